@@ -1,0 +1,23 @@
+// A small deterministic PRNG (splitmix32): the same seed gives the same workload on
+// every machine. Plain numbers, nothing allocated per draw.
+export class Rng {
+  private state: number;
+
+  constructor(seed: number) {
+    this.state = seed >>> 0;
+  }
+
+  /** Uniform 32-bit unsigned integer. */
+  next(): number {
+    this.state = (this.state + 0x9e3779b9) >>> 0;
+    let z = this.state;
+    z = Math.imul(z ^ (z >>> 16), 0x85ebca6b) >>> 0;
+    z = Math.imul(z ^ (z >>> 13), 0xc2b2ae35) >>> 0;
+    return (z ^ (z >>> 16)) >>> 0;
+  }
+
+  /** Uniform integer in [0, n). */
+  below(n: number): number {
+    return this.next() % n;
+  }
+}

@@ -1,0 +1,41 @@
+// The `slabcheck` command. Bad arguments: a message naming the problem, exit 2.
+import { VARIANTS } from '../impl/variants.js';
+import { RUN_USAGE, runCommand } from './run.js';
+import { UsageError } from './usage.js';
+
+const USAGE = `usage:
+  ${RUN_USAGE}
+  slabcheck variants [--json]
+  slabcheck help`;
+
+type Command = (argv: string[], out: (line: string) => void) => number;
+
+const COMMANDS: Record<string, Command> = {
+  run: runCommand,
+  variants: (argv, out) => {
+    if (argv.length > 1 || (argv.length === 1 && argv[0] !== '--json')) throw new UsageError('variants takes only --json');
+    if (argv[0] === '--json') out(JSON.stringify(VARIANTS.map(({ name, seed, bug }) => ({ name, seed, bug }))));
+    else for (const v of VARIANTS) out(`${v.name.padEnd(26)} ${v.seed.padEnd(40)} ${v.bug}`);
+    return 0;
+  },
+  help: (_argv, out) => {
+    out(USAGE);
+    return 0;
+  },
+};
+
+export function main(argv: string[], out: (line: string) => void = console.log, err: (line: string) => void = console.error): number {
+  const [name, ...rest] = argv;
+  const command = name === undefined ? undefined : COMMANDS[name];
+  try {
+    if (command === undefined) throw new UsageError(name === undefined ? 'no command given' : `unknown command '${name}'`);
+    return command(rest, out);
+  } catch (e) {
+    if (e instanceof UsageError) {
+      err(`slabcheck: ${e.message}`);
+      err(USAGE);
+      return 2;
+    }
+    throw e;
+  }
+}

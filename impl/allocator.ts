@@ -1,0 +1,206 @@
+// The allocator's public operations. Each exists once, as a step generator (`*Op`, for
+// the checker's step executor); `malloc` and `free` add the direct form the hot loops
+// use: the thread-local fast path runs plain, and only a miss builds a generator for
+// the direct executor (design.md §3). Results are numbers: an address, 0, or a negative
+// error code (errors.ts); a rejected free changes nothing.
+import { C, NUM_COUNTERS } from './counters.js';
+import { E } from './errors.js';
+import { H, S, SL, SLOT_ACTIVE, SS_FREEING, SS_MAPPED, T, TF } from './layout.js';
+import { legacyAlloc, legacyFree, isLegacyBlock } from './legacy.js';
+import { isMappedPage, readCell, residentCell } from './os/pages.js';
+import { ACQ_ENOMEM, ACQ_LEGACY, acquireSlab } from './pool/acquire.js';
+import { drainOwned } from './pool/release.js';
+import { remotePush } from './slab/remote.js';
+import { blockAddress, cellLive, dataStart, makeCell, cellHeader, slotIndex, takeBlock } from './slab/slab.js';
+import { classOfSize, STRIDES } from './sizeclass.js';
+import { lock, runDirect, STEP, unlock, type Op } from './steps.js';
+import { releasePin } from './superslab/lifecycle.js';
+import { SS_MAGIC, pin, ssIndex, ssOfSlot, ssState } from './superslab/table.js';
+import { tick } from './superslab/trim.js';
+import { cacheAlloc, cacheFree, drainCache } from './thread/cache.js';
+import type { Thread } from './thread/thread.js';
+
+/** Allocates `size` bytes: the user address, or E.BAD_SIZE / E.ENOMEM. */
+export function malloc(t: Thread, size: number): number {
+  const fast = mallocFast(t, size);
+  return fast !== MISS ? fast : runDirect(t.heap, allocSlow(t, size));
+}
+
+export function* mallocOp(t: Thread, size: number): Op<number> {
+  const fast = mallocFast(t, size);
+  return fast !== MISS ? fast : yield* allocSlow(t, size);
+}
+
+/** Frees `ptr`: 0, or a negative E.FREE_* code (the heap is then unchanged). */
+export function free(t: Thread, ptr: number): number {
+  const fast = freeFast(t, ptr);
+  if (fast > 0) runDirect(t.heap, freeSlow(t, fast, ptr));
+  return Math.min(fast, 0);
+}
+
+export function* freeOp(t: Thread, ptr: number): Op<number> {
+  const fast = freeFast(t, ptr);
+  if (fast > 0) yield* freeSlow(t, fast, ptr);
+  return Math.min(fast, 0);
+}
+
+/** Drains the thread's caches to its slabs and the remote queues of every slab it owns. */
+export function* drainOp(t: Thread): Op<void> {
+  const h = t.heap;
+  const { i32 } = h;
+  for (let cls = 0; cls < STRIDES.length; cls++) {
+    if (i32[t.ti + T.SLL_COUNT + cls]! > 0) yield* drainCache(t, cls);
+  }
+  yield STEP;
+  const slots = Atomics.load(i32, H.SS_HIGH) * h.cfg.slabsPerSS;
+  for (let slot = 0; slot < slots; slot++) {
+    const w = slotIndex(h, slot);
+    yield STEP;
+    if (Atomics.load(i32, w + SL.OWNER) !== t.tid || Atomics.load(i32, w + SL.RHEAD) === 0) continue;
+    const ss = ssOfSlot(h, slot);
+    if (!(yield* pin(h, ss))) continue;
+    yield STEP;
+    if (Atomics.load(i32, w + SL.OWNER) === t.tid && Atomics.load(i32, w + SL.STATE) === SLOT_ACTIVE) {
+      yield* drainOwned(t, slot);
+    }
+    yield* releasePin(t, ss);
+  }
+}
+
+/** Advances the logical clock (idle trim runs when due). */
+export function* tickOp(t: Thread, ms: number): Op<void> {
+  yield* tick(t, ms);
+}
+
+/** Thread exit: caches flushed, bindings dropped; its slabs stay for remote frees. */
+export function* exitOp(t: Thread): Op<void> {
+  const h = t.heap;
+  const { i32, f64 } = h;
+  for (let cls = 0; cls < STRIDES.length; cls++) {
+    if (i32[t.ti + T.SLL_COUNT + cls]! > 0) yield* drainCache(t, cls);
+    const bound = i32[t.ti + T.BOUND + cls]! - 1;
+    if (bound >= 0) {
+      i32[t.ti + T.BOUND + cls] = 0;
+      yield* releasePin(t, ssOfSlot(h, bound));
+    }
+  }
+  yield* lock(h, H.POOL_LOCK, t.tid);
+  for (let i = 0; i < NUM_COUNTERS; i++) f64[h.L.retired + i]! += f64[t.cnt + i]!;
+  yield* unlock(h, H.POOL_LOCK);
+  f64.fill(0, t.tf, t.tf + TF.WORDS);
+  i32.fill(0, t.ti + 1, t.ti + T.WORDS);
+  yield STEP;
+  Atomics.sub(i32, H.THREADS_LIVE, 1);
+  Atomics.store(i32, t.ti + T.TID, 0);
+}
+
+/** Runs any step operation to completion on the calling thread. */
+export function run<R>(t: Thread, op: Op<R>): R {
+  return runDirect(t.heap, op);
+}
+
+// ---------------------------------------------------------------- allocation
+
+const MISS = 0; // neither an address nor an error
+
+function mallocFast(t: Thread, size: number): number {
+  const cls = classOfSize(size);
+  if (cls < 0) return E.BAD_SIZE;
+  const base = cacheAlloc(t, cls);
+  if (base === 0) return MISS;
+  t.heap.f64[t.cnt + C.allocs]!++;
+  return base + 1;
+}
+
+function* allocSlow(t: Thread, size: number): Op<number> {
+  const h = t.heap;
+  const cls = classOfSize(size);
+  const { i32 } = h;
+  for (;;) {
+    const bound = i32[t.ti + T.BOUND + cls]! - 1;
+    if (bound >= 0) {
+      const idx = takeBlock(t, bound);
+      if (idx >= 0) {
+        yield STEP;
+        Atomics.add(i32, ssIndex(h, ssOfSlot(h, bound)) + S.ACTIVE, 1);
+        h.f64[t.cnt + C.allocs]!++;
+        return blockAddress(h, bound, idx) + 1;
+      }
+      yield STEP;
+      if (Atomics.load(i32, slotIndex(h, bound) + SL.RHEAD) !== 0) {
+        yield* drainOwned(t, bound);
+        continue;
+      }
+      // Exhausted: unbind it. It stays ours; its blocks come back through our frees.
+      i32[t.ti + T.BOUND + cls] = 0;
+      yield* releasePin(t, ssOfSlot(h, bound));
+    }
+    const slot = yield* acquireSlab(t, cls);
+    if (slot === ACQ_LEGACY) return yield* legacyAlloc(t, cls, size);
+    if (slot === ACQ_ENOMEM) return E.ENOMEM;
+  }
+}
+
+// ---------------------------------------------------------------- free
+
+const SLOW_REMOTE = 1;
+const SLOW_DRAIN = 2;
+const SLOW_LEGACY = 3;
+
+// 0: done on the fast path; SLOW_*: the slow path to run; < 0: rejected.
+function freeFast(t: Thread, ptr: number): number {
+  const found = locate(t, ptr);
+  if (found !== 0) return found;
+  const h = t.heap;
+  if (h.i32[slotIndex(h, t.fSlot) + SL.OWNER] !== t.tid) {
+    h.f64[t.fCell] = makeCell(0, false, cellHeader(h.f64[t.fCell]!));
+    return SLOW_REMOTE;
+  }
+  h.f64[t.cnt + C.localFrees]!++;
+  return cacheFree(t, t.fCls, ptr - 1, t.fCell) ? SLOW_DRAIN : 0;
+}
+
+function* freeSlow(t: Thread, kind: number, ptr: number): Op<void> {
+  if (kind === SLOW_REMOTE) yield* remotePush(t, t.fSlot, t.fIdx, t.fCell);
+  else if (kind === SLOW_DRAIN) yield* drainCache(t, t.fCls);
+  else yield* legacyFree(t, ptr);
+}
+
+/**
+ * Checks that `ptr` is a live block. A tiny block: 0, with t.fSlot/fIdx/fCell/fCls set.
+ * A legacy block: SLOW_LEGACY. Otherwise the E.FREE_* code saying what it is.
+ */
+function locate(t: Thread, ptr: number): number {
+  const h = t.heap;
+  const { cfg, i32, f64 } = h;
+  if (!Number.isInteger(ptr) || ptr <= 0 || ptr >= cfg.vaBytes) return E.FREE_UNMAPPED;
+  const base = ptr - 1;
+  const ssb = base - (base % cfg.ssBytes);
+  if (isMappedPage(h, ssb / cfg.pageBytes) && readCell(h, ssb) === SS_MAGIC) {
+    const ss = readCell(h, ssb + 8) - 1;
+    const e = ssIndex(h, ss);
+    const state = ssState(Atomics.load(i32, e + S.WORD));
+    // FREEING: trim or a free check holding it for a moment; it gives it back (a live block is active)
+    if (i32[e + S.BASE_PAGE] === ssb / cfg.pageBytes && (state === SS_MAPPED || state === SS_FREEING)) {
+      const slot = ss * cfg.slabsPerSS + Math.floor((base - ssb) / cfg.slabBytes);
+      const w = slotIndex(h, slot);
+      const offset = base - dataStart(h, slot);
+      if (offset < 0) return E.FREE_FOREIGN; // the SuperSlab header
+      if (Atomics.load(i32, w + SL.STATE) !== SLOT_ACTIVE) return E.FREE_NEVER_ALLOCATED;
+      const cls = i32[w + SL.CLASS]!;
+      if (offset % STRIDES[cls]! !== 0) return E.FREE_INTERIOR;
+      const idx = offset / STRIDES[cls]!;
+      if (idx >= i32[w + SL.CAP]!) return E.FREE_FOREIGN; // slab tail past the last block
+      if (idx >= i32[w + SL.CARVED]!) return E.FREE_NEVER_ALLOCATED;
+      const cell = residentCell(h, base);
+      if (!cellLive(f64[cell]!)) return E.FREE_DOUBLE;
+      t.fSlot = slot;
+      t.fIdx = idx;
+      t.fCell = cell;
+      t.fCls = cls;
+      return 0;
+    }
+  }
+  if (isLegacyBlock(t, ptr)) return SLOW_LEGACY;
+  return isMappedPage(h, Math.floor(ptr / cfg.pageBytes)) ? E.FREE_FOREIGN : E.FREE_UNMAPPED;
+}

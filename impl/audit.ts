@@ -1,0 +1,294 @@
+// The audit: decodes the whole heap into a plain snapshot for the checker to judge
+// (model/invariants.ts). Read it at a quiescent point — no operation half done — or
+// expect the transient states an operation passes through. Lists are walked with a
+// bound, so a corrupted (cyclic) list shows up as `cycle: true`, never as a hang.
+import { COUNTER_NAMES, type Counters } from './counters.js';
+import type { Heap } from './heap.js';
+import { H, PIN_MASK, S, SL, SLOT_ACTIVE, SLOT_EMPTY, SS_CACHED, SS_FREEING, SS_MAPPED, SS_NONE, T, TF } from './layout.js';
+import { listSlots } from './pool/empty-list.js';
+import { registryEntry } from './pool/registry.js';
+import { isMappedPage, readCell, residentCell } from './os/pages.js';
+import { blockAddress, cellHeader, cellLink, cellLive, slotIndex, slotOfBlock, blockIndex } from './slab/slab.js';
+import { NUM_CLASSES } from './sizeclass.js';
+import { SS_MAGIC, ssBase, ssIndex } from './superslab/table.js';
+import { lruOrder } from './superslab/lru.js';
+
+export type SlotState = 'UNUSED' | 'ACTIVE' | 'EMPTY';
+export type SsState = 'MAPPED' | 'FREEING' | 'CACHED';
+
+/** A decoded list: block indices (freelist, remote queue) or addresses (caches). */
+export interface Chain {
+  items: number[];
+  /** The walk stopped at its bound: the list is cyclic or longer than possible. */
+  cycle: boolean;
+}
+
+export interface SlotSnap {
+  slot: number;
+  slab: number;
+  state: SlotState;
+  cls: number;
+  capacity: number;
+  carved: number;
+  used: number;
+  owner: number;
+  freelist: Chain;
+  remote: Chain;
+  remoteCount: number;
+  listed: boolean;
+  /** Carved blocks whose cell says live (handed to the user, not freed). */
+  live: number[];
+  /** Carved blocks whose header byte is not 0xa0 | class. */
+  badHeaders: number[];
+}
+
+export interface SsSnap {
+  index: number;
+  gen: number;
+  state: SsState;
+  pins: number;
+  base: number;
+  active: number;
+  activeSlots: number;
+  unused: number;
+  hosted: number;
+  registered: number;
+  stamp: number;
+  /** The SuperSlab header at `base` names this entry. */
+  headerOk: boolean;
+  slots: SlotSnap[];
+}
+
+export interface CachedBlock {
+  address: number;
+  slot: number;
+  index: number;
+  headerOk: boolean;
+}
+
+export interface ThreadSnap {
+  tid: number;
+  /** Per class: the TLS SLL (seed 001) and, under variant tls-free-skips-used, the thread list. */
+  sll: CachedBlock[][];
+  sllCount: number[];
+  sllCycle: boolean[];
+  threadList: CachedBlock[][];
+  threadListCount: number[];
+  /** Per class: bound slot id, or -1. */
+  bound: number[];
+}
+
+export interface OsSnap {
+  vmaCount: number;
+  mappedBytes: number;
+  peakMappedBytes: number;
+  rssBytes: number;
+  peakRssBytes: number;
+  framesInUse: number;
+}
+
+/** The configuration the invariants judge against. */
+export interface Limits {
+  ssBytes: number;
+  slabsPerSS: number;
+  pageBytes: number;
+  /** capacity[cls][slab === 0 ? 0 : 1] */
+  capacity: number[][];
+  lruMaxCached: number;
+  lruMaxBytes: number;
+  lruTtlMs: number;
+  idleTrimMs: number;
+  emptyReserve: number;
+  softCap: number;
+  maxMapCount: number;
+}
+
+export interface Snapshot {
+  limits: Limits;
+  nowMs: number;
+  superslabs: SsSnap[];
+  emptyLists: Chain[];
+  registry: number[][];
+  classActive: number[];
+  unusedSlots: number;
+  lru: number[];
+  lruCount: number;
+  threads: ThreadSnap[];
+  legacyLive: number;
+  legacyPages: number;
+  poolLockHeld: boolean;
+  os: OsSnap;
+  counters: Counters;
+}
+
+const SLOT_STATES: Record<number, SlotState> = { 0: 'UNUSED', [SLOT_ACTIVE]: 'ACTIVE', [SLOT_EMPTY]: 'EMPTY' };
+const SS_STATES: Record<number, SsState> = { [SS_MAPPED]: 'MAPPED', [SS_FREEING]: 'FREEING', [SS_CACHED]: 'CACHED' };
+
+export function audit(h: Heap): Snapshot {
+  const { i32, cfg } = h;
+  const superslabs: SsSnap[] = [];
+  for (let ss = 0; ss < i32[H.SS_HIGH]!; ss++) {
+    const word = Atomics.load(i32, ssIndex(h, ss) + S.WORD);
+    if (word >>> 16 !== SS_NONE) superslabs.push(decodeSuperSlab(h, ss, word));
+  }
+  const emptyLists: Chain[] = [];
+  const registry: number[][] = [];
+  const classActive: number[] = [];
+  for (let cls = 0; cls < NUM_CLASSES; cls++) {
+    const items = listSlots(h, cls);
+    emptyLists.push({ items, cycle: items.length > cfg.maxSuperSlabs * cfg.slabsPerSS });
+    const reg: number[] = [];
+    for (let i = 0; i < i32[H.REG_SIZE + cls]!; i++) reg.push(registryEntry(h, cls, i));
+    registry.push(reg);
+    classActive.push(i32[H.CLASS_ACTIVE + cls]!);
+  }
+  const threads: ThreadSnap[] = [];
+  for (let slot = 0; slot < cfg.maxThreads; slot++) {
+    const tid = i32[h.L.threads + slot * T.WORDS + T.TID]!;
+    if (tid !== 0) threads.push(decodeThread(h, slot, tid));
+  }
+  const counters = {} as Counters;
+  COUNTER_NAMES.forEach((name, i) => {
+    let sum = h.f64[h.L.retired + i]!;
+    for (let slot = 0; slot < cfg.maxThreads; slot++) sum += h.f64[h.L.threadsF + slot * TF.WORDS + TF.COUNTERS + i]!;
+    counters[name] = sum;
+  });
+  const page = cfg.pageBytes;
+  const capacity: number[][] = [];
+  for (let cls = 0; cls < NUM_CLASSES; cls++) capacity.push([cfg.capacity[cls * 2]!, cfg.capacity[cls * 2 + 1]!]);
+  return {
+    limits: {
+      ssBytes: cfg.ssBytes,
+      slabsPerSS: cfg.slabsPerSS,
+      pageBytes: page,
+      capacity,
+      lruMaxCached: cfg.lruMaxCached,
+      lruMaxBytes: cfg.lruMaxBytes,
+      lruTtlMs: cfg.lruTtlMs,
+      idleTrimMs: cfg.idleTrimMs,
+      emptyReserve: cfg.emptyReserve,
+      softCap: cfg.softCap,
+      maxMapCount: cfg.maxMapCount,
+    },
+    nowMs: i32[H.NOW_MS]!,
+    superslabs,
+    emptyLists,
+    registry,
+    classActive,
+    unusedSlots: i32[H.UNUSED_SLOTS]!,
+    lru: lruOrder(h),
+    lruCount: i32[H.LRU_COUNT]!,
+    threads,
+    legacyLive: i32[H.LEGACY_LIVE]!,
+    legacyPages: i32[H.LEGACY_PAGES]!,
+    poolLockHeld: i32[H.POOL_LOCK] !== 0,
+    os: {
+      vmaCount: i32[H.VMA_COUNT]!,
+      mappedBytes: i32[H.MAPPED_PAGES]! * page,
+      peakMappedBytes: i32[H.PEAK_MAPPED_PAGES]! * page,
+      rssBytes: i32[H.RESIDENT]! * page,
+      peakRssBytes: i32[H.PEAK_RESIDENT]! * page,
+      framesInUse: i32[H.FRAME_HIGH]! - i32[H.FRAME_TOP]!,
+    },
+    counters,
+  };
+}
+
+function decodeSuperSlab(h: Heap, ss: number, word: number): SsSnap {
+  const { i32, cfg } = h;
+  const e = ssIndex(h, ss);
+  const base = ssBase(h, ss);
+  const mapped = isMappedPage(h, base / cfg.pageBytes);
+  const slots: SlotSnap[] = [];
+  for (let slab = 0; slab < cfg.slabsPerSS; slab++) slots.push(decodeSlot(h, ss * cfg.slabsPerSS + slab, mapped));
+  return {
+    index: ss,
+    gen: i32[e + S.GEN]!,
+    state: SS_STATES[word >>> 16]!,
+    pins: word & PIN_MASK,
+    base,
+    active: i32[e + S.ACTIVE]!,
+    activeSlots: i32[e + S.ACTIVE_SLOTS]!,
+    unused: i32[e + S.UNUSED]!,
+    hosted: i32[e + S.HOSTED]!,
+    registered: i32[e + S.REGISTERED]!,
+    stamp: i32[e + S.STAMP]!,
+    headerOk: mapped && readCell(h, base) === SS_MAGIC && readCell(h, base + 8) === ss + 1,
+    slots,
+  };
+}
+
+function decodeSlot(h: Heap, slot: number, mapped: boolean): SlotSnap {
+  const { i32 } = h;
+  const w = slotIndex(h, slot);
+  const state = SLOT_STATES[i32[w + SL.STATE]!] ?? 'UNUSED';
+  const cls = i32[w + SL.CLASS]!;
+  const capacity = i32[w + SL.CAP]!;
+  const carved = i32[w + SL.CARVED]!;
+  const live: number[] = [];
+  const badHeaders: number[] = [];
+  const active = state !== 'UNUSED' && mapped;
+  if (active) {
+    for (let idx = 0; idx < carved; idx++) {
+      const v = readCell(h, blockAddress(h, slot, idx));
+      if (cellLive(v)) live.push(idx);
+      if (cellHeader(v) !== (0xa0 | cls)) badHeaders.push(idx);
+    }
+  }
+  const walk = (head: number): Chain => {
+    const items: number[] = [];
+    let next = head;
+    while (next !== 0 && items.length <= capacity) {
+      items.push(next - 1);
+      next = next - 1 < capacity ? cellLink(readCell(h, blockAddress(h, slot, next - 1))) : 0;
+    }
+    return { items, cycle: items.length > capacity };
+  };
+  return {
+    slot,
+    slab: slot % h.cfg.slabsPerSS,
+    state,
+    cls,
+    capacity,
+    carved,
+    used: i32[w + SL.USED]!,
+    owner: i32[w + SL.OWNER]!,
+    freelist: active ? walk(i32[w + SL.FREE]!) : { items: [], cycle: false },
+    remote: active ? walk(i32[w + SL.RHEAD]!) : { items: [], cycle: false },
+    remoteCount: i32[w + SL.RCOUNT]!,
+    listed: i32[w + SL.LISTED] === 1,
+    live,
+    badHeaders,
+  };
+}
+
+function decodeThread(h: Heap, slot: number, tid: number): ThreadSnap {
+  const { i32, f64 } = h;
+  const ti = h.L.threads + slot * T.WORDS;
+  const tf = h.L.threadsF + slot * TF.WORDS;
+  const chain = (head: number, count: number, cls: number): { blocks: CachedBlock[]; cycle: boolean } => {
+    const blocks: CachedBlock[] = [];
+    let address = head;
+    while (address !== 0 && blocks.length <= count) {
+      const cell = residentCell(h, address);
+      const v = cell < 0 ? 0 : f64[cell]!;
+      const s = slotOfBlock(h, address);
+      blocks.push({ address, slot: s, index: blockIndex(h, s, address), headerOk: cellHeader(v) === (0xa0 | cls) });
+      address = cellLink(v) * 8;
+    }
+    return { blocks, cycle: blocks.length > count };
+  };
+  const snap: ThreadSnap = { tid, sll: [], sllCount: [], sllCycle: [], threadList: [], threadListCount: [], bound: [] };
+  for (let cls = 0; cls < NUM_CLASSES; cls++) {
+    const sllCount = i32[ti + T.SLL_COUNT + cls]!;
+    const sll = chain(f64[tf + TF.SLL_HEAD + cls]!, sllCount, cls);
+    const tlCount = i32[ti + T.TL_COUNT + cls]!;
+    snap.sll.push(sll.blocks);
+    snap.sllCount.push(sllCount);
+    snap.sllCycle.push(sll.cycle);
+    snap.threadList.push(chain(f64[tf + TF.TL_HEAD + cls]!, tlCount, cls).blocks);
+    snap.threadListCount.push(tlCount);
+    snap.bound.push(i32[ti + T.BOUND + cls]! - 1);
+  }
+  return snap;
+}

@@ -1,0 +1,174 @@
+// The shared pool's slab acquisition (seed 004 §1.2, shared_pool_acquire_slab):
+//   stage 0.5  scan the class's registry for an EMPTY slot (seed 000 A2, seed 004 §4.1)
+//   stage 1    pop the class's lock-free EMPTY list
+//   stage 2    claim an UNUSED slot, lock-free
+//   stage 3    under the pool lock: a new SuperSlab (LRU pop, else mmap), unless the
+//              class is at its soft cap; then any EMPTY slot of any class is reused
+//              before the allocation falls back to the legacy path (seed 004 §5.1 fix).
+// A claimed slot is bound to the claiming thread's TLS for its class, the SuperSlab
+// pinned for as long as it stays bound.
+import { C } from '../counters.js';
+import {
+  EV, STAGE_CAP_RECLAIM, STAGE_EMPTY_LIST, STAGE_EMPTY_SCAN, STAGE_NEW_SS, STAGE_UNUSED,
+} from '../events.js';
+import { H, S, SL, SLOT_ACTIVE, SLOT_EMPTY, SLOT_UNUSED, SS_MAPPED, T } from '../layout.js';
+import { initSlab, slotIndex } from '../slab/slab.js';
+import { lock, STEP, unlock, type Op } from '../steps.js';
+import { mapSuperSlab, releasePin } from '../superslab/lifecycle.js';
+import { pin, ssIndex, ssOfSlot, ssState, slotId } from '../superslab/table.js';
+import type { Thread } from '../thread/thread.js';
+import { V } from '../variants.js';
+import { listPop } from './empty-list.js';
+import { register, registryEntry } from './registry.js';
+
+/** acquireSlab result: the allocation goes to the legacy path. */
+export const ACQ_LEGACY = -1;
+/** acquireSlab result: no memory for a new SuperSlab. */
+export const ACQ_ENOMEM = -2;
+
+const STAGE_COUNTER = [0, C.stage05Hits, C.stage1Hits, C.stage2Hits, C.stage3Hits, C.capReclaims];
+
+/** A slot of class `cls` bound to `t` (its SuperSlab pinned), or ACQ_LEGACY / ACQ_ENOMEM. */
+export function* acquireSlab(t: Thread, cls: number): Op<number> {
+  t.emit(EV.ACQUIRE_BEGIN, cls, 0, 0);
+  let slot = t.heap.cfg.emptyReuse ? yield* scanRegistry(t, cls) : -1;
+  if (slot < 0) slot = yield* popEmptyList(t, cls);
+  if (slot < 0) slot = yield* claimUnused(t, cls);
+  if (slot < 0) slot = yield* newSlab(t, cls);
+  return slot;
+}
+
+// Stage 0.5: EMPTY slots in the SuperSlabs registered for the class.
+function* scanRegistry(t: Thread, cls: number): Op<number> {
+  const h = t.heap;
+  yield STEP;
+  let n = Atomics.load(h.i32, H.REG_SIZE + cls);
+  if (h.cfg.v & V.EMPTY_SCAN_LIMIT) n = Math.min(n, h.cfg.emptyScanLimit); // seed 004 §4.1
+  for (let i = 0; i < n; i++) {
+    yield STEP;
+    const ss = registryEntry(h, cls, i);
+    if (ss < 0) continue;
+    const slot = yield* claimEmptyIn(t, ss, cls, STAGE_EMPTY_SCAN);
+    if (slot >= 0) return slot;
+  }
+  return -1;
+}
+
+// Stage 1: the class's EMPTY list; stale entries are dropped.
+function* popEmptyList(t: Thread, cls: number): Op<number> {
+  for (;;) {
+    const slot = yield* listPop(t.heap, cls);
+    if (slot < 0) return -1;
+    if (yield* claim(t, slot, SLOT_EMPTY, cls, STAGE_EMPTY_LIST)) return slot;
+  }
+}
+
+// Stage 2: an UNUSED slot, newest SuperSlabs first (UNUSED slots appear only when a
+// SuperSlab is mapped or reset). The counts never undercount, so skipping on 0 is safe.
+function* claimUnused(t: Thread, cls: number): Op<number> {
+  const h = t.heap;
+  const { i32 } = h;
+  yield STEP;
+  if (Atomics.load(i32, H.UNUSED_SLOTS) <= 0) return -1;
+  yield STEP;
+  for (let ss = Atomics.load(i32, H.SS_HIGH) - 1; ss >= 0; ss--) {
+    yield STEP;
+    if (Atomics.load(i32, ssIndex(h, ss) + S.UNUSED) <= 0) continue;
+    for (let slab = 0; slab < h.cfg.slabsPerSS; slab++) {
+      const slot = slotId(h, ss, slab);
+      yield STEP;
+      if (Atomics.load(i32, slotIndex(h, slot) + SL.STATE) !== SLOT_UNUSED) continue;
+      if (yield* claim(t, slot, SLOT_UNUSED, cls, STAGE_UNUSED)) return slot;
+    }
+  }
+  return -1;
+}
+
+// Stage 3, under the pool lock.
+function* newSlab(t: Thread, cls: number): Op<number> {
+  const h = t.heap;
+  const { i32, cfg } = h;
+  yield* lock(h, H.POOL_LOCK, t.tid);
+  let slot: number;
+  yield STEP;
+  if (cfg.softCap > 0 && Atomics.load(i32, H.CLASS_ACTIVE + cls) >= cfg.softCap) {
+    h.f64[t.cnt + C.softCapHits]!++;
+    t.emit(EV.SOFT_CAP, cls, 0, 0);
+    slot = ACQ_LEGACY;
+    if (!(cfg.v & V.SOFTCAP_LEGACY_FALLBACK)) {
+      const found = yield* reclaimAnyEmpty(t, cls);
+      if (found >= 0) slot = found;
+    }
+  } else {
+    const ss = yield* mapSuperSlab(t);
+    slot = ss < 0 ? ACQ_ENOMEM : slotId(h, ss, 0);
+    if (ss >= 0 && !(yield* claim(t, slot, SLOT_UNUSED, cls, STAGE_NEW_SS, true))) {
+      throw new Error('a fresh SuperSlab lost its first slot');
+    }
+  }
+  yield* unlock(h, H.POOL_LOCK);
+  return slot;
+}
+
+// At the soft cap: any EMPTY slot, whatever class it last served.
+function* reclaimAnyEmpty(t: Thread, cls: number): Op<number> {
+  const h = t.heap;
+  yield STEP;
+  const high = Atomics.load(h.i32, H.SS_HIGH);
+  for (let ss = 0; ss < high; ss++) {
+    yield STEP;
+    if (ssState(Atomics.load(h.i32, ssIndex(h, ss) + S.WORD)) !== SS_MAPPED) continue;
+    const slot = yield* claimEmptyIn(t, ss, cls, STAGE_CAP_RECLAIM, true);
+    if (slot >= 0) return slot;
+  }
+  return -1;
+}
+
+function* claimEmptyIn(t: Thread, ss: number, cls: number, stage: number, locked = false): Op<number> {
+  const h = t.heap;
+  for (let slab = 0; slab < h.cfg.slabsPerSS; slab++) {
+    const slot = slotId(h, ss, slab);
+    yield STEP;
+    if (Atomics.load(h.i32, slotIndex(h, slot) + SL.STATE) !== SLOT_EMPTY) continue;
+    if (yield* claim(t, slot, SLOT_EMPTY, cls, stage, false, locked)) return slot;
+  }
+  return -1;
+}
+
+/**
+ * Claims `slot` (state `from` -> ACTIVE) for class `cls` and binds it to `t`. Pins the
+ * SuperSlab first unless `pinned` (a fresh one comes pinned); `locked` when the caller
+ * holds the pool lock.
+ */
+function* claim(
+  t: Thread, slot: number, from: number, cls: number, stage: number, pinned = false, locked = false,
+): Op<boolean> {
+  const h = t.heap;
+  const { i32 } = h;
+  if (from === SLOT_EMPTY && h.cfg.v & V.WHOLE_SUPERSLAB_ONLY) return false; // seed 000: old design
+  const ss = ssOfSlot(h, slot);
+  const e = ssIndex(h, ss);
+  const w = slotIndex(h, slot);
+  if (!pinned && !(yield* pin(h, ss))) return false;
+  yield STEP;
+  if (Atomics.compareExchange(i32, w + SL.STATE, from, SLOT_ACTIVE) !== from) {
+    if (!pinned) yield* releasePin(t, ss, locked);
+    return false;
+  }
+  h.f64[t.cnt + STAGE_COUNTER[stage]!]!++;
+  t.emit(EV.SLOT_CLAIM, slot, cls, stage);
+  initSlab(h, slot, cls, t.tid);
+  yield STEP;
+  Atomics.add(i32, H.CLASS_ACTIVE + cls, 1);
+  yield STEP;
+  Atomics.add(i32, e + S.ACTIVE_SLOTS, 1);
+  if (from === SLOT_UNUSED) {
+    yield STEP;
+    Atomics.sub(i32, e + S.UNUSED, 1);
+    yield STEP;
+    Atomics.sub(i32, H.UNUSED_SLOTS, 1);
+  }
+  yield* register(h, ss, cls);
+  i32[t.ti + T.BOUND + cls] = slot + 1;
+  return true;
+}

@@ -1,0 +1,65 @@
+// Stage 1's lock-free per-class list of EMPTY slots (seed 004 §4: sp_freelist_pop_lockfree;
+// seed 000 Option A2: "track empty slabs per-class during free"). A Treiber stack linked
+// through the slots; the head carries a 10-bit tag bumped by every successful CAS, so a
+// pop that read a head before other threads popped and re-pushed the same slot fails
+// instead of corrupting the list (ABA would need 1024 such CASes inside one pop).
+//
+// The list is a hint: a popped slot is only claimed if its state CAS EMPTY -> ACTIVE
+// succeeds; stale nodes (slot claimed by stage 0.5, SuperSlab cached or freed) are
+// dropped by the popper. LISTED keeps a slot on at most one list at a time.
+import type { Heap } from '../heap.js';
+import { H, SL } from '../layout.js';
+import { slotIndex } from '../slab/slab.js';
+import { STEP, type Op } from '../steps.js';
+
+const SLOT_BITS = 22;
+const SLOT_MASK = (1 << SLOT_BITS) - 1;
+const TAG_MASK = (1 << (32 - SLOT_BITS)) - 1;
+
+/** The next head value: `slotPlus1` under a tag one past `head`'s. */
+const retag = (head: number, slotPlus1: number): number =>
+  ((((head >>> SLOT_BITS) + 1) & TAG_MASK) << SLOT_BITS) | slotPlus1;
+
+export function* listPush(h: Heap, cls: number, slot: number): Op<void> {
+  const { i32 } = h;
+  const w = slotIndex(h, slot);
+  yield STEP;
+  if (Atomics.compareExchange(i32, w + SL.LISTED, 0, 1) !== 0) return;
+  for (;;) {
+    yield STEP;
+    const head = Atomics.load(i32, H.EMPTY_HEAD + cls);
+    Atomics.store(i32, w + SL.LNEXT, head & SLOT_MASK);
+    yield STEP;
+    if (Atomics.compareExchange(i32, H.EMPTY_HEAD + cls, head, retag(head, slot + 1)) === head) return;
+  }
+}
+
+/** A slot taken off `cls`'s list (not yet claimed), or -1 when the list is empty. */
+export function* listPop(h: Heap, cls: number): Op<number> {
+  const { i32 } = h;
+  for (;;) {
+    yield STEP;
+    const head = Atomics.load(i32, H.EMPTY_HEAD + cls);
+    const top = head & SLOT_MASK;
+    if (top === 0) return -1;
+    yield STEP;
+    const next = Atomics.load(i32, slotIndex(h, top - 1) + SL.LNEXT);
+    yield STEP;
+    if (Atomics.compareExchange(i32, H.EMPTY_HEAD + cls, head, retag(head, next)) === head) {
+      yield STEP;
+      Atomics.store(i32, slotIndex(h, top - 1) + SL.LISTED, 0);
+      return top - 1;
+    }
+  }
+}
+
+/** The slots on `cls`'s list, head first (for the audit; not safe against concurrent change). */
+export function listSlots(h: Heap, cls: number): number[] {
+  const out: number[] = [];
+  const limit = h.cfg.maxSuperSlabs * h.cfg.slabsPerSS;
+  for (let s = h.i32[H.EMPTY_HEAD + cls]! & SLOT_MASK; s !== 0 && out.length <= limit; ) {
+    out.push(s - 1);
+    s = h.i32[slotIndex(h, s - 1) + SL.LNEXT]!;
+  }
+  return out;
+}

@@ -1,0 +1,62 @@
+// EMPTY detection (seed 000 Priority 1, seed 004 Option A): wherever a slab's `used`
+// can reach 0 — the owner draining its thread cache or its remote queue — the slab turns
+// EMPTY and its slot goes back to the shared pool, per slab, not only per SuperSlab.
+import { C } from '../counters.js';
+import { EV } from '../events.js';
+import { H, S, SL, SLOT_EMPTY, T } from '../layout.js';
+import { drainRemote } from '../slab/remote.js';
+import { pushFree, slotIndex } from '../slab/slab.js';
+import { STEP, type Op } from '../steps.js';
+import { maybeFree, releasePin } from '../superslab/lifecycle.js';
+import { ssIndex, ssOfSlot } from '../superslab/table.js';
+import type { Thread } from '../thread/thread.js';
+import { V } from '../variants.js';
+import { listPush } from './empty-list.js';
+
+/** Owner: block `idx` comes back to `slot` from the thread cache (seed 001 Option B, free_local_box). */
+export function* localFree(t: Thread, slot: number, idx: number): Op<void> {
+  const h = t.heap;
+  const ss = ssOfSlot(h, slot);
+  pushFree(h, t.cnt, slot, idx);
+  h.i32[slotIndex(h, slot) + SL.USED]!--;
+  const released = yield* releaseIfEmpty(t, slot);
+  yield STEP; // the block stops counting only now, so ss cannot be freed under the release
+  Atomics.sub(h.i32, ssIndex(h, ss) + S.ACTIVE, 1);
+  if (released) yield* maybeFree(t, ss);
+}
+
+/** Owner, holding a pin on the slot's SuperSlab: drains its remote queue (seed 003). */
+export function* drainOwned(t: Thread, slot: number): Op<void> {
+  if ((yield* drainRemote(t, slot)) > 0) yield* releaseIfEmpty(t, slot);
+}
+
+/** Owner: if `slot`'s `used` is 0, releases it; true when it did. */
+export function* releaseIfEmpty(t: Thread, slot: number): Op<boolean> {
+  const h = t.heap;
+  if (h.i32[slotIndex(h, slot) + SL.USED]! !== 0) return false;
+  if (h.cfg.v & V.DRAIN_SKIPS_EMPTY) return false; // seed 004 §4.4: "never marks slab as EMPTY"
+  yield* releaseSlot(t, slot);
+  return true;
+}
+
+// ACTIVE -> EMPTY, then published on the class's stage 1 list. A slab bound to this
+// thread is unbound first; the binding's pin keeps the SuperSlab until the end.
+function* releaseSlot(t: Thread, slot: number): Op<void> {
+  const h = t.heap;
+  const { i32 } = h;
+  const w = slotIndex(h, slot);
+  const cls = i32[w + SL.CLASS]!;
+  const ss = ssOfSlot(h, slot);
+  const bound = i32[t.ti + T.BOUND + cls] === slot + 1;
+  if (bound) i32[t.ti + T.BOUND + cls] = 0;
+  yield STEP;
+  Atomics.store(i32, w + SL.STATE, SLOT_EMPTY);
+  h.f64[t.cnt + C.emptyEvents]!++;
+  t.emit(EV.SLOT_EMPTY, slot, cls, 0);
+  yield STEP;
+  Atomics.sub(i32, H.CLASS_ACTIVE + cls, 1);
+  yield STEP;
+  Atomics.sub(i32, ssIndex(h, ss) + S.ACTIVE_SLOTS, 1);
+  yield* listPush(h, cls, slot);
+  if (bound) yield* releasePin(t, ss);
+}

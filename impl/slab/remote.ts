@@ -1,0 +1,67 @@
+// Remote frees (seed 003 §3, seed 004 §4.3): a thread freeing a block of a slab it does
+// not own pushes the block on the slab's MPSC queue with a CAS; the owner takes the
+// whole queue with one atomic exchange and moves its blocks to the freelist.
+// `used` drops when the owner drains, `total_active_blocks` when the block is pushed
+// (seed 003 Option A) — after the push, so the SuperSlab cannot be freed under it.
+import { C } from '../counters.js';
+import { S, SL } from '../layout.js';
+import { readCell } from '../os/pages.js';
+import { STEP, type Op } from '../steps.js';
+import { ssIndex, ssOfSlot } from '../superslab/table.js';
+import type { Thread } from '../thread/thread.js';
+import { V } from '../variants.js';
+import { blockAddress, cellHeader, cellLink, makeCell, pushFree, slotIndex } from './slab.js';
+
+/** A remote free: pushes block `idx` (its cell at f64 index `cell`) on `slot`'s queue. */
+export function* remotePush(t: Thread, slot: number, idx: number, cell: number): Op<void> {
+  const h = t.heap;
+  const { i32, f64 } = h;
+  const head = slotIndex(h, slot) + SL.RHEAD;
+  for (;;) {
+    yield STEP;
+    const old = Atomics.load(i32, head);
+    f64[cell] = makeCell(old, false, cellHeader(f64[cell]!));
+    yield STEP;
+    if (h.cfg.v & V.REMOTE_PUSH_RACY) {
+      Atomics.store(i32, head, idx + 1); // seed 004 hypothesis 2: a racing push is lost
+      break;
+    }
+    if (Atomics.compareExchange(i32, head, old, idx + 1) === old) break;
+  }
+  yield STEP;
+  Atomics.add(i32, slotIndex(h, slot) + SL.RCOUNT, 1);
+  h.f64[t.cnt + C.remoteFrees]!++;
+  if (h.cfg.v & V.REMOTE_FREE_SKIPS_ACTIVE) return; // seed 003: active count stays inflated
+  yield STEP;
+  Atomics.sub(i32, ssIndex(h, ssOfSlot(h, slot)) + S.ACTIVE, 1);
+}
+
+/** Owner only: moves `slot`'s remote queue to its freelist and lowers `used`; blocks moved. */
+export function* drainRemote(t: Thread, slot: number): Op<number> {
+  const h = t.heap;
+  const { i32 } = h;
+  const w = slotIndex(h, slot);
+  yield STEP;
+  let next: number;
+  if (h.cfg.v & V.DRAIN_NONATOMIC_TAKE) {
+    next = Atomics.load(i32, w + SL.RHEAD);
+    yield STEP;
+    Atomics.store(i32, w + SL.RHEAD, 0); // a push between the load and this store is lost
+  } else {
+    next = Atomics.exchange(i32, w + SL.RHEAD, 0);
+  }
+  let moved = 0;
+  while (next !== 0) {
+    const idx = next - 1;
+    next = cellLink(readCell(h, blockAddress(h, slot, idx)));
+    pushFree(h, t.cnt, slot, idx);
+    moved++;
+  }
+  if (moved > 0) {
+    i32[w + SL.USED]! -= moved;
+    h.f64[t.cnt + C.remoteDrained]! += moved;
+    yield STEP;
+    Atomics.sub(i32, w + SL.RCOUNT, moved);
+  }
+  return moved;
+}

@@ -1,0 +1,101 @@
+// Slabs and their blocks (seed 004 §3.2, seed 003 §3). A slab of class c holds
+// capacity = usable / stride blocks; blocks are handed out first from the freelist,
+// then carved from the untouched tail. Only the owning thread changes a slab's
+// freelist, carve mark and `used` (meta->used: blocks not on the freelist — live,
+// in a thread cache, or queued remotely); other threads reach a slab only through its
+// remote queue (remote.ts).
+//
+// Block cell (the f64 at the block's base, see os/pages.ts):
+//   cell = link * 512 + live * 256 + header
+// header: 0xa0 | class (sizeclass.ts); live: handed to the user and not freed since;
+// link: next block — a local index + 1 on the freelist and remote queue, an address / 8
+// on thread caches (tcache.ts).
+import { slabCapacity } from '../config.js';
+import type { Heap } from '../heap.js';
+import { SL } from '../layout.js';
+import { readCell, writableCell } from '../os/pages.js';
+import { headerByte, STRIDES } from '../sizeclass.js';
+import { ssBase, ssOfSlot } from '../superslab/table.js';
+import type { Thread } from '../thread/thread.js';
+
+export const LIVE = 256;
+const LINK = 512;
+
+export const cellHeader = (v: number): number => v % 256;
+export const cellLive = (v: number): boolean => v % LINK >= LIVE;
+export const cellLink = (v: number): number => Math.floor(v / LINK);
+export const makeCell = (link: number, live: boolean, header: number): number =>
+  link * LINK + (live ? LIVE : 0) + header;
+
+/** i32 index of slot `slot`'s words. */
+export function slotIndex(h: Heap, slot: number): number {
+  return h.L.slots + slot * SL.WORDS;
+}
+
+/** Address of the first block of `slot`'s slab (slab 0 starts after the SuperSlab header). */
+export function dataStart(h: Heap, slot: number): number {
+  const slab = slot % h.cfg.slabsPerSS;
+  return ssBase(h, ssOfSlot(h, slot)) + (slab === 0 ? h.cfg.slab0Header : slab * h.cfg.slabBytes);
+}
+
+export function blockAddress(h: Heap, slot: number, idx: number): number {
+  return dataStart(h, slot) + idx * STRIDES[h.i32[slotIndex(h, slot) + SL.CLASS]!]!;
+}
+
+/** Makes `slot` an empty slab of `cls` owned by thread `tid` (the caller owns the slot). */
+export function initSlab(h: Heap, slot: number, cls: number, tid: number): void {
+  const w = slotIndex(h, slot);
+  const { i32 } = h;
+  i32[w + SL.CLASS] = cls;
+  i32[w + SL.CAP] = slabCapacity(h.cfg, cls, slot % h.cfg.slabsPerSS);
+  i32[w + SL.CARVED] = 0;
+  i32[w + SL.USED] = 0;
+  i32[w + SL.FREE] = 0;
+  Atomics.store(i32, w + SL.OWNER, tid);
+  Atomics.store(i32, w + SL.RHEAD, 0);
+  Atomics.store(i32, w + SL.RCOUNT, 0);
+}
+
+/**
+ * Owner only. Takes a block off the freelist, else carves one; -1 when the slab is
+ * exhausted. The block leaves live, its header written, counted in `used`.
+ */
+export function takeBlock(t: Thread, slot: number): number {
+  const h = t.heap;
+  const { i32, f64 } = h;
+  const w = slotIndex(h, slot);
+  const cls = i32[w + SL.CLASS]!;
+  const head = i32[w + SL.FREE]!;
+  let idx: number;
+  if (head !== 0) {
+    idx = head - 1;
+    i32[w + SL.FREE] = cellLink(readCell(h, blockAddress(h, slot, idx)));
+  } else {
+    idx = i32[w + SL.CARVED]!;
+    if (idx >= i32[w + SL.CAP]!) return -1;
+    i32[w + SL.CARVED] = idx + 1;
+  }
+  i32[w + SL.USED]!++;
+  f64[writableCell(h, t.cnt, blockAddress(h, slot, idx))] = makeCell(0, true, headerByte(cls));
+  return idx;
+}
+
+/** Owner only. Puts block `idx` back on the freelist (it stays counted until the caller lowers `used`). */
+export function pushFree(h: Heap, cnt: number, slot: number, idx: number): void {
+  const w = slotIndex(h, slot);
+  const cell = writableCell(h, cnt, blockAddress(h, slot, idx));
+  h.f64[cell] = makeCell(h.i32[w + SL.FREE]!, false, cellHeader(h.f64[cell]!));
+  h.i32[w + SL.FREE] = idx + 1;
+}
+
+/** The slot holding the block at `base` (a block the caller knows to be in a SuperSlab). */
+export function slotOfBlock(h: Heap, base: number): number {
+  const { ssBytes, slabBytes, slabsPerSS } = h.cfg;
+  const ssb = base - (base % ssBytes);
+  return (readCell(h, ssb + 8) - 1) * slabsPerSS + Math.floor((base - ssb) / slabBytes);
+}
+
+/** Index within `slot` of the block at `base`. */
+export function blockIndex(h: Heap, slot: number, base: number): number {
+  return (base - dataStart(h, slot)) / STRIDES[h.i32[slotIndex(h, slot) + SL.CLASS]!]!;
+}

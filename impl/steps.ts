@@ -1,0 +1,44 @@
+// One implementation, two executors (design.md §3). An operation that touches state
+// another thread can touch is a generator that yields immediately before each shared
+// access: `yield STEP` before an Atomics call or a system call, `yield lockWord` before
+// each attempt to take an allocator lock. The direct executor (workers, benchmarks) runs
+// a generator to completion; the step executor (the checker) resumes one yield at a time
+// in the order a schedule dictates and treats a thread that yielded a held lock's word
+// as blocked. There is no second copy of any algorithm for the checker.
+import type { Heap } from './heap.js';
+
+/** Yielded before a shared access. Any other yielded value is a lock word to wait on. */
+export const STEP = 0;
+
+export type Op<R> = Generator<number, R, void>;
+
+/** Takes the allocator lock at word `lock` for thread `tid`. */
+export function* lock(h: Heap, word: number, tid: number): Op<void> {
+  for (;;) {
+    yield word;
+    if (Atomics.compareExchange(h.i32, word, 0, tid) === 0) return;
+  }
+}
+
+export function* unlock(h: Heap, word: number): Op<void> {
+  yield STEP;
+  Atomics.store(h.i32, word, 0);
+  Atomics.notify(h.i32, word);
+}
+
+/** Runs `op` to completion on this thread; waits (for real) on held locks. */
+export function runDirect<R>(h: Heap, op: Op<R>): R {
+  const { i32 } = h;
+  for (;;) {
+    const r = op.next();
+    if (r.done === true) return r.value;
+    const word = r.value;
+    if (word !== STEP) {
+      for (let spins = 0; ; spins++) {
+        const holder = Atomics.load(i32, word);
+        if (holder === 0) break;
+        if (spins > 100) Atomics.wait(i32, word, holder, 1);
+      }
+    }
+  }
+}

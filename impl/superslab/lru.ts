@@ -1,0 +1,69 @@
+// The LRU of empty SuperSlabs (seed 000/001: hak_ss_lru_push / hak_ss_lru_pop): freed
+// SuperSlabs stay mapped here, newest at the head, so stage 3 can reuse one instead of
+// calling mmap. Bounded by count and bytes; entries older than the TTL (logical clock)
+// are unmapped. These are the list operations only, under the pool lock; lifecycle.ts
+// decides what enters and leaves.
+import type { Heap } from '../heap.js';
+import { H, S } from '../layout.js';
+import { ssIndex } from './table.js';
+
+export function lruEnabled(h: Heap): boolean {
+  return h.cfg.lruMaxCached > 0 && h.cfg.lruMaxBytes >= h.cfg.ssBytes;
+}
+
+/** Room for one more entry under both limits. */
+export function lruHasRoom(h: Heap): boolean {
+  const count = h.i32[H.LRU_COUNT]!;
+  return count < h.cfg.lruMaxCached && (count + 1) * h.cfg.ssBytes <= h.cfg.lruMaxBytes;
+}
+
+export function lruLink(h: Heap, ss: number): void {
+  const { i32 } = h;
+  const e = ssIndex(h, ss);
+  const head = i32[H.LRU_HEAD]!;
+  i32[e + S.LRU_PREV] = 0;
+  i32[e + S.LRU_NEXT] = head;
+  if (head !== 0) i32[ssIndex(h, head - 1) + S.LRU_PREV] = ss + 1;
+  else i32[H.LRU_TAIL] = ss + 1;
+  i32[H.LRU_HEAD] = ss + 1;
+  i32[e + S.STAMP] = Atomics.load(i32, H.NOW_MS);
+  i32[H.LRU_COUNT]!++;
+}
+
+export function lruUnlink(h: Heap, ss: number): void {
+  const { i32 } = h;
+  const e = ssIndex(h, ss);
+  const prev = i32[e + S.LRU_PREV]!;
+  const next = i32[e + S.LRU_NEXT]!;
+  if (prev !== 0) i32[ssIndex(h, prev - 1) + S.LRU_NEXT] = next;
+  else i32[H.LRU_HEAD] = next;
+  if (next !== 0) i32[ssIndex(h, next - 1) + S.LRU_PREV] = prev;
+  else i32[H.LRU_TAIL] = prev;
+  i32[e + S.LRU_PREV] = 0;
+  i32[e + S.LRU_NEXT] = 0;
+  i32[H.LRU_COUNT]!--;
+}
+
+/** Newest entry, or -1. */
+export function lruNewest(h: Heap): number {
+  return h.i32[H.LRU_HEAD]! - 1;
+}
+
+/** Oldest entry, or -1. */
+export function lruOldest(h: Heap): number {
+  return h.i32[H.LRU_TAIL]! - 1;
+}
+
+export function lruExpired(h: Heap, ss: number): boolean {
+  return Atomics.load(h.i32, H.NOW_MS) - h.i32[ssIndex(h, ss) + S.STAMP]! >= h.cfg.lruTtlMs;
+}
+
+/** Entries newest first (for the audit). */
+export function lruOrder(h: Heap): number[] {
+  const out: number[] = [];
+  for (let s = h.i32[H.LRU_HEAD]!; s !== 0 && out.length <= h.cfg.maxSuperSlabs; ) {
+    out.push(s - 1);
+    s = h.i32[ssIndex(h, s - 1) + S.LRU_NEXT]!;
+  }
+  return out;
+}

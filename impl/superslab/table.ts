@@ -1,0 +1,52 @@
+// SuperSlabs (seed 004 §3): aligned regions of 2^lg bytes cut into slabs. Their
+// metadata lives in a table entry; the header at the SuperSlab's base (in simulated
+// memory) names the entry, so free() finds it from a pointer as the real allocator
+// does: base = ptr & ~(size - 1), then check the header magic.
+//
+// Pins: a thread pins a SuperSlab before touching its slots and holds the pin while a
+// slab of it is bound to its TLS ("held by a thread cache", seed 003 §1.1). State and
+// pin count share one word, so "free only when unpinned" and "pin only when MAPPED" are
+// each a single CAS: a SuperSlab can never be freed under a thread that is using it.
+import type { Heap } from '../heap.js';
+import { PIN_MASK, S, SS_MAPPED } from '../layout.js';
+import { STEP, type Op } from '../steps.js';
+
+export const SS_MAGIC = 0x5ca1ab1e;
+
+export function ssIndex(h: Heap, ss: number): number {
+  return h.L.ss + ss * S.WORDS;
+}
+
+export function ssBase(h: Heap, ss: number): number {
+  return h.i32[ssIndex(h, ss) + S.BASE_PAGE]! * h.cfg.pageBytes;
+}
+
+export const ssState = (word: number): number => word >>> 16;
+export const ssPins = (word: number): number => word & PIN_MASK;
+
+/** Pins `ss` if it is MAPPED. */
+export function* pin(h: Heap, ss: number): Op<boolean> {
+  const w = ssIndex(h, ss) + S.WORD;
+  for (;;) {
+    yield STEP;
+    const word = Atomics.load(h.i32, w);
+    if (ssState(word) !== SS_MAPPED) return false;
+    yield STEP;
+    if (Atomics.compareExchange(h.i32, w, word, word + 1) === word) return true;
+  }
+}
+
+/** Drops one pin (callers then check whether the SuperSlab can be freed). */
+export function* unpin(h: Heap, ss: number): Op<void> {
+  yield STEP;
+  Atomics.sub(h.i32, ssIndex(h, ss) + S.WORD, 1);
+}
+
+/** Slot id of slab `slab` of `ss`, and back. */
+export function slotId(h: Heap, ss: number, slab: number): number {
+  return ss * h.cfg.slabsPerSS + slab;
+}
+
+export function ssOfSlot(h: Heap, slot: number): number {
+  return Math.floor(slot / h.cfg.slabsPerSS);
+}

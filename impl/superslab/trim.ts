@@ -1,0 +1,56 @@
+// Trim (seed 003 §1.1, hak_tiny_trim): frees SuperSlabs that have no active block and
+// that no thread holds, keeping HAKMEM_TINY_SS_RESERVE of them mapped as an empty
+// reserve; and unmaps LRU entries past their TTL. Idle trim (seed 003 Option B) runs it
+// every HAKMEM_TINY_IDLE_TRIM_MS of the logical clock: whichever thread moves the clock
+// past the deadline runs it, standing in for the background thread.
+import { C } from '../counters.js';
+import { H, S } from '../layout.js';
+import { lock, STEP, unlock, type Op } from '../steps.js';
+import type { Thread } from '../thread/thread.js';
+import { V } from '../variants.js';
+import { evictExpired, freeSuperSlab, hold, resetSuperSlab, unhold } from './lifecycle.js';
+import { ssIndex } from './table.js';
+
+export function* trim(t: Thread): Op<void> {
+  const h = t.heap;
+  const { i32, cfg } = h;
+  yield* lock(h, H.POOL_LOCK, t.tid);
+  h.f64[t.cnt + C.trims]!++;
+  yield* evictExpired(t);
+  if (cfg.trimSs) {
+    let kept = 0;
+    yield STEP;
+    const high = Atomics.load(i32, H.SS_HIGH);
+    for (let ss = 0; ss < high; ss++) {
+      const e = ssIndex(h, ss);
+      yield STEP;
+      if (Atomics.load(i32, e + S.ACTIVE) !== 0) continue;
+      if (!(yield* hold(h, ss, Atomics.load(i32, e + S.GEN)))) continue;
+      yield STEP;
+      if (Atomics.load(i32, e + S.ACTIVE) !== 0) {
+        yield* unhold(h, ss); // a block went live between the check and the hold
+      } else if (kept < cfg.emptyReserve) {
+        kept++;
+        yield* resetSuperSlab(t, ss);
+      } else {
+        yield* freeSuperSlab(t, ss);
+      }
+    }
+  }
+  yield* unlock(h, H.POOL_LOCK);
+}
+
+/** Advances the logical clock by `ms`; runs idle trim when its deadline passes. */
+export function* tick(t: Thread, ms: number): Op<void> {
+  const h = t.heap;
+  const { i32, cfg } = h;
+  yield STEP;
+  const now = Atomics.add(i32, H.NOW_MS, ms) + ms;
+  if (cfg.idleTrimMs === 0 || cfg.v & V.NO_IDLE_TRIM) return; // seed 003: trim never called
+  yield STEP;
+  const due = Atomics.load(i32, H.NEXT_TRIM_MS);
+  if (now < due) return;
+  yield STEP;
+  if (Atomics.compareExchange(i32, H.NEXT_TRIM_MS, due, now + cfg.idleTrimMs) !== due) return;
+  yield* trim(t);
+}

@@ -1,0 +1,71 @@
+// The per-thread fast cache: a TLS singly linked list (SLL) per class (seed 001). The
+// owning thread's free pushes the block here without touching the slab — the fast path,
+// plain stores on thread-local state — and its allocation pops it back. Every
+// HAKMEM_TLS_SLL_DRAIN_INTERVAL frees of a class, the list drains back to the slabs,
+// lowering `used` so that slabs can become EMPTY (seed 001 Option B). Blocks on the list
+// still count in `used` and `total_active_blocks`.
+// A block leaving the cache has its header checked: a mismatch is TLS_SLL_HDR_RESET
+// (seed 004 §2), counted and repaired, not a crash.
+import { C } from '../counters.js';
+import { T, TF } from '../layout.js';
+import { residentCell } from '../os/pages.js';
+import { localFree } from '../pool/release.js';
+import { blockIndex, cellHeader, cellLink, makeCell, slotOfBlock } from '../slab/slab.js';
+import { headerByte } from '../sizeclass.js';
+import type { Op } from '../steps.js';
+import { V } from '../variants.js';
+import type { Thread } from './thread.js';
+
+/** Fast path: a cached block of `cls` handed out live; its base address, or 0. */
+export function cacheAlloc(t: Thread, cls: number): number {
+  const base = unlink(t, t.tf + TF.SLL_HEAD + cls, t.ti + T.SLL_COUNT + cls, cls, true);
+  if (base !== 0 || !(t.heap.cfg.v & V.TLS_FREE_SKIPS_USED)) return base;
+  return unlink(t, t.tf + TF.TL_HEAD + cls, t.ti + T.TL_COUNT + cls, cls, true);
+}
+
+/** Fast path: the owner frees block `base` (its cell at `cell`); true when a drain is due. */
+export function cacheFree(t: Thread, cls: number, base: number, cell: number): boolean {
+  link(t, t.tf + TF.SLL_HEAD + cls, t.ti + T.SLL_COUNT + cls, base, cell);
+  const { i32, cfg } = t.heap;
+  const frees = ++i32[t.ti + T.DRAIN_CTR + cls]!;
+  return cfg.drainInterval > 0 && frees >= cfg.drainInterval;
+}
+
+/** Drains `cls`'s SLL back to the slabs (seed 001 Option B). */
+export function* drainCache(t: Thread, cls: number): Op<void> {
+  const h = t.heap;
+  h.i32[t.ti + T.DRAIN_CTR + cls] = 0;
+  h.f64[t.cnt + C.tlsDrains]!++;
+  for (;;) {
+    const base = unlink(t, t.tf + TF.SLL_HEAD + cls, t.ti + T.SLL_COUNT + cls, cls, false);
+    if (base === 0) return;
+    if (h.cfg.v & V.TLS_FREE_SKIPS_USED) {
+      // seed 001: "TLS SLL cleanup drains to tls_list, NOT back to slabs"
+      link(t, t.tf + TF.TL_HEAD + cls, t.ti + T.TL_COUNT + cls, base, residentCell(h, base));
+      continue;
+    }
+    const slot = slotOfBlock(h, base);
+    yield* localFree(t, slot, blockIndex(h, slot, base));
+  }
+}
+
+function link(t: Thread, headAt: number, countAt: number, base: number, cell: number): void {
+  const { f64, i32 } = t.heap;
+  f64[cell] = makeCell(f64[headAt]! / 8, false, cellHeader(f64[cell]!));
+  f64[headAt] = base;
+  i32[countAt]!++;
+}
+
+function unlink(t: Thread, headAt: number, countAt: number, cls: number, live: boolean): number {
+  const { f64, i32 } = t.heap;
+  const base = f64[headAt]!;
+  if (base === 0) return 0;
+  const cell = residentCell(t.heap, base);
+  if (cell < 0) throw new Error(`cached block 0x${base.toString(16)} is not resident`);
+  const v = f64[cell]!;
+  f64[headAt] = cellLink(v) * 8;
+  i32[countAt]!--;
+  if (cellHeader(v) !== headerByte(cls)) f64[t.cnt + C.hdrResets]!++;
+  f64[cell] = makeCell(0, live, headerByte(cls));
+  return base;
+}

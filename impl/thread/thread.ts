@@ -1,0 +1,45 @@
+// A thread of the allocator: its slot in the heap (TLS state lives in the buffer so the
+// audit can see every thread's caches) and the JS handle its operations run with.
+import type { EventSink } from '../events.js';
+import type { Heap } from '../heap.js';
+import { H, T, TF } from '../layout.js';
+
+export class Thread {
+  /** i32 index of this thread's words (T.*). */
+  readonly ti: number;
+  /** f64 index of this thread's words (TF.*). */
+  readonly tf: number;
+  /** f64 index of this thread's counters. */
+  readonly cnt: number;
+  sink: EventSink | null = null;
+  // Scratch filled by free's pointer check for the slow path that follows (no allocation).
+  fSlot = -1;
+  fIdx = -1;
+  fCell = -1;
+  fCls = -1;
+
+  constructor(readonly heap: Heap, readonly slot: number, readonly tid: number) {
+    this.ti = heap.L.threads + slot * T.WORDS;
+    this.tf = heap.L.threadsF + slot * TF.WORDS;
+    this.cnt = this.tf + TF.COUNTERS;
+  }
+
+  emit(kind: number, a: number, b: number, c: number): void {
+    if (this.sink !== null) this.sink.event(kind, this.tid, a, b, c);
+  }
+}
+
+/** Starts a thread on `heap`: claims a free thread slot and a fresh thread id. */
+export function attachThread(heap: Heap, sink: EventSink | null = null): Thread {
+  const { i32, L, cfg } = heap;
+  const tid = Atomics.add(i32, H.NEXT_TID, 1);
+  for (let slot = 0; slot < cfg.maxThreads; slot++) {
+    if (Atomics.compareExchange(i32, L.threads + slot * T.WORDS + T.TID, 0, tid) === 0) {
+      Atomics.add(i32, H.THREADS_LIVE, 1);
+      const t = new Thread(heap, slot, tid);
+      t.sink = sink;
+      return t;
+    }
+  }
+  throw new Error(`no free thread slot (sim.max_threads=${cfg.maxThreads})`);
+}

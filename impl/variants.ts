@@ -1,0 +1,89 @@
+// The seeds' bugs, on demand (design.md §6). Each variant puts one documented faulty
+// behaviour back; the code reads its flag at exactly the faulty spot. Default: none.
+
+export interface Variant {
+  readonly name: string;
+  readonly flag: number;
+  readonly seed: string;
+  readonly bug: string;
+}
+
+export const V = {
+  TLS_FREE_SKIPS_USED: 1 << 0,
+  REMOTE_FREE_SKIPS_ACTIVE: 1 << 1,
+  DRAIN_SKIPS_EMPTY: 1 << 2,
+  EMPTY_SCAN_LIMIT: 1 << 3,
+  REGISTRY_UNPOPULATED: 1 << 4,
+  SOFTCAP_LEGACY_FALLBACK: 1 << 5,
+  NO_IDLE_TRIM: 1 << 6,
+  WHOLE_SUPERSLAB_ONLY: 1 << 7,
+  REMOTE_PUSH_RACY: 1 << 8,
+  DRAIN_NONATOMIC_TAKE: 1 << 9,
+} as const;
+
+export const VARIANTS: readonly Variant[] = [
+  {
+    name: 'tls-free-skips-used',
+    flag: V.TLS_FREE_SKIPS_USED,
+    seed: '001_4c03cbcfeeca547d.txt',
+    bug: 'fast-path free never lowers `used`; its drain goes to a thread list, not the slab',
+  },
+  {
+    name: 'remote-free-skips-active',
+    flag: V.REMOTE_FREE_SKIPS_ACTIVE,
+    seed: '003_932746184e5394df.txt',
+    bug: 'a remote free never lowers `total_active_blocks`',
+  },
+  {
+    name: 'drain-skips-empty',
+    flag: V.DRAIN_SKIPS_EMPTY,
+    seed: '004_d59e0d336a26e3fe.txt §4.3-4.4',
+    bug: 'drains lower `used` but never mark the slab EMPTY or release it',
+  },
+  {
+    name: 'empty-scan-limit',
+    flag: V.EMPTY_SCAN_LIMIT,
+    seed: '004_d59e0d336a26e3fe.txt §4.1',
+    bug: 'stage 0.5 looks only at the first HAKMEM_SS_EMPTY_SCAN_LIMIT (16) SuperSlabs of a class',
+  },
+  {
+    name: 'registry-unpopulated',
+    flag: V.REGISTRY_UNPOPULATED,
+    seed: '000_86274261e3f63077.txt',
+    bug: 'the per-class registry stays empty, so stage 0.5 never hits',
+  },
+  {
+    name: 'softcap-legacy-fallback',
+    flag: V.SOFTCAP_LEGACY_FALLBACK,
+    seed: '004_d59e0d336a26e3fe.txt §5.1',
+    bug: 'at the soft cap, stage 3 fails to the legacy path even though EMPTY slots exist',
+  },
+  {
+    name: 'no-idle-trim',
+    flag: V.NO_IDLE_TRIM,
+    seed: '003_932746184e5394df.txt §1.2',
+    bug: 'trim never runs during a run',
+  },
+  {
+    name: 'whole-superslab-only',
+    flag: V.WHOLE_SUPERSLAB_ONLY,
+    seed: '000_86274261e3f63077.txt',
+    bug: 'an emptied slab is only reusable once its whole SuperSlab is empty',
+  },
+  {
+    name: 'remote-push-racy',
+    flag: V.REMOTE_PUSH_RACY,
+    seed: '004_d59e0d336a26e3fe.txt §2 hypothesis 2',
+    bug: 'the remote push uses load/store instead of CAS',
+  },
+  {
+    name: 'drain-nonatomic-take',
+    flag: V.DRAIN_NONATOMIC_TAKE,
+    seed: '004_d59e0d336a26e3fe.txt §4.3',
+    bug: 'the drain reads the queue head and later stores 0 instead of one atomic exchange',
+  },
+];
+
+export function variantByName(name: string): Variant | undefined {
+  return VARIANTS.find((v) => v.name === name);
+}
