@@ -16,10 +16,12 @@ const walk = (dir) => {
 };
 for (const root of roots) walk(root);
 
-rmSync('dist', { recursive: true, force: true });
+// DIST_DIR lets parallel sessions build side by side (default dist/).
+const outdir = process.env.DIST_DIR ?? 'dist';
+rmSync(outdir, { recursive: true, force: true });
 await build({
   entryPoints,
-  outdir: 'dist',
+  outdir,
   outbase: '.',
   format: 'esm',
   platform: 'node',

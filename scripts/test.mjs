@@ -2,7 +2,7 @@
 // uvu alone exits 0 when a before/after hook throws (its runner returns from `finally`)
 // and forces colour on a TTY (design.md §9); here every test that did not pass (a
 // thrown hook, a skip, a crash) counts as failed and makes the exit code non-zero.
-// Usage: node scripts/test.mjs [substring filter of test file paths]
+// Usage: node scripts/test.mjs [substring filter of test file paths]   (DIST_DIR: build dir, default dist)
 import { readdirSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -19,12 +19,13 @@ const walk = (dir) => {
     else if (name.endsWith('.test.js') && path.includes(filter)) files.push(path);
   }
 };
-walk('dist/test');
+const testDir = join(process.env.DIST_DIR ?? 'dist', 'test');
+walk(testDir);
 
 const { exec } = await import('uvu');
 for (let i = 0; i < files.length; i++) {
   globalThis.UVU_INDEX = i;
-  globalThis.UVU_QUEUE.push([relative('dist/test', files[i])]);
+  globalThis.UVU_QUEUE.push([relative(testDir, files[i])]);
   await import(pathToFileURL(files[i]).href);
 }
 
