@@ -69,7 +69,9 @@ export function configFrom(values: { config?: string; set?: string[]; variant?: 
     input[pair.slice(0, eq)] = pair.slice(eq + 1);
   }
   if (values.variant !== undefined) {
-    input['variants'] = [...((input['variants'] as unknown[] | undefined) ?? []), ...values.variant];
+    const listed = input['variants'] ?? [];
+    // a malformed `variants` in the file is left for makeConfig to name
+    input['variants'] = Array.isArray(listed) ? [...listed, ...values.variant] : listed;
   }
   try {
     makeConfig(input);

@@ -13,7 +13,7 @@ import { drainOwned } from './pool/release.js';
 import { remotePush } from './slab/remote.js';
 import { blockAddress, cellLive, dataStart, makeCell, cellHeader, slotIndex, takeBlock } from './slab/slab.js';
 import { classOfSize, STRIDES } from './sizeclass.js';
-import { lock, runDirect, STEP, unlock, type Op } from './steps.js';
+import { lock, type Op, READ, runDirect, unlock, WRITE } from './steps.js';
 import { releasePin } from './superslab/lifecycle.js';
 import { SS_MAGIC, pin, ssIndex, ssOfSlot, ssState } from './superslab/table.js';
 import { tick } from './superslab/trim.js';
@@ -51,15 +51,15 @@ export function* drainOp(t: Thread): Op<void> {
   for (let cls = 0; cls < STRIDES.length; cls++) {
     if (i32[t.ti + T.SLL_COUNT + cls]! > 0) yield* drainCache(t, cls);
   }
-  yield STEP;
+  yield READ;
   const slots = Atomics.load(i32, H.SS_HIGH) * h.cfg.slabsPerSS;
   for (let slot = 0; slot < slots; slot++) {
     const w = slotIndex(h, slot);
-    yield STEP;
+    yield READ;
     if (Atomics.load(i32, w + SL.OWNER) !== t.tid || Atomics.load(i32, w + SL.RHEAD) === 0) continue;
     const ss = ssOfSlot(h, slot);
     if (!(yield* pin(h, ss))) continue;
-    yield STEP;
+    yield READ;
     if (Atomics.load(i32, w + SL.OWNER) === t.tid && Atomics.load(i32, w + SL.STATE) === SLOT_ACTIVE) {
       yield* drainOwned(t, slot);
     }
@@ -89,7 +89,7 @@ export function* exitOp(t: Thread): Op<void> {
   yield* unlock(h, H.POOL_LOCK);
   f64.fill(0, t.tf, t.tf + TF.WORDS);
   i32.fill(0, t.ti + 1, t.ti + T.WORDS);
-  yield STEP;
+  yield WRITE;
   Atomics.sub(i32, H.THREADS_LIVE, 1);
   Atomics.store(i32, t.ti + T.TID, 0);
 }
@@ -121,12 +121,12 @@ function* allocSlow(t: Thread, size: number): Op<number> {
     if (bound >= 0) {
       const idx = takeBlock(t, bound);
       if (idx >= 0) {
-        yield STEP;
+        yield WRITE;
         Atomics.add(i32, ssIndex(h, ssOfSlot(h, bound)) + S.ACTIVE, 1);
         h.f64[t.cnt + C.allocs]!++;
         return blockAddress(h, bound, idx) + 1;
       }
-      yield STEP;
+      yield READ;
       if (Atomics.load(i32, slotIndex(h, bound) + SL.RHEAD) !== 0) {
         yield* drainOwned(t, bound);
         continue;

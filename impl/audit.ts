@@ -35,7 +35,8 @@ export interface SlotSnap {
   freelist: Chain;
   remote: Chain;
   remoteCount: number;
-  listed: boolean;
+  /** Classes whose stage 1 list holds the slot (bitmask). */
+  listed: number;
   /** Carved blocks whose cell says live (handed to the user, not freed). */
   live: number[];
   /** Carved blocks whose header byte is not 0xa0 | class. */
@@ -91,6 +92,8 @@ export interface OsSnap {
 export interface Limits {
   ssBytes: number;
   slabsPerSS: number;
+  slabBytes: number;
+  slab0HeaderBytes: number;
   pageBytes: number;
   /** capacity[cls][slab === 0 ? 0 : 1] */
   capacity: number[][];
@@ -124,7 +127,8 @@ export interface Snapshot {
 const SLOT_STATES: Record<number, SlotState> = { 0: 'UNUSED', [SLOT_ACTIVE]: 'ACTIVE', [SLOT_EMPTY]: 'EMPTY' };
 const SS_STATES: Record<number, SsState> = { [SS_MAPPED]: 'MAPPED', [SS_FREEING]: 'FREEING', [SS_CACHED]: 'CACHED' };
 
-export function audit(h: Heap): Snapshot {
+/** The whole heap, decoded. `counters: false` skips the counter totals (the checker's hot path). */
+export function audit(h: Heap, options: { counters?: boolean } = {}): Snapshot {
   const { i32, cfg } = h;
   const superslabs: SsSnap[] = [];
   for (let ss = 0; ss < i32[H.SS_HIGH]!; ss++) {
@@ -148,11 +152,13 @@ export function audit(h: Heap): Snapshot {
     if (tid !== 0) threads.push(decodeThread(h, slot, tid));
   }
   const counters = {} as Counters;
-  COUNTER_NAMES.forEach((name, i) => {
-    let sum = h.f64[h.L.retired + i]!;
-    for (let slot = 0; slot < cfg.maxThreads; slot++) sum += h.f64[h.L.threadsF + slot * TF.WORDS + TF.COUNTERS + i]!;
-    counters[name] = sum;
-  });
+  if (options.counters !== false) {
+    for (let i = 0; i < COUNTER_NAMES.length; i++) {
+      let sum = h.f64[h.L.retired + i]!;
+      for (let slot = 0; slot < cfg.maxThreads; slot++) sum += h.f64[h.L.threadsF + slot * TF.WORDS + TF.COUNTERS + i]!;
+      counters[COUNTER_NAMES[i]!] = sum;
+    }
+  }
   const page = cfg.pageBytes;
   const capacity: number[][] = [];
   for (let cls = 0; cls < NUM_CLASSES; cls++) capacity.push([cfg.capacity[cls * 2]!, cfg.capacity[cls * 2 + 1]!]);
@@ -160,6 +166,8 @@ export function audit(h: Heap): Snapshot {
     limits: {
       ssBytes: cfg.ssBytes,
       slabsPerSS: cfg.slabsPerSS,
+      slabBytes: cfg.slabBytes,
+      slab0HeaderBytes: cfg.slab0Header,
       pageBytes: page,
       capacity,
       lruMaxCached: cfg.lruMaxCached,
@@ -218,6 +226,12 @@ function decodeSuperSlab(h: Heap, ss: number, word: number): SsSnap {
   };
 }
 
+/** One slot, decoded (for an observer judging a single event). */
+export function slotSnapshot(h: Heap, slot: number): SlotSnap {
+  const base = ssBase(h, Math.floor(slot / h.cfg.slabsPerSS));
+  return decodeSlot(h, slot, isMappedPage(h, base / h.cfg.pageBytes));
+}
+
 function decodeSlot(h: Heap, slot: number, mapped: boolean): SlotSnap {
   const { i32 } = h;
   const w = slotIndex(h, slot);
@@ -256,7 +270,7 @@ function decodeSlot(h: Heap, slot: number, mapped: boolean): SlotSnap {
     freelist: active ? walk(i32[w + SL.FREE]!) : { items: [], cycle: false },
     remote: active ? walk(i32[w + SL.RHEAD]!) : { items: [], cycle: false },
     remoteCount: i32[w + SL.RCOUNT]!,
-    listed: i32[w + SL.LISTED] === 1,
+    listed: i32[w + SL.LISTED]!,
     live,
     badHeaders,
   };

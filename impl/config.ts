@@ -55,7 +55,7 @@ export const KNOBS: readonly Knob[] = [
     doc: 'simulated virtual address space in GiB' },
   { key: 'sim.phys_mib', def: 256, min: 0.01, max: 65536, step: 0.01,
     doc: 'simulated physical memory in MiB; a page fault with none left is an OOM kill' },
-  { key: 'sim.slab_bytes', def: 65536, min: 2048, max: 65536, step: 1,
+  { key: 'sim.slab_bytes', def: 65536, min: 4096, max: 65536, step: 1,
     doc: 'slab size (seed 004: 64 KB); smaller only for tiny checker scopes' },
   { key: 'sim.slab0_header_bytes', def: 2048, min: 16, max: 4096, step: 8,
     doc: 'SuperSlab header in slab 0 (seed 004: slab 0 usable 63488 of 65536)' },

@@ -30,7 +30,7 @@ export const COUNTER_NAMES = [
   'madvise', // populate calls (seed 002)
   'pageFaults',
   'prefaultedPages',
-  'enomem', // mmap failures (seed 003 §5)
+  'enomem', // ENOMEM: mmap (or a splitting munmap) at the mapping limit, no address space or table entry (seed 003 §5)
 ] as const;
 
 export type CounterName = (typeof COUNTER_NAMES)[number];

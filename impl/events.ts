@@ -9,13 +9,15 @@ export const EV = {
   SLOT_EMPTY: 2,
   /** a = slot id, b = state it had — trim reset it to UNUSED (empty reserve) */
   SLOT_RESET: 3,
+  /** a = ss index — trim kept it mapped as the empty reserve, every slot UNUSED */
+  SS_RESET: 12,
   /** a = ss index — SuperSlab mapped fresh (mmap) */
   SS_MAP: 4,
-  /** a = ss index — MAPPED -> CACHED (LRU push) */
+  /** a = ss index — MAPPED -> CACHED (LRU push); every slot of it goes with it */
   SS_CACHE: 5,
   /** a = ss index — CACHED -> MAPPED (LRU pop hit) */
   SS_REUSE: 6,
-  /** a = ss index, b = state it had — MAPPED/CACHED -> UNMAPPED */
+  /** a = ss index, b = state it had — MAPPED/CACHED -> UNMAPPED; every slot of it goes with it */
   SS_UNMAP: 7,
   /** a = class — a thread starts looking for a slab in the shared pool */
   ACQUIRE_BEGIN: 8,
@@ -23,8 +25,6 @@ export const EV = {
   SOFT_CAP: 9,
   /** a = class — the allocation went to the legacy path */
   LEGACY: 10,
-  /** a = slot id, b = state it had — its SuperSlab left the pool (cached or unmapped) */
-  SLOT_RETIRE: 11,
 } as const;
 
 export const STAGE_EMPTY_SCAN = 1; // stage 0.5

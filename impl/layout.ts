@@ -77,9 +77,9 @@ export const SL = {
   OWNER: 6, // owning thread id
   RHEAD: 7, // remote MPSC queue head: local block index + 1 (seed 003 remote_heads)
   RCOUNT: 8, // seed 003 remote_counts
-  LISTED: 9, // 1 while on a stage 1 list
-  LNEXT: 10, // stage 1 list link: slot id + 1
-  WORDS: 11,
+  LISTED: 9, // classes whose stage 1 list holds the slot (bitmask)
+  LNEXT: 10, // [8] stage 1 list links, one per class list: slot id + 1
+  WORDS: 18,
 } as const;
 
 export const SLOT_UNUSED = 0;

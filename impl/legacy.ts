@@ -9,7 +9,7 @@ import { EV } from './events.js';
 import { H } from './layout.js';
 import { isMappedPage, readCell, writableCell } from './os/pages.js';
 import { ENOMEM, sysMmap, sysMunmap } from './os/syscalls.js';
-import { STEP, type Op } from './steps.js';
+import { type Op, WRITE } from './steps.js';
 import type { Thread } from './thread/thread.js';
 
 export const LEGACY_MAGIC = 0x1e6ac1;
@@ -19,14 +19,14 @@ export function* legacyAlloc(t: Thread, cls: number, size: number): Op<number> {
   const h = t.heap;
   h.f64[t.cnt + C.legacyFallbacks]!++;
   t.emit(EV.LEGACY, cls, 0, 0);
-  yield STEP;
+  yield WRITE;
   const map = sysMmap(h, t.cnt, LEGACY_HEADER + size);
   if (map === ENOMEM) return E.ENOMEM;
   h.f64[writableCell(h, t.cnt, map)] = LEGACY_MAGIC;
   h.f64[writableCell(h, t.cnt, map + 8)] = size;
-  yield STEP;
+  yield WRITE;
   Atomics.add(h.i32, H.LEGACY_LIVE, 1);
-  yield STEP;
+  yield WRITE;
   Atomics.add(h.i32, H.LEGACY_PAGES, legacyPages(t, size));
   return map + LEGACY_HEADER;
 }
@@ -43,11 +43,11 @@ export function* legacyFree(t: Thread, ptr: number): Op<void> {
   const h = t.heap;
   const map = ptr - LEGACY_HEADER;
   const size = readCell(h, map + 8);
-  yield STEP;
+  yield WRITE;
   sysMunmap(h, t.cnt, map, LEGACY_HEADER + size);
-  yield STEP;
+  yield WRITE;
   Atomics.sub(h.i32, H.LEGACY_LIVE, 1);
-  yield STEP;
+  yield WRITE;
   Atomics.sub(h.i32, H.LEGACY_PAGES, legacyPages(t, size));
 }
 

@@ -28,7 +28,7 @@ for (let size = 0, cls = 0; size <= MAX_TINY_SIZE; size++) {
 
 /** Class serving a user request of `size` bytes, or -1 when it is not a tiny size. */
 export function classOfSize(size: number): number {
-  return size >= 0 && size <= MAX_TINY_SIZE ? CLASS_OF[size]! : -1;
+  return Number.isInteger(size) && size >= 0 && size <= MAX_TINY_SIZE ? CLASS_OF[size]! : -1;
 }
 
 /** Blocks of `cls` that fit in `usableBytes` (seed 004 §3.2: capacity = usable / stride). */

@@ -30,6 +30,10 @@ const v = (id: string, what: string, where: string, expected: unknown, actual: u
   actual: String(actual),
 });
 
+const maskText = (mask: number): string => {
+  const classes = [...Array(8).keys()].filter((c) => mask & (1 << c));
+  return classes.length === 0 ? 'none' : `class ${classes.join(', ')}`;
+};
 const slotName = (ss: SsSnap, slot: SlotSnap): string => `SuperSlab ${ss.index} slab ${slot.slab} (slot ${slot.slot})`;
 const inUse = (slot: SlotSnap): boolean => slot.state !== 'UNUSED';
 const pooled = (ss: SsSnap): boolean => ss.state !== 'CACHED';
@@ -228,21 +232,23 @@ export const INVARIANTS: readonly Invariant[] = [
     id: 'INV-EMPTY-LISTED',
     kind: 'safety',
     seed: '004_d59e0d336a26e3fe.txt §4.4 ("EMPTY slabs accumulate but never recycle")',
-    rule: 'every EMPTY slot is on one stage 1 list; a slot is marked listed exactly when it is on a list',
+    rule: 'every EMPTY slot is on the stage 1 list of the class it last served; a slot is on each list at most once, marked exactly when it is',
     check(s) {
-      const onList = new Map<number, number>();
+      const onLists = new Map<number, number>(); // slot -> bitmask of lists holding it
       for (let cls = 0; cls < s.emptyLists.length; cls++) {
         const list = s.emptyLists[cls]!;
         if (list.cycle) return v(this.id, 'stage 1 list is cyclic', `class ${cls} EMPTY list`, 'acyclic', `${list.items.length}+ links`);
         for (const slot of list.items) {
-          if (onList.has(slot)) return v(this.id, 'slot on two stage 1 lists (or twice on one)', `slot ${slot}`, 'one list', `classes ${onList.get(slot)} and ${cls}`);
-          onList.set(slot, cls);
+          const mask = onLists.get(slot) ?? 0;
+          if (mask & (1 << cls)) return v(this.id, 'slot twice on a stage 1 list', `slot ${slot}`, 'once', `twice on class ${cls}'s list`);
+          onLists.set(slot, mask | (1 << cls));
         }
       }
       for (const [ss, slot] of slots(s)) {
-        if (slot.listed !== onList.has(slot.slot)) return v(this.id, 'listed flag disagrees with the lists', slotName(ss, slot), onList.has(slot.slot) ? 'listed' : 'not listed', slot.listed ? 'listed' : 'not listed');
-        if (slot.state === 'EMPTY' && pooled(ss) && !onList.has(slot.slot)) {
-          return v(this.id, 'EMPTY slot on no stage 1 list: it can never be reused by stage 1', slotName(ss, slot), 'on a list', 'on none');
+        const mask = onLists.get(slot.slot) ?? 0;
+        if (slot.listed !== mask) return v(this.id, 'listed marks disagree with the lists', slotName(ss, slot), `lists ${maskText(mask)}`, `marked ${maskText(slot.listed)}`);
+        if (slot.state === 'EMPTY' && pooled(ss) && (mask & (1 << slot.cls)) === 0) {
+          return v(this.id, 'EMPTY slot not on its class\'s stage 1 list: stage 1 can never reuse it for that class', slotName(ss, slot), `on class ${slot.cls}'s list`, `on ${maskText(mask)}`);
         }
       }
       return null;
@@ -387,7 +393,7 @@ export const INVARIANTS: readonly Invariant[] = [
     seed: '003_932746184e5394df.txt §9 (VmSize 167 GB for 4096 live blocks)',
     rule: 'after quiescence with the clock past the TTL, at most the empty reserve stays mapped and resident',
     check(s) {
-      const bound = s.limits.emptyReserve * s.limits.ssBytes;
+      const bound = s.limits.emptyReserve * Math.max(s.limits.ssBytes, s.limits.pageBytes);
       if (s.os.mappedBytes > bound) return v(this.id, 'memory still mapped after quiescence', 'simulated OS', `<= ${bound} bytes (reserve)`, `${s.os.mappedBytes} bytes`);
       if (s.os.rssBytes > bound) return v(this.id, 'memory still resident after quiescence', 'simulated OS', `<= ${bound} bytes (reserve)`, `${s.os.rssBytes} bytes`);
       return null;

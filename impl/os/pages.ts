@@ -31,6 +31,7 @@ export function isMappedPage(h: Heap, page: number): boolean {
 
 /** f64 index of the cell at `addr`, or -1 when its page is not resident. */
 export function residentCell(h: Heap, addr: number): number {
+  if (!(addr >= 0 && addr < h.cfg.vaBytes)) return -1;
   const page = Math.floor(addr / h.cfg.pageBytes);
   const l2 = h.i32[h.L.ptTop + Math.floor(page / L2_PAGES)]!;
   if (l2 === 0) return -1;
@@ -43,7 +44,7 @@ export function residentCell(h: Heap, addr: number): number {
 export function readCell(h: Heap, addr: number): number {
   const cell = residentCell(h, addr);
   if (cell >= 0) return h.f64[cell]!;
-  if (addr < 0 || addr >= h.cfg.vaBytes || !isMappedPage(h, Math.floor(addr / h.cfg.pageBytes))) {
+  if (!(addr >= 0 && addr < h.cfg.vaBytes) || !isMappedPage(h, Math.floor(addr / h.cfg.pageBytes))) {
     throw new SegvError(addr);
   }
   return 0;
@@ -56,7 +57,7 @@ export function writableCell(h: Heap, cnt: number, addr: number): number {
   kernelEnter(h);
   try {
     const page = Math.floor(addr / h.cfg.pageBytes);
-    if (addr < 0 || addr >= h.cfg.vaBytes || !isMappedPage(h, page)) throw new SegvError(addr);
+    if (!(addr >= 0 && addr < h.cfg.vaBytes) || !isMappedPage(h, page)) throw new SegvError(addr);
     if (faultIn(h, page)) h.f64[cnt + C.pageFaults]!++;
   } finally {
     kernelExit(h);

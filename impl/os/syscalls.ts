@@ -110,12 +110,13 @@ function setBits(h: Heap, base: number, first: number, count: number, on: boolea
 }
 
 // Next-fit search for `pages` free pages, wrapping once; -1 when the space is full.
+// Page 0 is never handed out: no mapping starts at the null address.
 function findFreeRun(h: Heap, pages: number): number {
   const total = h.L.vaPages;
-  if (pages > total) return -1;
+  if (pages >= total) return -1;
   const { i32 } = h;
   const base = h.L.vaMapped;
-  let start = i32[H.VA_CURSOR]! % total;
+  let start = Math.max(1, i32[H.VA_CURSOR]! % total);
   for (let pass = 0; pass < 2; pass++) {
     let runStart = start;
     let p = start;
@@ -132,7 +133,7 @@ function findFreeRun(h: Heap, pages: number): number {
       }
       if (++p - runStart >= pages) return runStart;
     }
-    start = 0;
+    start = 1;
   }
   return -1;
 }

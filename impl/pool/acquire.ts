@@ -13,8 +13,8 @@ import {
 } from '../events.js';
 import { H, S, SL, SLOT_ACTIVE, SLOT_EMPTY, SLOT_UNUSED, SS_MAPPED, T } from '../layout.js';
 import { initSlab, slotIndex } from '../slab/slab.js';
-import { lock, STEP, unlock, type Op } from '../steps.js';
-import { mapSuperSlab, releasePin } from '../superslab/lifecycle.js';
+import { lock, type Op, READ, unlock, WRITE } from '../steps.js';
+import { mapSuperSlab, publishMapped, releasePin } from '../superslab/lifecycle.js';
 import { pin, ssIndex, ssOfSlot, ssState, slotId } from '../superslab/table.js';
 import type { Thread } from '../thread/thread.js';
 import { V } from '../variants.js';
@@ -41,11 +41,11 @@ export function* acquireSlab(t: Thread, cls: number): Op<number> {
 // Stage 0.5: EMPTY slots in the SuperSlabs registered for the class.
 function* scanRegistry(t: Thread, cls: number): Op<number> {
   const h = t.heap;
-  yield STEP;
+  yield READ;
   let n = Atomics.load(h.i32, H.REG_SIZE + cls);
   if (h.cfg.v & V.EMPTY_SCAN_LIMIT) n = Math.min(n, h.cfg.emptyScanLimit); // seed 004 §4.1
   for (let i = 0; i < n; i++) {
-    yield STEP;
+    yield READ;
     const ss = registryEntry(h, cls, i);
     if (ss < 0) continue;
     const slot = yield* claimEmptyIn(t, ss, cls, STAGE_EMPTY_SCAN);
@@ -68,15 +68,15 @@ function* popEmptyList(t: Thread, cls: number): Op<number> {
 function* claimUnused(t: Thread, cls: number): Op<number> {
   const h = t.heap;
   const { i32 } = h;
-  yield STEP;
+  yield READ;
   if (Atomics.load(i32, H.UNUSED_SLOTS) <= 0) return -1;
-  yield STEP;
+  yield READ;
   for (let ss = Atomics.load(i32, H.SS_HIGH) - 1; ss >= 0; ss--) {
-    yield STEP;
+    yield READ;
     if (Atomics.load(i32, ssIndex(h, ss) + S.UNUSED) <= 0) continue;
     for (let slab = 0; slab < h.cfg.slabsPerSS; slab++) {
       const slot = slotId(h, ss, slab);
-      yield STEP;
+      yield READ;
       if (Atomics.load(i32, slotIndex(h, slot) + SL.STATE) !== SLOT_UNUSED) continue;
       if (yield* claim(t, slot, SLOT_UNUSED, cls, STAGE_UNUSED)) return slot;
     }
@@ -90,7 +90,7 @@ function* newSlab(t: Thread, cls: number): Op<number> {
   const { i32, cfg } = h;
   yield* lock(h, H.POOL_LOCK, t.tid);
   let slot: number;
-  yield STEP;
+  yield READ;
   if (cfg.softCap > 0 && Atomics.load(i32, H.CLASS_ACTIVE + cls) >= cfg.softCap) {
     h.f64[t.cnt + C.softCapHits]!++;
     t.emit(EV.SOFT_CAP, cls, 0, 0);
@@ -102,8 +102,10 @@ function* newSlab(t: Thread, cls: number): Op<number> {
   } else {
     const ss = yield* mapSuperSlab(t);
     slot = ss < 0 ? ACQ_ENOMEM : slotId(h, ss, 0);
-    if (ss >= 0 && !(yield* claim(t, slot, SLOT_UNUSED, cls, STAGE_NEW_SS, true))) {
-      throw new Error('a fresh SuperSlab lost its first slot');
+    if (ss >= 0) {
+      // held exclusively until published: nobody else can have its first slot
+      if (!(yield* claim(t, slot, SLOT_UNUSED, cls, STAGE_NEW_SS, true))) throw new Error('a held SuperSlab lost a slot');
+      yield* publishMapped(h, ss);
     }
   }
   yield* unlock(h, H.POOL_LOCK);
@@ -113,10 +115,10 @@ function* newSlab(t: Thread, cls: number): Op<number> {
 // At the soft cap: any EMPTY slot, whatever class it last served.
 function* reclaimAnyEmpty(t: Thread, cls: number): Op<number> {
   const h = t.heap;
-  yield STEP;
+  yield READ;
   const high = Atomics.load(h.i32, H.SS_HIGH);
   for (let ss = 0; ss < high; ss++) {
-    yield STEP;
+    yield READ;
     if (ssState(Atomics.load(h.i32, ssIndex(h, ss) + S.WORD)) !== SS_MAPPED) continue;
     const slot = yield* claimEmptyIn(t, ss, cls, STAGE_CAP_RECLAIM, true);
     if (slot >= 0) return slot;
@@ -128,7 +130,7 @@ function* claimEmptyIn(t: Thread, ss: number, cls: number, stage: number, locked
   const h = t.heap;
   for (let slab = 0; slab < h.cfg.slabsPerSS; slab++) {
     const slot = slotId(h, ss, slab);
-    yield STEP;
+    yield READ;
     if (Atomics.load(h.i32, slotIndex(h, slot) + SL.STATE) !== SLOT_EMPTY) continue;
     if (yield* claim(t, slot, SLOT_EMPTY, cls, stage, false, locked)) return slot;
   }
@@ -150,7 +152,7 @@ function* claim(
   const e = ssIndex(h, ss);
   const w = slotIndex(h, slot);
   if (!pinned && !(yield* pin(h, ss))) return false;
-  yield STEP;
+  yield WRITE;
   if (Atomics.compareExchange(i32, w + SL.STATE, from, SLOT_ACTIVE) !== from) {
     if (!pinned) yield* releasePin(t, ss, locked);
     return false;
@@ -158,14 +160,14 @@ function* claim(
   h.f64[t.cnt + STAGE_COUNTER[stage]!]!++;
   t.emit(EV.SLOT_CLAIM, slot, cls, stage);
   initSlab(h, slot, cls, t.tid);
-  yield STEP;
+  yield WRITE;
   Atomics.add(i32, H.CLASS_ACTIVE + cls, 1);
-  yield STEP;
+  yield WRITE;
   Atomics.add(i32, e + S.ACTIVE_SLOTS, 1);
   if (from === SLOT_UNUSED) {
-    yield STEP;
+    yield WRITE;
     Atomics.sub(i32, e + S.UNUSED, 1);
-    yield STEP;
+    yield WRITE;
     Atomics.sub(i32, H.UNUSED_SLOTS, 1);
   }
   yield* register(h, ss, cls);

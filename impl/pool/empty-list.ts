@@ -6,11 +6,13 @@
 //
 // The list is a hint: a popped slot is only claimed if its state CAS EMPTY -> ACTIVE
 // succeeds; stale nodes (slot claimed by stage 0.5, SuperSlab cached or freed) are
-// dropped by the popper. LISTED keeps a slot on at most one list at a time.
+// dropped by the popper. A slot has a link per class list and LISTED marks the lists
+// holding it, so it is on each list at most once, and a release always lands it on the
+// list of the class it last served even while a stale node sits on another.
 import type { Heap } from '../heap.js';
 import { H, SL } from '../layout.js';
 import { slotIndex } from '../slab/slab.js';
-import { STEP, type Op } from '../steps.js';
+import { type Op, READ, WRITE } from '../steps.js';
 
 const SLOT_BITS = 22;
 const SLOT_MASK = (1 << SLOT_BITS) - 1;
@@ -23,13 +25,13 @@ const retag = (head: number, slotPlus1: number): number =>
 export function* listPush(h: Heap, cls: number, slot: number): Op<void> {
   const { i32 } = h;
   const w = slotIndex(h, slot);
-  yield STEP;
-  if (Atomics.compareExchange(i32, w + SL.LISTED, 0, 1) !== 0) return;
+  yield WRITE;
+  if ((Atomics.or(i32, w + SL.LISTED, 1 << cls) & (1 << cls)) !== 0) return;
   for (;;) {
-    yield STEP;
+    yield READ;
     const head = Atomics.load(i32, H.EMPTY_HEAD + cls);
-    Atomics.store(i32, w + SL.LNEXT, head & SLOT_MASK);
-    yield STEP;
+    Atomics.store(i32, w + SL.LNEXT + cls, head & SLOT_MASK);
+    yield WRITE;
     if (Atomics.compareExchange(i32, H.EMPTY_HEAD + cls, head, retag(head, slot + 1)) === head) return;
   }
 }
@@ -38,16 +40,16 @@ export function* listPush(h: Heap, cls: number, slot: number): Op<void> {
 export function* listPop(h: Heap, cls: number): Op<number> {
   const { i32 } = h;
   for (;;) {
-    yield STEP;
+    yield READ;
     const head = Atomics.load(i32, H.EMPTY_HEAD + cls);
     const top = head & SLOT_MASK;
     if (top === 0) return -1;
-    yield STEP;
-    const next = Atomics.load(i32, slotIndex(h, top - 1) + SL.LNEXT);
-    yield STEP;
+    yield READ;
+    const next = Atomics.load(i32, slotIndex(h, top - 1) + SL.LNEXT + cls);
+    yield WRITE;
     if (Atomics.compareExchange(i32, H.EMPTY_HEAD + cls, head, retag(head, next)) === head) {
-      yield STEP;
-      Atomics.store(i32, slotIndex(h, top - 1) + SL.LISTED, 0);
+      yield WRITE;
+      Atomics.and(i32, slotIndex(h, top - 1) + SL.LISTED, ~(1 << cls));
       return top - 1;
     }
   }
@@ -59,7 +61,7 @@ export function listSlots(h: Heap, cls: number): number[] {
   const limit = h.cfg.maxSuperSlabs * h.cfg.slabsPerSS;
   for (let s = h.i32[H.EMPTY_HEAD + cls]! & SLOT_MASK; s !== 0 && out.length <= limit; ) {
     out.push(s - 1);
-    s = h.i32[slotIndex(h, s - 1) + SL.LNEXT]!;
+    s = h.i32[slotIndex(h, s - 1) + SL.LNEXT + cls]!;
   }
   return out;
 }

@@ -7,7 +7,7 @@
 // slab in the SuperSlab's current incarnation.
 import type { Heap } from '../heap.js';
 import { H, S } from '../layout.js';
-import { STEP, type Op } from '../steps.js';
+import { type Op, WRITE } from '../steps.js';
 import { ssIndex } from '../superslab/table.js';
 import { V } from '../variants.js';
 
@@ -19,14 +19,14 @@ export function* register(h: Heap, ss: number, cls: number): Op<void> {
   const { i32 } = h;
   const e = ssIndex(h, ss);
   const bit = 1 << cls;
-  yield STEP;
+  yield WRITE;
   Atomics.or(i32, e + S.HOSTED, bit);
   if (h.cfg.v & V.REGISTRY_UNPOPULATED) return; // seed 000: registration removed
-  yield STEP;
+  yield WRITE;
   if ((Atomics.or(i32, e + S.REGISTERED, bit) & bit) !== 0) return;
-  yield STEP;
+  yield WRITE;
   const n = Atomics.add(i32, H.REG_SIZE + cls, 1);
-  yield STEP;
+  yield WRITE;
   Atomics.store(i32, registryBase(h, cls) + n, ss + 1);
 }
 

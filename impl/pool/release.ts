@@ -6,7 +6,7 @@ import { EV } from '../events.js';
 import { H, S, SL, SLOT_EMPTY, T } from '../layout.js';
 import { drainRemote } from '../slab/remote.js';
 import { pushFree, slotIndex } from '../slab/slab.js';
-import { STEP, type Op } from '../steps.js';
+import { type Op, WRITE } from '../steps.js';
 import { maybeFree, releasePin } from '../superslab/lifecycle.js';
 import { ssIndex, ssOfSlot } from '../superslab/table.js';
 import type { Thread } from '../thread/thread.js';
@@ -20,7 +20,7 @@ export function* localFree(t: Thread, slot: number, idx: number): Op<void> {
   pushFree(h, t.cnt, slot, idx);
   h.i32[slotIndex(h, slot) + SL.USED]!--;
   const released = yield* releaseIfEmpty(t, slot);
-  yield STEP; // the block stops counting only now, so ss cannot be freed under the release
+  yield WRITE; // the block stops counting only now, so ss cannot be freed under the release
   Atomics.sub(h.i32, ssIndex(h, ss) + S.ACTIVE, 1);
   if (released) yield* maybeFree(t, ss);
 }
@@ -49,13 +49,13 @@ function* releaseSlot(t: Thread, slot: number): Op<void> {
   const ss = ssOfSlot(h, slot);
   const bound = i32[t.ti + T.BOUND + cls] === slot + 1;
   if (bound) i32[t.ti + T.BOUND + cls] = 0;
-  yield STEP;
+  yield WRITE;
   Atomics.store(i32, w + SL.STATE, SLOT_EMPTY);
   h.f64[t.cnt + C.emptyEvents]!++;
   t.emit(EV.SLOT_EMPTY, slot, cls, 0);
-  yield STEP;
+  yield WRITE;
   Atomics.sub(i32, H.CLASS_ACTIVE + cls, 1);
-  yield STEP;
+  yield WRITE;
   Atomics.sub(i32, ssIndex(h, ss) + S.ACTIVE_SLOTS, 1);
   yield* listPush(h, cls, slot);
   if (bound) yield* releasePin(t, ss);

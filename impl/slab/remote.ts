@@ -6,7 +6,7 @@
 import { C } from '../counters.js';
 import { S, SL } from '../layout.js';
 import { readCell } from '../os/pages.js';
-import { STEP, type Op } from '../steps.js';
+import { type Op, READ, WRITE } from '../steps.js';
 import { ssIndex, ssOfSlot } from '../superslab/table.js';
 import type { Thread } from '../thread/thread.js';
 import { V } from '../variants.js';
@@ -16,23 +16,26 @@ import { blockAddress, cellHeader, cellLink, makeCell, pushFree, slotIndex } fro
 export function* remotePush(t: Thread, slot: number, idx: number, cell: number): Op<void> {
   const h = t.heap;
   const { i32, f64 } = h;
-  const head = slotIndex(h, slot) + SL.RHEAD;
+  const w = slotIndex(h, slot);
+  // Counted before the push, so the count never trails the queue. Seed 003's
+  // ss_remote_push counts after it: the owner can then drain the block, empty and reuse
+  // the slab before the count lands, and the count stays one too high for good.
+  yield WRITE;
+  Atomics.add(i32, w + SL.RCOUNT, 1);
   for (;;) {
-    yield STEP;
-    const old = Atomics.load(i32, head);
+    yield READ;
+    const old = Atomics.load(i32, w + SL.RHEAD);
     f64[cell] = makeCell(old, false, cellHeader(f64[cell]!));
-    yield STEP;
+    yield WRITE;
     if (h.cfg.v & V.REMOTE_PUSH_RACY) {
-      Atomics.store(i32, head, idx + 1); // seed 004 hypothesis 2: a racing push is lost
+      Atomics.store(i32, w + SL.RHEAD, idx + 1); // seed 004 hypothesis 2: a racing push is lost
       break;
     }
-    if (Atomics.compareExchange(i32, head, old, idx + 1) === old) break;
+    if (Atomics.compareExchange(i32, w + SL.RHEAD, old, idx + 1) === old) break;
   }
-  yield STEP;
-  Atomics.add(i32, slotIndex(h, slot) + SL.RCOUNT, 1);
   h.f64[t.cnt + C.remoteFrees]!++;
   if (h.cfg.v & V.REMOTE_FREE_SKIPS_ACTIVE) return; // seed 003: active count stays inflated
-  yield STEP;
+  yield WRITE;
   Atomics.sub(i32, ssIndex(h, ssOfSlot(h, slot)) + S.ACTIVE, 1);
 }
 
@@ -41,11 +44,11 @@ export function* drainRemote(t: Thread, slot: number): Op<number> {
   const h = t.heap;
   const { i32 } = h;
   const w = slotIndex(h, slot);
-  yield STEP;
+  yield h.cfg.v & V.DRAIN_NONATOMIC_TAKE ? READ : WRITE;
   let next: number;
   if (h.cfg.v & V.DRAIN_NONATOMIC_TAKE) {
     next = Atomics.load(i32, w + SL.RHEAD);
-    yield STEP;
+    yield WRITE;
     Atomics.store(i32, w + SL.RHEAD, 0); // a push between the load and this store is lost
   } else {
     next = Atomics.exchange(i32, w + SL.RHEAD, 0);
@@ -60,7 +63,7 @@ export function* drainRemote(t: Thread, slot: number): Op<number> {
   if (moved > 0) {
     i32[w + SL.USED]! -= moved;
     h.f64[t.cnt + C.remoteDrained]! += moved;
-    yield STEP;
+    yield WRITE;
     Atomics.sub(i32, w + SL.RCOUNT, moved);
   }
   return moved;

@@ -14,7 +14,7 @@ import {
 import { writableCell } from '../os/pages.js';
 import { ENOMEM, sysMmap, sysMunmap, sysPopulate } from '../os/syscalls.js';
 import { slotIndex } from '../slab/slab.js';
-import { lock, STEP, unlock, type Op } from '../steps.js';
+import { lock, type Op, READ, unlock, WRITE } from '../steps.js';
 import type { Thread } from '../thread/thread.js';
 import { lruEnabled, lruExpired, lruHasRoom, lruLink, lruNewest, lruOldest, lruUnlink } from './lru.js';
 import { SS_MAGIC, ssBase, ssIndex, slotId, unpin } from './table.js';
@@ -23,8 +23,10 @@ const word = (state: number, pins: number): number => (state << 16) | pins;
 const FREE_WORD = word(SS_MAPPED, 0);
 
 /**
- * Under the pool lock: a SuperSlab ready for slot claims, pinned once for the caller
- * (seed 004 stage 3: LRU pop before mmap); -1 when no memory can be had.
+ * Under the pool lock: a SuperSlab with every slot UNUSED, still held exclusively
+ * (FREEING) so that no other thread can take a slot before the caller claims its own;
+ * the caller then calls publishMapped (seed 004 stage 3: LRU pop before mmap).
+ * -1 when no memory can be had.
  */
 export function* mapSuperSlab(t: Thread): Op<number> {
   const h = t.heap;
@@ -36,7 +38,7 @@ export function* mapSuperSlab(t: Thread): Op<number> {
       lruUnlink(h, cached);
       f64[t.cnt + C.lruPopHit]!++;
       t.emit(EV.SS_REUSE, cached, 0, 0);
-      yield* publish(h, cached);
+      yield* prepare(h, cached);
       return cached;
     }
     f64[t.cnt + C.lruPopMiss]!++;
@@ -54,7 +56,7 @@ export function* mapSuperSlab(t: Thread): Op<number> {
   const e = ssIndex(h, ss);
   i32[e + S.BASE_PAGE] = base / cfg.pageBytes;
   if (cfg.prefault >= 1) {
-    yield STEP;
+    yield WRITE;
     sysPopulate(h, t.cnt, base, cfg.ssBytes); // seed 002: MADV_POPULATE_WRITE
   }
   if (cfg.prefault === 2) {
@@ -64,7 +66,7 @@ export function* mapSuperSlab(t: Thread): Op<number> {
   f64[writableCell(h, t.cnt, base + 8)] = ss + 1;
   f64[t.cnt + C.ssAlloc]!++;
   t.emit(EV.SS_MAP, ss, 0, 0);
-  yield* publish(h, ss);
+  yield* prepare(h, ss);
   return ss;
 }
 
@@ -72,39 +74,45 @@ export function* mapSuperSlab(t: Thread): Op<number> {
 function* mapAligned(t: Thread): Op<number> {
   const h = t.heap;
   const size = h.cfg.ssBytes;
-  yield STEP;
+  yield WRITE;
   if (size <= h.cfg.pageBytes) return sysMmap(h, t.cnt, size); // pages are aligned enough
   const raw = sysMmap(h, t.cnt, 2 * size);
   if (raw === ENOMEM) return -1;
   const base = Math.ceil(raw / size) * size;
   if (base > raw) {
-    yield STEP;
+    yield WRITE;
     sysMunmap(h, t.cnt, raw, base - raw);
   }
   if (raw + 2 * size > base + size) {
-    yield STEP;
+    yield WRITE;
     sysMunmap(h, t.cnt, base + size, raw + 2 * size - (base + size));
   }
   return base;
 }
 
-// A new incarnation: every slot UNUSED, pinned once, then visible as MAPPED.
-function* publish(h: Heap, ss: number): Op<void> {
+// A new incarnation: every slot UNUSED, held FREEING until published.
+function* prepare(h: Heap, ss: number): Op<void> {
   const { i32, cfg } = h;
   const e = ssIndex(h, ss);
+  yield WRITE;
+  Atomics.store(i32, e + S.WORD, word(SS_FREEING, 0));
   i32[e + S.GEN]!++;
   i32[e + S.ACTIVE] = 0;
   i32[e + S.ACTIVE_SLOTS] = 0;
   i32[e + S.HOSTED] = 0;
   for (let slab = 0; slab < cfg.slabsPerSS; slab++) clearSlot(h, slotId(h, ss, slab));
   i32[e + S.UNUSED] = cfg.slabsPerSS;
-  yield STEP;
+  yield WRITE;
   Atomics.add(i32, H.UNUSED_SLOTS, cfg.slabsPerSS);
-  yield STEP;
-  Atomics.store(i32, e + S.WORD, word(SS_MAPPED, 1));
 }
 
-// LISTED and LNEXT are left alone: they belong to the stage 1 list, which may still hold the slot.
+/** Makes a SuperSlab from mapSuperSlab visible, pinned once by the caller's binding. */
+export function* publishMapped(h: Heap, ss: number): Op<void> {
+  yield WRITE;
+  Atomics.store(h.i32, ssIndex(h, ss) + S.WORD, word(SS_MAPPED, 1));
+}
+
+// LISTED and LNEXT are left alone: they belong to the stage 1 lists, which may still hold the slot.
 const SLAB_WORDS = [SL.STATE, SL.CLASS, SL.CAP, SL.CARVED, SL.USED, SL.FREE, SL.OWNER, SL.RHEAD, SL.RCOUNT];
 
 function clearSlot(h: Heap, slot: number): void {
@@ -113,10 +121,10 @@ function clearSlot(h: Heap, slot: number): void {
 }
 
 /**
- * Under the pool lock, `ss` held FREEING: its slots leave the pool. Returns nothing;
- * emits `event` (SLOT_RETIRE or SLOT_RESET) for every slot that was in use.
+ * Under the pool lock, `ss` held FREEING: its slots leave the pool (every one UNUSED);
+ * on a reset each slot that was in use reports SLOT_RESET.
  */
-function* dropSlots(t: Thread, ss: number, event: number): Op<void> {
+function* dropSlots(t: Thread, ss: number, reset: boolean): Op<void> {
   const h = t.heap;
   const { i32 } = h;
   for (let slab = 0; slab < h.cfg.slabsPerSS; slab++) {
@@ -125,10 +133,10 @@ function* dropSlots(t: Thread, ss: number, event: number): Op<void> {
     const state = i32[w + SL.STATE]!;
     if (state === SLOT_UNUSED) continue;
     if (state === SLOT_ACTIVE) {
-      yield STEP;
+      yield WRITE;
       Atomics.sub(i32, H.CLASS_ACTIVE + i32[w + SL.CLASS]!, 1);
     }
-    t.emit(event, slot, state, 0);
+    if (reset) t.emit(EV.SLOT_RESET, slot, state, 0);
     clearSlot(h, slot);
   }
   i32[ssIndex(h, ss) + S.ACTIVE_SLOTS] = 0;
@@ -140,8 +148,8 @@ export function* freeSuperSlab(t: Thread, ss: number): Op<void> {
   const { i32, f64 } = h;
   const e = ssIndex(h, ss);
   f64[t.cnt + C.ssFreed]!++;
-  yield* dropSlots(t, ss, EV.SLOT_RETIRE);
-  yield STEP;
+  yield* dropSlots(t, ss, false);
+  yield WRITE;
   Atomics.sub(i32, H.UNUSED_SLOTS, i32[e + S.UNUSED]!);
   i32[e + S.UNUSED] = 0;
   if (lruEnabled(h)) {
@@ -151,7 +159,7 @@ export function* freeSuperSlab(t: Thread, ss: number): Op<void> {
       lruLink(h, ss);
       f64[t.cnt + C.lruPush]!++;
       t.emit(EV.SS_CACHE, ss, 0, 0);
-      yield STEP;
+      yield WRITE;
       Atomics.store(i32, e + S.WORD, word(SS_CACHED, 0));
       return;
     }
@@ -167,10 +175,11 @@ export function* resetSuperSlab(t: Thread, ss: number): Op<void> {
   const unused = i32[e + S.UNUSED]!;
   if (unused < h.cfg.slabsPerSS) {
     h.f64[t.cnt + C.ssReset]!++;
-    yield* dropSlots(t, ss, EV.SLOT_RESET);
+    yield* dropSlots(t, ss, true);
     i32[e + S.UNUSED] = h.cfg.slabsPerSS;
-    yield STEP;
+    yield WRITE;
     Atomics.add(i32, H.UNUSED_SLOTS, h.cfg.slabsPerSS - unused);
+    t.emit(EV.SS_RESET, ss, 0, 0);
   }
   yield* unhold(h, ss);
 }
@@ -189,10 +198,10 @@ function* evict(t: Thread, ss: number): Op<void> {
 
 function* unmap(t: Thread, ss: number, from: number): Op<void> {
   const h = t.heap;
-  yield STEP;
+  yield WRITE;
   sysMunmap(h, t.cnt, ssBase(h, ss), h.cfg.ssBytes);
   t.emit(EV.SS_UNMAP, ss, from, 0);
-  yield STEP;
+  yield WRITE;
   Atomics.store(h.i32, ssIndex(h, ss) + S.WORD, word(SS_NONE, 0));
   giveEntry(h, ss);
 }
@@ -207,16 +216,16 @@ export function* maybeFree(t: Thread, ss: number, locked = false): Op<void> {
   const h = t.heap;
   const { i32 } = h;
   const e = ssIndex(h, ss);
-  yield STEP;
+  yield READ;
   if (Atomics.load(i32, e + S.WORD) !== FREE_WORD) return;
-  yield STEP;
+  yield READ;
   if (Atomics.load(i32, e + S.ACTIVE_SLOTS) !== 0) return;
-  yield STEP;
+  yield READ;
   if (Atomics.load(i32, e + S.ACTIVE) !== 0) return;
   const gen = Atomics.load(i32, e + S.GEN);
   if (!locked) yield* lock(h, H.POOL_LOCK, t.tid);
   if (yield* hold(h, ss, gen)) {
-    yield STEP;
+    yield READ;
     const empty = Atomics.load(i32, e + S.ACTIVE_SLOTS) === 0 && Atomics.load(i32, e + S.ACTIVE) === 0;
     if (empty) yield* freeSuperSlab(t, ss);
     else yield* unhold(h, ss);
@@ -227,14 +236,14 @@ export function* maybeFree(t: Thread, ss: number, locked = false): Op<void> {
 /** Under the pool lock: takes `ss` exclusively if it is MAPPED, unpinned and still incarnation `gen`. */
 export function* hold(h: Heap, ss: number, gen: number): Op<boolean> {
   const e = ssIndex(h, ss);
-  yield STEP;
+  yield WRITE;
   if (Atomics.load(h.i32, e + S.GEN) !== gen) return false;
   return Atomics.compareExchange(h.i32, e + S.WORD, FREE_WORD, word(SS_FREEING, 0)) === FREE_WORD;
 }
 
 /** Gives back a SuperSlab taken with hold(), unchanged. */
 export function* unhold(h: Heap, ss: number): Op<void> {
-  yield STEP;
+  yield WRITE;
   Atomics.store(h.i32, ssIndex(h, ss) + S.WORD, FREE_WORD);
 }
 

@@ -8,8 +8,8 @@
 // pin count share one word, so "free only when unpinned" and "pin only when MAPPED" are
 // each a single CAS: a SuperSlab can never be freed under a thread that is using it.
 import type { Heap } from '../heap.js';
-import { PIN_MASK, S, SS_MAPPED } from '../layout.js';
-import { STEP, type Op } from '../steps.js';
+import { H, PIN_MASK, S, SS_FREEING, SS_MAPPED } from '../layout.js';
+import { type Op, READ, WRITE } from '../steps.js';
 
 export const SS_MAGIC = 0x5ca1ab1e;
 
@@ -24,21 +24,28 @@ export function ssBase(h: Heap, ss: number): number {
 export const ssState = (word: number): number => word >>> 16;
 export const ssPins = (word: number): number => word & PIN_MASK;
 
-/** Pins `ss` if it is MAPPED. */
+/**
+ * Pins `ss` if it is MAPPED. A SuperSlab held FREEING belongs to a thread inside the
+ * pool lock that may give it back: wait for the lock, then look again.
+ */
 export function* pin(h: Heap, ss: number): Op<boolean> {
   const w = ssIndex(h, ss) + S.WORD;
   for (;;) {
-    yield STEP;
+    yield READ;
     const word = Atomics.load(h.i32, w);
+    if (ssState(word) === SS_FREEING) {
+      yield H.POOL_LOCK;
+      continue;
+    }
     if (ssState(word) !== SS_MAPPED) return false;
-    yield STEP;
+    yield WRITE;
     if (Atomics.compareExchange(h.i32, w, word, word + 1) === word) return true;
   }
 }
 
 /** Drops one pin (callers then check whether the SuperSlab can be freed). */
 export function* unpin(h: Heap, ss: number): Op<void> {
-  yield STEP;
+  yield WRITE;
   Atomics.sub(h.i32, ssIndex(h, ss) + S.WORD, 1);
 }
 

@@ -5,7 +5,7 @@
 // past the deadline runs it, standing in for the background thread.
 import { C } from '../counters.js';
 import { H, S } from '../layout.js';
-import { lock, STEP, unlock, type Op } from '../steps.js';
+import { lock, type Op, READ, unlock, WRITE } from '../steps.js';
 import type { Thread } from '../thread/thread.js';
 import { V } from '../variants.js';
 import { evictExpired, freeSuperSlab, hold, resetSuperSlab, unhold } from './lifecycle.js';
@@ -19,14 +19,14 @@ export function* trim(t: Thread): Op<void> {
   yield* evictExpired(t);
   if (cfg.trimSs) {
     let kept = 0;
-    yield STEP;
+    yield READ;
     const high = Atomics.load(i32, H.SS_HIGH);
     for (let ss = 0; ss < high; ss++) {
       const e = ssIndex(h, ss);
-      yield STEP;
+      yield READ;
       if (Atomics.load(i32, e + S.ACTIVE) !== 0) continue;
       if (!(yield* hold(h, ss, Atomics.load(i32, e + S.GEN)))) continue;
-      yield STEP;
+      yield READ;
       if (Atomics.load(i32, e + S.ACTIVE) !== 0) {
         yield* unhold(h, ss); // a block went live between the check and the hold
       } else if (kept < cfg.emptyReserve) {
@@ -40,17 +40,23 @@ export function* trim(t: Thread): Op<void> {
   yield* unlock(h, H.POOL_LOCK);
 }
 
+/** The logical clock is an Int32 of milliseconds: about 24.8 days. */
+export const CLOCK_MAX_MS = 2 ** 31 - 1;
+
 /** Advances the logical clock by `ms`; runs idle trim when its deadline passes. */
 export function* tick(t: Thread, ms: number): Op<void> {
   const h = t.heap;
   const { i32, cfg } = h;
-  yield STEP;
+  if (!Number.isInteger(ms) || ms < 0 || Atomics.load(i32, H.NOW_MS) > CLOCK_MAX_MS - ms) {
+    throw new RangeError(`tick(${ms}): the logical clock holds whole ms up to ${CLOCK_MAX_MS} (24.8 days)`);
+  }
+  yield WRITE;
   const now = Atomics.add(i32, H.NOW_MS, ms) + ms;
   if (cfg.idleTrimMs === 0 || cfg.v & V.NO_IDLE_TRIM) return; // seed 003: trim never called
-  yield STEP;
+  yield READ;
   const due = Atomics.load(i32, H.NEXT_TRIM_MS);
   if (now < due) return;
-  yield STEP;
+  yield WRITE;
   if (Atomics.compareExchange(i32, H.NEXT_TRIM_MS, due, now + cfg.idleTrimMs) !== due) return;
   yield* trim(t);
 }
