@@ -1,0 +1,226 @@
+// Remote frees (seed 003_932746184e5394df.txt §3, seed 004_d59e0d336a26e3fe.txt §4.3):
+// a thread freeing a block of a slab it does not own pushes it on the slab's remote
+// queue (remote_heads / remote_counts). total_active_blocks drops at once (seed 003
+// Option A: "Decrement active blocks immediately on remote free"); `used` only drops
+// when the owner drains the queue into its freelist — explicitly (drainOp) or when its
+// slab runs out during malloc ("next refill drains remote queue", seed 003 §2.2) — and a
+// slab the drain empties turns EMPTY (seed 004 §4.4 / Option A1). A thread that exits
+// flushes its cache; its slabs stay reachable so other threads can still free into them.
+//
+// Geometry: SMALL (test/helpers.ts): SuperSlab = 2 slabs of 4 KB, slab 0 has 4032 usable
+// bytes. capacity = usable / stride (seed 004 §3.2): C6 (512 B) 7 blocks in slab 0, 8 in
+// slab 1; C7 (2048 B) 1 and 2. Sizes: 500 -> C6, 1024 -> C7 (user size + 1-byte header).
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { drainOp, exitOp, free, malloc, run, tickOp } from '../impl/allocator.js';
+import { audit, type SlotSnap, type Snapshot } from '../impl/audit.js';
+import type { Heap } from '../impl/heap.js';
+import { STRIDES } from '../impl/sizeclass.js';
+import { attachThread } from '../impl/thread/thread.js';
+import { assertHolds, heapOf, mustFree, mustMalloc, SMALL } from './helpers.js';
+
+const C6 = 500;
+const C7 = 1024;
+
+function blockOf(heap: Heap, s: Snapshot, p: number): { slot: SlotSnap; idx: number; ssIndex: number } {
+  const { ssBytes, slabBytes, slab0Header } = heap.cfg;
+  const base = p - 1;
+  const ssBase = base - (base % ssBytes);
+  const ss = s.superslabs.find((x) => x.base === ssBase);
+  assert.ok(ss, `no SuperSlab at 0x${ssBase.toString(16)}`);
+  const slab = Math.floor((base - ssBase) / slabBytes);
+  const slot = ss!.slots[slab]!;
+  const start = ssBase + (slab === 0 ? slab0Header : slab * slabBytes);
+  return { slot, idx: (base - start) / STRIDES[slot.cls]!, ssIndex: ss!.index };
+}
+
+const all = (): boolean => true;
+
+test('a free by another thread goes on the slab\'s remote queue: active drops at once, `used` does not (seed 003 §3)', () => {
+  const { heap, t: a } = heapOf(SMALL);
+  const b = attachThread(heap);
+  const ps = [mustMalloc(a, C6), mustMalloc(a, C6), mustMalloc(a, C6)];
+  const before = audit(heap);
+  assert.is(before.superslabs[0]!.active, 3);
+
+  assert.is(free(b, ps[1]!), 0);
+  const s = assertHolds(heap);
+  const { slot, idx } = blockOf(heap, s, ps[1]!);
+  assert.is(slot.owner, a.tid);
+  assert.equal(slot.remote.items, [idx], 'pushed on the owner\'s slab queue');
+  assert.is(slot.remoteCount, 1, 'remote_counts');
+  assert.is(s.counters.remoteFrees, 1);
+  assert.is(s.counters.localFrees, 0);
+  // seed 003 Option A: total_active_blocks drops with the push ...
+  assert.is(s.superslabs[0]!.active, 2);
+  // ... `used` only when the owner drains (seed 003 §2.2 step 3).
+  assert.is(slot.used, 3);
+  assert.equal(slot.freelist.items, []);
+  assert.not.ok(slot.live.includes(idx));
+  // Neither thread's cache holds it.
+  for (const th of s.threads) assert.is(th.sllCount[6], 0, `thread ${th.tid} cache`);
+
+  // A second remote free stacks on the same queue, newest first (MPSC push).
+  assert.is(free(b, ps[2]!), 0);
+  const s2 = assertHolds(heap);
+  const slot2 = blockOf(heap, s2, ps[2]!).slot;
+  assert.equal(slot2.remote.items, [blockOf(heap, s2, ps[2]!).idx, idx]);
+  assert.is(slot2.remoteCount, 2);
+  assert.is(s2.superslabs[0]!.active, 1);
+  assert.is(slot2.used, 3);
+});
+
+test('the owner\'s drainOp moves its remote queue to the freelist and lowers `used` (remoteDrained)', () => {
+  const { heap, t: a } = heapOf(SMALL);
+  const b = attachThread(heap);
+  const ps = [mustMalloc(a, C6), mustMalloc(a, C6), mustMalloc(a, C6)];
+  mustFree(b, ps[0]!);
+  mustFree(b, ps[1]!);
+
+  // Only the owner drains: B's drainOp leaves A's queue where it is.
+  run(b, drainOp(b));
+  let s = assertHolds(heap);
+  assert.is(blockOf(heap, s, ps[0]!).slot.remoteCount, 2);
+  assert.is(s.counters.remoteDrained, 0);
+
+  run(a, drainOp(a));
+  s = assertHolds(heap);
+  const slot = blockOf(heap, s, ps[0]!).slot;
+  assert.equal(slot.remote.items, []);
+  assert.is(slot.remoteCount, 0);
+  assert.equal([...slot.freelist.items].sort(), [blockOf(heap, s, ps[0]!).idx, blockOf(heap, s, ps[1]!).idx].sort());
+  assert.is(slot.used, 1);
+  assert.is(s.counters.remoteDrained, 2);
+  assert.is(s.superslabs[0]!.active, 1, 'already lowered by the pushes; the drain does not lower it again');
+  assert.is(slot.state, 'ACTIVE', 'a block is still live');
+  assert.is(s.counters.emptyEvents, 0);
+  // The drained blocks are reused by the owner.
+  const again = [mustMalloc(a, C6), mustMalloc(a, C6)].sort();
+  assert.equal(again, [ps[0]!, ps[1]!].sort());
+  assertHolds(heap);
+});
+
+test('an exhausted slab drains its remote queue during malloc and hands the block back: no new slab', () => {
+  const { heap, t: a } = heapOf(SMALL);
+  const b = attachThread(heap);
+  const cap = heap.cfg.capacity[6 * 2]!; // C6 in slab 0: 4032 / 512 = 7
+  assert.is(cap, 7);
+  const ps = Array.from({ length: cap }, () => mustMalloc(a, C6));
+  let s = audit(heap);
+  const slot0 = blockOf(heap, s, ps[0]!).slot;
+  assert.is(slot0.carved, cap);
+  assert.equal(slot0.freelist.items, []);
+  mustFree(b, ps[3]!);
+  const stagesBefore = s.counters.stage05Hits + s.counters.stage1Hits + s.counters.stage2Hits + s.counters.stage3Hits;
+
+  const p = malloc(a, C6);
+  assert.is(p, ps[3], 'the remotely freed block comes back');
+  s = assertHolds(heap);
+  assert.is(s.counters.remoteDrained, 1);
+  assert.is(s.counters.stage05Hits + s.counters.stage1Hits + s.counters.stage2Hits + s.counters.stage3Hits, stagesBefore,
+    'no slab acquired: the drain refilled the bound slab');
+  assert.is(s.threads.find((x) => x.tid === a.tid)!.bound[6], slot0.slot);
+  const slot = blockOf(heap, s, p).slot;
+  assert.is(slot.used, cap);
+  assert.is(slot.remoteCount, 0);
+
+  // With nothing queued, the next malloc must leave the exhausted slab for another one.
+  const q = mustMalloc(a, C6);
+  s = assertHolds(heap);
+  assert.is.not(blockOf(heap, s, q).slot.slot, slot0.slot);
+  assert.is(s.counters.remoteDrained, 1);
+});
+
+test('a slab emptied by a remote drain turns EMPTY; with nothing else in use its SuperSlab goes to the LRU (seed 004 §4.4)', () => {
+  const { heap, t: a } = heapOf(SMALL);
+  const b = attachThread(heap);
+  const keep = mustMalloc(a, C7); // slab 0 (C7), keeps the SuperSlab in use
+  const ps = [mustMalloc(a, C6), mustMalloc(a, C6)]; // slab 1 (C6, stage 2)
+  for (const p of ps) mustFree(b, p);
+  let s = assertHolds(heap);
+  const c6 = blockOf(heap, s, ps[0]!).slot;
+  assert.is(c6.slab, 1);
+  assert.is(c6.used, 2);
+  assert.is(c6.state, 'ACTIVE');
+
+  run(a, drainOp(a));
+  s = assertHolds(heap);
+  const slot = s.superslabs[0]!.slots[1]!;
+  assert.is(slot.state, 'EMPTY');
+  assert.is(slot.used, 0);
+  assert.is(s.counters.emptyEvents, 1);
+  assert.is(s.counters.remoteDrained, 2);
+  assert.ok(s.emptyLists[6]!.items.includes(slot.slot));
+  assert.is(s.threads.find((x) => x.tid === a.tid)!.bound[6], -1);
+  assert.is(s.superslabs[0]!.state, 'MAPPED');
+  assert.is(s.counters.lruPush, 0);
+
+  // The last block of the SuperSlab, freed remotely and drained: the whole SuperSlab is
+  // free (active_slots 0, total_active_blocks 0) and goes to the LRU (seed 000).
+  mustFree(b, keep);
+  run(a, drainOp(a));
+  s = assertHolds(heap);
+  assert.is(s.counters.emptyEvents, 2);
+  assert.is(s.counters.lruPush, 1);
+  assert.is(s.superslabs[0]!.state, 'CACHED');
+});
+
+test('thread exit flushes its cache and drops its bindings; its slabs stay reachable for remote frees', () => {
+  const { heap, t: a } = heapOf(SMALL);
+  const ps = [mustMalloc(a, C6), mustMalloc(a, C6), mustMalloc(a, C6)];
+  mustFree(a, ps[0]!); // in A's TLS SLL
+  let s = audit(heap);
+  assert.is(s.threads[0]!.sllCount[6], 1);
+  const slotId = blockOf(heap, s, ps[0]!).slot.slot;
+  assert.is(s.superslabs[0]!.pins, 1, 'A\'s binding pins the SuperSlab');
+
+  run(a, exitOp(a));
+  s = assertHolds(heap);
+  assert.equal(s.threads, [], 'A is gone');
+  assert.is(s.counters.tlsDrains, 1, 'exit drained the cache');
+  assert.is(s.counters.allocs, 3, 'an exited thread\'s counters are kept');
+  assert.is(s.counters.localFrees, 1);
+  let slot = blockOf(heap, s, ps[0]!).slot;
+  assert.is(slot.slot, slotId);
+  assert.equal(slot.freelist.items, [blockOf(heap, s, ps[0]!).idx], 'the cached block went back to its slab');
+  assert.is(slot.used, 2);
+  assert.is(slot.state, 'ACTIVE');
+  assert.is(slot.owner, a.tid, 'still owned by the exited thread');
+  assert.is(s.superslabs[0]!.pins, 0, 'binding dropped');
+  assert.is(s.superslabs[0]!.state, 'MAPPED');
+
+  // A new thread may take A's thread slot, never A's thread id: its frees are remote.
+  const b = attachThread(heap);
+  assert.is(b.slot, a.slot);
+  assert.is.not(b.tid, a.tid);
+  assert.is(free(b, ps[1]!), 0);
+  const c = attachThread(heap);
+  assert.is(free(c, ps[2]!), 0);
+  s = assertHolds(heap);
+  slot = blockOf(heap, s, ps[1]!).slot;
+  assert.is(s.counters.remoteFrees, 2);
+  assert.is(slot.remoteCount, 2);
+  assert.is(s.superslabs[0]!.active, 0);
+  assert.is(slot.used, 2, 'no owner left to drain; the queue keeps the blocks');
+  // B's own allocations do not reuse the dead thread's slab.
+  const mine = mustMalloc(b, C6);
+  assert.is.not(blockOf(heap, audit(heap), mine).slot.slot, slotId);
+  mustFree(b, mine);
+
+  // Nothing of A's is active any more: idle trim (seed 003 Option B) reclaims its
+  // SuperSlab; once every thread has exited, the liveness invariants hold too.
+  run(b, drainOp(b));
+  run(b, tickOp(b, heap.cfg.idleTrimMs));
+  run(b, exitOp(b));
+  run(c, exitOp(c));
+  s = assertHolds(heap, all);
+  assert.is(s.counters.trims, 1);
+  // The SuperSlab had no active block and no pin: trim kept it as the empty reserve
+  // (HAKMEM_TINY_SS_RESERVE = 1), every slot UNUSED again (seed 003 §1.1).
+  assert.is(s.counters.ssReset, 1);
+  assert.is(s.superslabs.length, 1);
+  assert.ok(s.superslabs[0]!.slots.every((x) => x.state === 'UNUSED'));
+  assert.equal(s.threads, []);
+});
+
+test.run();
