@@ -1,16 +1,26 @@
 // The `slabcheck` command. Bad arguments: a message naming the problem, exit 2.
 import { VARIANTS } from '../impl/variants.js';
+import { CHECK_USAGE, checkCommand, COVERAGE_USAGE, coverageCommand, REPLAY_USAGE, replayCommand } from './check.js';
 import { RUN_USAGE, runCommand } from './run.js';
 import { UsageError } from './usage.js';
+import { ZOO_USAGE, zooCommand } from './zoo.js';
 
 const USAGE = `usage:
+  ${CHECK_USAGE}
+  ${REPLAY_USAGE}
+  ${ZOO_USAGE}
+  ${COVERAGE_USAGE}
   ${RUN_USAGE}
   slabcheck variants [--json]
   slabcheck help`;
 
-type Command = (argv: string[], out: (line: string) => void) => number;
+type Command = (argv: string[], out: (line: string) => void, err: (line: string) => void) => number;
 
 const COMMANDS: Record<string, Command> = {
+  check: checkCommand,
+  replay: replayCommand,
+  zoo: zooCommand,
+  coverage: coverageCommand,
   run: runCommand,
   variants: (argv, out) => {
     if (argv.length > 1 || (argv.length === 1 && argv[0] !== '--json')) throw new UsageError('variants takes only --json');
@@ -29,7 +39,7 @@ export function main(argv: string[], out: (line: string) => void = console.log, 
   const command = name === undefined ? undefined : COMMANDS[name];
   try {
     if (command === undefined) throw new UsageError(name === undefined ? 'no command given' : `unknown command '${name}'`);
-    return command(rest, out);
+    return command(rest, out, err);
   } catch (e) {
     if (e instanceof UsageError) {
       err(`slabcheck: ${e.message}`);

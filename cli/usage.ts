@@ -42,8 +42,8 @@ export const CONFIG_OPTIONS = {
   variant: { type: 'string', multiple: true },
 } as const;
 
-/** The configuration input from --config, --set and --variant, validated. */
-export function configFrom(values: { config?: string; set?: string[]; variant?: string[] }): ConfigInput {
+/** The configuration input from --config, --set and --variant, validated on top of `base`. */
+export function configFrom(values: { config?: string; set?: string[]; variant?: string[] }, base: ConfigInput = {}): ConfigInput {
   const input: Record<string, unknown> = {};
   if (values.config !== undefined) {
     let text: string;
@@ -74,7 +74,7 @@ export function configFrom(values: { config?: string; set?: string[]; variant?: 
     input['variants'] = Array.isArray(listed) ? [...listed, ...values.variant] : listed;
   }
   try {
-    makeConfig(input);
+    makeConfig({ ...base, ...input });
   } catch (err) {
     if (err instanceof ConfigError) throw new UsageError(err.message);
     throw err;

@@ -1,0 +1,86 @@
+// `slabcheck zoo`: the checker against every seed bug. For each variant and each seed,
+// the time and runs to the first failure and the size of the shrunk counterexample;
+// then the same search with operations made atomic (no preemption inside one), which
+// finds the bugs that do not need an interleaving and misses those that do.
+import { VARIANTS } from '../impl/variants.js';
+import { check } from '../properties/check.js';
+import { intOption, parse, UsageError } from './usage.js';
+
+export const ZOO_USAGE = 'slabcheck zoo [--seeds N] [--runs N] [--atomic-runs N] [--scheduler random|pct] [--variant NAME]... [--json]';
+
+interface SeedRow {
+  seed: number;
+  detected: boolean;
+  invariant: string | null;
+  ms: number | null;
+  runs: number;
+  steps: number | null;
+  token: string | null;
+}
+
+export function zooCommand(argv: string[], out: (line: string) => void, err: (line: string) => void): number {
+  const { values } = parse(argv, {
+    seeds: { type: 'string' },
+    runs: { type: 'string' },
+    'atomic-runs': { type: 'string' },
+    scheduler: { type: 'string' },
+    variant: { type: 'string', multiple: true },
+    json: { type: 'boolean' },
+  });
+  const seeds = intOption('seeds', values.seeds, 5, 1, 1000);
+  const runs = intOption('runs', values.runs, 50_000, 1, 1e9);
+  const atomicRuns = intOption('atomic-runs', values['atomic-runs'], 5_000, 0, 1e9);
+  const scheduler = values.scheduler ?? 'random';
+  if (scheduler !== 'random' && scheduler !== 'pct') throw new UsageError(`--scheduler must be random or pct, got '${scheduler}'`);
+  const names = values.variant ?? VARIANTS.map((v) => v.name);
+  for (const n of names) if (!VARIANTS.some((v) => v.name === n)) throw new UsageError(`unknown variant '${n}'`);
+
+  const rows = names.map((variant) => {
+    const perSeed: SeedRow[] = [];
+    for (let seed = 1; seed <= seeds; seed++) {
+      const r = check({ variants: [variant], seed, runs, scheduler });
+      perSeed.push({
+        seed,
+        detected: !r.ok,
+        invariant: r.report?.invariant.id ?? null,
+        ms: r.msToFailure === null ? null : Math.round(r.msToFailure),
+        runs: r.runs,
+        steps: r.report?.size.steps ?? null,
+        token: r.report?.token ?? null,
+      });
+      err(`zoo: ${variant} seed ${seed}: ${r.ok ? `not found in ${runs} runs` : `${r.report!.invariant.id} after ${r.runs} runs`}`);
+    }
+    const atomic = atomicRuns > 0 ? check({ variants: [variant], seed: 1, runs: atomicRuns, scheduler, atomicOps: true }) : null;
+    const found = perSeed.filter((s) => s.detected);
+    return {
+      variant,
+      seed: VARIANTS.find((v) => v.name === variant)!.seed,
+      detected: `${found.length}/${seeds}`,
+      allDetected: found.length === seeds,
+      invariant: found[0]?.invariant ?? null,
+      ms: median(found.map((s) => s.ms!)),
+      runs: median(found.map((s) => s.runs)),
+      steps: found.length === 0 ? null : Math.max(...found.map((s) => s.steps!)),
+      token: found[0]?.token ?? null,
+      atomic: atomic === null ? null : { runs: atomic.runs, detected: !atomic.ok, invariant: atomic.report?.invariant.id ?? null },
+      seeds: perSeed,
+    };
+  });
+  const ok = rows.every((r) => r.allDetected);
+  if (values.json === true) {
+    out(JSON.stringify({ ok, scheduler, seeds, runs, atomicRuns, variants: rows }));
+  } else {
+    out(`variant                    detected  invariant          ms(median) runs(median) steps(max) atomic-ops  token`);
+    for (const r of rows) {
+      const atomicText = r.atomic === null ? '-' : r.atomic.detected ? `found` : `passes(${r.atomic.runs})`;
+      out(`${r.variant.padEnd(26)} ${r.detected.padEnd(9)} ${String(r.invariant ?? '-').padEnd(18)} ${String(r.ms ?? '-').padStart(10)} ${String(r.runs ?? '-').padStart(12)} ${String(r.steps ?? '-').padStart(10)} ${atomicText.padEnd(11)} ${r.token ?? '-'}`);
+    }
+  }
+  return ok ? 0 : 1;
+}
+
+function median(xs: number[]): number | null {
+  if (xs.length === 0) return null;
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.floor((s.length - 1) / 2)]!;
+}

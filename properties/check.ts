@@ -1,0 +1,103 @@
+// The property run: fast-check generates cases (configuration, program, schedule) from
+// the scope, the executor runs each, and the first violation is shrunk — program and
+// schedule together, since both are plain values — then minimized (minimize.ts) and
+// re-run with a trace for its report. Deterministic for a given seed.
+import fc from 'fast-check';
+import { allEdges } from '../model/lifecycle.js';
+import { execute } from './execute.js';
+import { minimize } from './minimize.js';
+import { caseSize, type Case } from './program.js';
+import { makeReport, type Report } from './report.js';
+import { caseArb, type ScopeOptions } from './scope.js';
+
+export interface CheckOptions extends ScopeOptions {
+  /** Cases to run when nothing fails (default 1000). */
+  runs?: number;
+  /** fast-check seed (default 42: the same run every time). */
+  seed?: number;
+  /** Preempt only between operations (no interleaving inside one). */
+  atomicOps?: boolean;
+  /** Called after every generated case (not during shrinking). */
+  onProgress?: (runs: number) => void;
+}
+
+export interface CheckResult {
+  ok: boolean;
+  seed: number;
+  /** Cases run: all of them, or up to and including the first failure. */
+  runs: number;
+  /** Shrink steps that still failed. */
+  shrinks: number;
+  /** Wall-clock ms: to the first failure (null when none), and in all. */
+  msToFailure: number | null;
+  ms: number;
+  /** Lifecycle edges exercised by the generated cases, and all edges of the machines. */
+  covered: string[];
+  edges: string[];
+  report: Report | null;
+}
+
+/**
+ * After the first failure: a bounded search for other failures of the same rule, each
+ * minimized; the smallest wins. Shrinking cannot always get from one counterexample to
+ * a structurally different, smaller one (another thread layout, say); sampling can.
+ */
+function smallestFailing(cases: fc.Arbitrary<Case>, seed: number, runsToFailure: number, best: Case, id: string): Case {
+  const budget = Math.min(5000, Math.max(2000, 2 * runsToFailure));
+  let smallest = best;
+  let tries = 8;
+  for (const c of fc.sample(cases, { numRuns: budget, seed: seed + 1 })) {
+    if (execute(c).violation?.id !== id) continue;
+    const m = minimize(c, id, 600);
+    if (size(m) < size(smallest)) smallest = m;
+    if (--tries === 0) break;
+  }
+  return smallest;
+}
+
+const size = (c: Case): number => {
+  const { ops, switches } = caseSize(c);
+  return ops + switches;
+};
+
+export function check(options: CheckOptions = {}): CheckResult {
+  const seed = options.seed ?? 42;
+  const covered = new Set<string>();
+  const start = performance.now();
+  let msToFailure: number | null = null;
+  let runs = 0;
+  const cases = options.atomicOps === true ? caseArb(options).map((c): Case => ({ ...c, atomicOps: true })) : caseArb(options);
+  const property = fc.property(cases, (c: Case) => {
+    const o = execute(c);
+    if (msToFailure === null) {
+      runs++;
+      for (const e of o.covered) covered.add(e);
+      options.onProgress?.(runs);
+      if (o.violation !== null) msToFailure = performance.now() - start;
+    }
+    return o.violation === null;
+  });
+  const details = fc.check(property, { numRuns: options.runs ?? 1000, seed });
+  const minimal = details.counterexample?.[0];
+  let report: Report | null = null;
+  if (details.failed && minimal !== undefined) {
+    const shrunk = execute(minimal).violation;
+    if (shrunk === null) throw new Error('the shrunk counterexample did not fail again: the executor is not deterministic');
+    const smallest = smallestFailing(cases, seed, runs, minimize(minimal, shrunk.id), shrunk.id);
+    report = makeReport(smallest, execute(smallest, { trace: true }));
+  } else if (details.failed) {
+    throw new Error(`the property run failed without a counterexample: ${String(details.errorInstance ?? 'unknown')}`);
+  }
+  const edges = [...allEdges('slot'), ...allEdges('superslab')];
+  return {
+    ok: !details.failed,
+    seed,
+    runs,
+    shrinks: details.numShrinks,
+    msToFailure,
+    ms: performance.now() - start,
+    covered: edges.filter((e) => covered.has(e)),
+    edges,
+    report,
+  };
+}

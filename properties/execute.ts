@@ -1,0 +1,299 @@
+// The step executor (design.md §3): one generator per virtual thread, resumed one
+// atomic step at a time in the order the scheduler picks; a thread waiting on a held
+// lock is not runnable, and no runnable thread while some are unfinished is a deadlock.
+// Checks: every lifecycle event (observer.ts), every allocation against the abstract
+// heap, the safety catalogue and the abstract heap at every quiescent point (no thread
+// mid-operation), and after the program a deterministic quiescence — every live block
+// freed, every thread drained and exited, the clock past the TTL, a trim — the liveness
+// rules. The first violation ends the run.
+import { drainOp, exitOp, freeOp, mallocOp, tickOp } from '../impl/allocator.js';
+import { audit, type Snapshot } from '../impl/audit.js';
+import { createHeap, type Heap } from '../impl/heap.js';
+import { LEGACY_HEADER } from '../impl/legacy.js';
+import { WRITE, type Op as Step } from '../impl/steps.js';
+import { trim } from '../impl/superslab/trim.js';
+import { attachThread, type Thread } from '../impl/thread/thread.js';
+import { AbstractHeap } from '../model/abstract.js';
+import { firstViolation, type Violation } from '../model/invariants.js';
+import { Observer } from './observer.js';
+import { opText, type Case, type Op } from './program.js';
+import { makeScheduler } from './schedulers.js';
+
+export interface TraceEntry {
+  step: number;
+  thread: number;
+  kind: 'start' | 'end' | 'event' | 'switch';
+  text: string;
+}
+
+export interface Outcome {
+  violation: Violation | null;
+  /** 'program', or 'quiescence' when the violation came in the epilogue. */
+  phase: 'program' | 'quiescence';
+  steps: number;
+  /** Context switches the run made (a different thread than the step before). */
+  switches: number;
+  covered: Set<string>;
+  trace: TraceEntry[];
+  /** Snapshots at the last clean quiescent point and at the violation (when tracing). */
+  before: Snapshot | null;
+  after: Snapshot | null;
+}
+
+export interface ExecuteOptions {
+  /** Keep a trace and snapshots for a report. */
+  trace?: boolean;
+  /** Stop a runaway schedule (a livelock is a finding too). */
+  maxSteps?: number;
+}
+
+class VThread {
+  pc = 0;
+  gen: Step<number> | null = null;
+  op: Op | null = null;
+  waitWord = 0;
+  done: boolean;
+  exited = false;
+  /** The block a running free targets. */
+  freeing = 0;
+  /** pc of the operation whose first step has run. */
+  startedAt = -1;
+  /** WRITE yields in the current operation; whether the last yield was one. */
+  opWrites = 0;
+  beforeWrite = false;
+
+  constructor(readonly index: number, readonly t: Thread, readonly ops: readonly Op[]) {
+    this.done = ops.length === 0;
+  }
+}
+
+export function execute(c: Case, options: ExecuteOptions = {}): Outcome {
+  return new Run(c, options).run();
+}
+
+class Run {
+  private readonly heap: Heap;
+  private readonly observer: Observer;
+  private readonly model = new AbstractHeap();
+  private readonly threads: VThread[];
+  private readonly tracing: boolean;
+  private readonly out: Outcome;
+  private last = -1;
+  private logged = 0;
+  private writes = 0;
+  private cached: { steps: number; snap: Snapshot } | null = null;
+
+  constructor(private readonly c: Case, private readonly options: ExecuteOptions) {
+    this.heap = createHeap(c.config);
+    this.tracing = options.trace === true;
+    this.observer = new Observer(this.heap, this.tracing);
+    const n = Math.max(1, c.program.threads.length);
+    this.threads = Array.from({ length: n }, (_, i) => new VThread(i, attachThread(this.heap, this.observer), c.program.threads[i] ?? []));
+    this.out = {
+      violation: null, phase: 'program', steps: 0, switches: 0, covered: this.observer.covered, trace: [], before: null, after: null,
+    };
+  }
+
+  run(): Outcome {
+    try {
+      const sched = makeScheduler(this.c.schedule, this.threads.length, this.c.atomicOps === true, {
+        ops: (i) => this.threads[i]!.pc,
+        writes: (i) => this.threads[i]!.opWrites,
+        midOp: (i) => this.threads[i]!.gen !== null,
+        beforeWrite: (i) => this.threads[i]!.beforeWrite,
+        totalWrites: () => this.writes,
+      });
+      if (this.loop((runnable) => sched.pick(runnable)) && this.quiesce()) {
+        this.fail(firstViolation(audit(this.heap), (inv) => inv.kind === 'liveness'));
+      }
+    } catch (err) {
+      this.fail({
+        id: 'CRASH',
+        what: `the allocator threw: ${(err as Error).message}`,
+        where: `thread T${this.last}`,
+        expected: 'no exception',
+        actual: (err as Error).name,
+      });
+    }
+    return this.out;
+  }
+
+  /** Runs until every thread is done; false when a violation stopped it. */
+  private loop(pick: (runnable: boolean[]) => number): boolean {
+    if (this.tracing) this.out.before = audit(this.heap);
+    const max = this.options.maxSteps ?? 100_000;
+    for (;;) {
+      const runnable = this.threads.map((vt) => !vt.done && (vt.waitWord === 0 || Atomics.load(this.heap.i32, vt.waitWord) === 0));
+      if (!runnable.includes(true)) {
+        if (this.threads.every((vt) => vt.done)) return true;
+        const stuck = this.threads.filter((vt) => !vt.done).map((vt) => `T${vt.index} waits on word ${vt.waitWord}`);
+        this.fail({ id: 'DEADLOCK', what: 'no thread can run but some have not finished', where: stuck.join(', '), expected: 'progress', actual: 'all blocked' });
+        return false;
+      }
+      if (this.out.steps >= max) {
+        this.fail({ id: 'LIVELOCK', what: `no end after ${max} steps`, where: 'scheduler', expected: 'termination', actual: `${max} steps` });
+        return false;
+      }
+      const i = pick(runnable);
+      if (this.last >= 0 && i !== this.last) {
+        this.out.switches++;
+        this.trace(i, 'switch', `switch to T${i}`);
+      }
+      this.last = i;
+      this.out.steps++;
+      this.stepThread(this.threads[i]!);
+      this.drainLog();
+      if (this.stopped()) return false;
+      if (this.threads.every((vt) => vt.gen === null)) {
+        const s = this.snapshot();
+        this.fail(firstViolation(s) ?? this.model.compare(s));
+        if (this.stopped()) return false;
+        if (this.tracing) this.out.before = s;
+      }
+    }
+  }
+
+  private stepThread(vt: VThread): void {
+    if (vt.gen === null) {
+      const op = vt.ops[vt.pc]!;
+      vt.op = op;
+      vt.gen = this.begin(vt, op);
+      this.trace(vt.index, 'start', opText(op, this.threads.length) + (vt.freeing !== 0 ? ` -> ${this.blockName(vt.freeing)}` : ''));
+      if (vt.gen === null) {
+        this.finishOp(vt, 0);
+        return;
+      }
+    }
+    const first = vt.pc !== vt.startedAt;
+    vt.startedAt = vt.pc;
+    const r = vt.gen.next();
+    // A free takes effect at its first step (the pointer check and the cache push or the
+    // live bit cleared); what follows — a drain, a remote push — is the allocator's.
+    if (first && vt.freeing !== 0) this.model.onFree(vt.freeing);
+    vt.beforeWrite = r.done !== true && r.value === WRITE;
+    if (vt.beforeWrite) {
+      vt.opWrites++;
+      this.writes++;
+    }
+    if (r.done === true) {
+      vt.waitWord = 0;
+      this.finishOp(vt, r.value);
+    } else {
+      vt.waitWord = r.value > 0 ? r.value : 0;
+    }
+  }
+
+  // The generator an operation runs as; null for a free with nothing to free (a no-op).
+  private begin(vt: VThread, op: Op): Step<number> | null {
+    const t = vt.t;
+    switch (op.op) {
+      case 'alloc':
+        return mallocOp(t, op.size);
+      case 'free': {
+        const live = this.model.liveOf(op.from % this.threads.length);
+        if (live.length === 0) return null;
+        vt.freeing = live[op.pick % live.length]!.address;
+        return freeOp(t, vt.freeing);
+      }
+      case 'drain':
+        return asNumber(drainOp(t));
+      case 'trim':
+        return asNumber(trim(t));
+      case 'tick':
+        return asNumber(tickOp(t, op.ms));
+      case 'exit':
+        return asNumber(exitOp(t));
+    }
+  }
+
+  private finishOp(vt: VThread, result: number): void {
+    const op = vt.op!;
+    vt.gen = null;
+    vt.op = null;
+    vt.opWrites = 0;
+    vt.pc++;
+    vt.exited = op.op === 'exit';
+    vt.done = vt.exited || vt.pc >= vt.ops.length;
+    if (op.op === 'alloc') {
+      if (result > 0) {
+        const legacy = (result - LEGACY_HEADER) % this.heap.cfg.pageBytes === 0;
+        this.fail(this.model.onAlloc(vt.index, op.size, result, legacy, this.snapshot()));
+        this.trace(vt.index, 'end', `= ${this.blockName(result)}${legacy ? ' (legacy)' : ''}`);
+      } else {
+        this.trace(vt.index, 'end', `failed (${result})`);
+      }
+    } else if (op.op === 'free' && vt.freeing !== 0) {
+      if (result !== 0) {
+        this.fail({ id: 'FREE-REJECTED', what: `free of a live block returned ${result}`, where: this.blockName(vt.freeing), expected: '0', actual: String(result) });
+      }
+      vt.freeing = 0;
+      this.trace(vt.index, 'end', 'done');
+    } else {
+      this.trace(vt.index, 'end', 'done');
+    }
+  }
+
+  /**
+   * The epilogue: each thread frees what it still holds, drains and exits; a janitor
+   * frees the blocks of threads that exited, trims, moves the clock past the TTL and
+   * trims again.
+   * Run sequentially with the same checks. False when a violation stopped it.
+   */
+  private quiesce(): boolean {
+    this.out.phase = 'quiescence';
+    const cfg = this.heap.cfg;
+    const janitor: Op[] = [];
+    this.threads.forEach((vt, i) => {
+      const frees: Op[] = this.model.liveOf(i).map(() => ({ op: 'free', from: i, pick: 0 }));
+      if (vt.exited) janitor.push(...frees);
+      this.threads[i] = new VThread(i, vt.t, vt.exited ? [] : [...frees, { op: 'drain' }, { op: 'exit' }]);
+    });
+    // trim first (SuperSlabs go to the LRU or the reserve), then age the LRU past its TTL
+    janitor.push({ op: 'trim' }, { op: 'tick', ms: cfg.lruTtlMs + Math.max(cfg.idleTrimMs, 1) }, { op: 'trim' }, { op: 'exit' });
+    this.threads.push(new VThread(this.threads.length, attachThread(this.heap, this.observer), janitor));
+    this.last = -1;
+    return this.loop((runnable) => runnable.indexOf(true));
+  }
+
+  // The heap decoded once per step, whoever asks (counters are not needed here).
+  private snapshot(): Snapshot {
+    if (this.cached?.steps !== this.out.steps) this.cached = { steps: this.out.steps, snap: audit(this.heap, { counters: false }) };
+    return this.cached.snap;
+  }
+
+  private fail(v: Violation | null): void {
+    this.observer.fail(v);
+    if (this.observer.violation !== null && this.out.violation === null) {
+      this.out.violation = this.observer.violation;
+      if (this.tracing) this.out.after = audit(this.heap);
+    }
+  }
+
+  private stopped(): boolean {
+    if (this.observer.violation !== null && this.out.violation === null) this.fail(this.observer.violation);
+    return this.out.violation !== null;
+  }
+
+  private drainLog(): void {
+    for (; this.logged < this.observer.log.length; this.logged++) {
+      const e = this.observer.log[this.logged]!;
+      const vt = this.threads.find((x) => x.t.tid === e.tid);
+      this.trace(vt?.index ?? -1, 'event', e.text);
+    }
+  }
+
+  private trace(thread: number, kind: TraceEntry['kind'], text: string): void {
+    if (this.tracing) this.out.trace.push({ step: this.out.steps, thread, kind, text });
+  }
+
+  private blockName(address: number): string {
+    const b = this.model.live.get(address);
+    return `${b?.name ?? 'block'} @0x${address.toString(16)}`;
+  }
+}
+
+// drain/trim/tick/exit return nothing; the executor treats every operation as Step<number>.
+function* asNumber(op: Step<void>): Step<number> {
+  yield* op;
+  return 0;
+}

@@ -1,0 +1,129 @@
+// Minimizing a counterexample after fast-check's shrink. Under a round-robin schedule,
+// removing one operation shifts every later interleaving, so single shrink steps often
+// stop failing and fast-check stops early. This greedy pass tries every removal and
+// simplification of the case — a thread, an operation or two (with the preemption points
+// that follow renumbered), a point, a quantum, an argument, a drawn knob — keeps the first
+// strictly smaller case that still breaks the same rule, and repeats to a fixpoint.
+import type { ConfigInput } from '../impl/config.js';
+import { execute } from './execute.js';
+import { caseSize, type Case, type Op, type Schedule } from './program.js';
+import { SIZES, TINY_POLICY_BASE } from './scope.js';
+
+/** The smallest case reachable from `c` that still violates `id`, within `budget` runs. */
+export function minimize(c: Case, id: string, budget = 3000): Case {
+  let best = c;
+  let runs = 0;
+  const fails = (x: Case): boolean => {
+    runs++;
+    return execute(x).violation?.id === id;
+  };
+  for (let improved = true; improved && runs < budget; ) {
+    improved = false;
+    for (const candidate of candidates(best)) {
+      if (runs >= budget) break;
+      if (weight(candidate) < weight(best) && fails(candidate)) {
+        best = candidate;
+        improved = true;
+        break;
+      }
+    }
+  }
+  return best;
+}
+
+// Size first (operations + schedule entries), then simpler arguments and knobs.
+function weight(c: Case): number {
+  const { ops, switches } = caseSize(c);
+  let detail = 0;
+  for (const t of c.program.threads) {
+    for (const o of t) {
+      if (o.op === 'alloc') detail += SIZES.indexOf(o.size as (typeof SIZES)[number]) + 1;
+      else if (o.op === 'free') detail += o.pick + o.from;
+      else if (o.op === 'tick') detail += o.ms;
+    }
+  }
+  if (c.schedule.kind === 'preempt') for (const [, op, k] of c.schedule.points) detail += op + k;
+  for (const [k, v] of Object.entries(TINY_POLICY_BASE)) if (k in c.config && c.config[k] !== v) detail += 1;
+  return (ops + switches) * 1e6 + detail;
+}
+
+function* candidates(c: Case): Generator<Case> {
+  const threads = c.program.threads;
+  const s = c.schedule;
+  // drop a whole thread (frees of it now name another thread)
+  if (threads.length > 1) {
+    for (let t = 0; t < threads.length; t++) {
+      yield withSchedule({ ...c, program: { threads: threads.filter((_, i) => i !== t) } }, dropThread(s, t));
+    }
+  }
+  // drop one operation
+  for (let t = 0; t < threads.length; t++) {
+    for (let j = 0; j < threads[t]!.length; j++) {
+      const program = { threads: threads.map((ops, i) => (i === t ? ops.filter((_, k) => k !== j) : ops)) };
+      yield withSchedule({ ...c, program }, dropOp(s, t, j));
+    }
+  }
+  // drop two operations (one removal alone often shifts the interleaving that matters)
+  const all = threads.flatMap((ops, t) => ops.map((_, j) => [t, j] as const));
+  for (let a = 0; a < all.length; a++) {
+    for (let b = a + 1; b < all.length; b++) {
+      const [ta, ja] = all[a]!;
+      const [tb, jb] = all[b]!;
+      const program = { threads: threads.map((ops, i) => ops.filter((_, k) => !(i === ta && k === ja) && !(i === tb && k === jb))) };
+      // drop the later one first so the earlier index stays right
+      yield withSchedule({ ...c, program }, dropOp(dropOp(s, tb, jb), ta, ja));
+    }
+  }
+  // drop or simplify schedule entries
+  if (s.kind === 'preempt') {
+    for (let i = 0; i < s.points.length; i++) yield { ...c, schedule: { ...s, points: s.points.filter((_, k) => k !== i) } };
+    for (let i = 0; i < s.quanta.length; i++) {
+      if (s.quanta[i]! > 1) yield { ...c, schedule: { ...s, quanta: s.quanta.map((q, k) => (k === i ? q - 1 : q)) } };
+    }
+    for (let i = 0; i < s.points.length; i++) {
+      const [t, op, k] = s.points[i]!;
+      if (k > 1) yield { ...c, schedule: { ...s, points: s.points.map((p, x) => (x === i ? [t, op, k - 1] : p)) } };
+    }
+  } else {
+    for (let i = 0; i < s.changes.length; i++) yield { ...c, schedule: { ...s, changes: s.changes.filter((_, k) => k !== i) } };
+  }
+  // simpler arguments
+  for (let t = 0; t < threads.length; t++) {
+    for (let j = 0; j < threads[t]!.length; j++) {
+      for (const simpler of simplerOps(threads[t]![j]!)) {
+        yield { ...c, program: { threads: threads.map((ops, i) => (i === t ? ops.map((o, k) => (k === j ? simpler : o)) : ops)) } };
+      }
+    }
+  }
+  // knobs back to the scope's base draw
+  for (const [k, v] of Object.entries(TINY_POLICY_BASE)) {
+    if (k in c.config && c.config[k] !== v) yield { ...c, config: { ...c.config, [k]: v } as ConfigInput };
+  }
+}
+
+function simplerOps(o: Op): Op[] {
+  switch (o.op) {
+    case 'alloc': return SIZES.slice(0, Math.max(0, SIZES.indexOf(o.size as (typeof SIZES)[number]))).map((size) => ({ op: 'alloc', size }));
+    case 'free': return [...(o.pick > 0 ? [{ ...o, pick: 0 }] : []), ...(o.from > 0 ? [{ ...o, from: 0 }] : [])];
+    case 'tick': return o.ms > 1 ? [{ op: 'tick', ms: 1 }] : [];
+    default: return [];
+  }
+}
+
+function withSchedule(c: Case, schedule: Schedule): Case {
+  return { ...c, schedule };
+}
+
+function dropThread(s: Schedule, t: number): Schedule {
+  if (s.kind === 'pct') return { ...s, priorities: s.priorities.filter((_, i) => i !== t) };
+  return {
+    ...s,
+    quanta: s.quanta.filter((_, i) => i !== t),
+    points: s.points.filter(([pt]) => pt !== t).map(([pt, op, k]) => [pt > t ? pt - 1 : pt, op, k]),
+  };
+}
+
+function dropOp(s: Schedule, t: number, j: number): Schedule {
+  if (s.kind === 'pct') return s;
+  return { ...s, points: s.points.filter(([pt, op]) => !(pt === t && op === j)).map(([pt, op, k]) => [pt, pt === t && op > j ? op - 1 : op, k]) };
+}

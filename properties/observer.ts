@@ -1,0 +1,129 @@
+// The observer: the event sink the checker gives every allocator thread. It replays
+// each lifecycle event on the xstate-derived table (model/lifecycle.ts) with the facts
+// the guards need, read from the heap at that moment, records which machine edges ran,
+// and judges the shared pool's decisions (model/pool-rules.ts) for acquisitions that
+// ran alone. The first violation sticks; the executor stops at it.
+import { audit, slotSnapshot } from '../impl/audit.js';
+import { EV, STAGE_NEW_SS, STAGE_UNUSED, type EventSink } from '../impl/events.js';
+import type { Heap } from '../impl/heap.js';
+import { PIN_MASK, S } from '../impl/layout.js';
+import { ssIndex } from '../impl/superslab/table.js';
+import type { Violation } from '../model/invariants.js';
+import { INITIAL_STATE, nextState, type LifecycleEvent, type MachineName } from '../model/lifecycle.js';
+import { emptyFirst, softCap } from '../model/pool-rules.js';
+
+export interface ObservedEvent {
+  tid: number;
+  text: string;
+}
+
+export class Observer implements EventSink {
+  violation: Violation | null = null;
+  readonly covered = new Set<string>();
+  /** Lifecycle events as text, in order (kept when tracing). */
+  readonly log: ObservedEvent[] = [];
+  private readonly state: Record<MachineName, Map<number, string>> = { slot: new Map(), superslab: new Map() };
+  private seq = 0;
+  private readonly acquire = new Map<number, { seq: number; own: number }>();
+
+  constructor(private readonly heap: Heap, private readonly tracing: boolean) {}
+
+  event(kind: number, tid: number, a: number, b: number, c: number): void {
+    if (this.violation !== null) return;
+    const h = this.heap;
+    const spss = h.cfg.slabsPerSS;
+    switch (kind) {
+      case EV.ACQUIRE_BEGIN:
+        this.acquire.set(tid, { seq: this.seq, own: 0 });
+        return;
+      case EV.SOFT_CAP:
+        this.note(tid, `class ${a} at its soft cap`);
+        return;
+      case EV.LEGACY:
+        this.note(tid, `legacy fallback, class ${a}`);
+        if (this.solo(tid)) this.fail(emptyFirst(audit(h), a, 'legacy'));
+        return;
+      case EV.SLOT_CLAIM: {
+        this.lifecycle(tid);
+        if (b >= 0 && (c === STAGE_UNUSED || c === STAGE_NEW_SS) && this.solo(tid)) {
+          const s = audit(h);
+          this.fail(emptyFirst(s, b, c === STAGE_UNUSED ? 'stage2' : 'stage3'));
+          if (c === STAGE_NEW_SS) this.fail(softCap(s, b));
+        }
+        this.apply(tid, 'slot', a, { type: 'CLAIM', stage: c }, `slot ${a} claimed for class ${b} (stage ${STAGE_NAMES[c]})`);
+        return;
+      }
+      case EV.SLOT_EMPTY: {
+        this.lifecycle(tid);
+        const slot = slotSnapshot(h, a);
+        this.apply(tid, 'slot', a, { type: 'RELEASE', used: slot.used, queued: slot.remote.items.length, live: slot.live.length }, `slot ${a} EMPTY`);
+        return;
+      }
+      case EV.SLOT_RESET:
+        this.lifecycle(tid);
+        this.apply(tid, 'slot', a, { type: 'RESET', ...this.ssFacts(Math.floor(a / spss)) }, `slot ${a} reset to UNUSED`);
+        return;
+      case EV.SS_MAP:
+      case EV.SS_CACHE:
+      case EV.SS_REUSE:
+      case EV.SS_UNMAP:
+      case EV.SS_RESET: {
+        this.lifecycle(tid);
+        const type = SS_EVENT[kind]!;
+        const e: LifecycleEvent = { type, ...this.ssFacts(a) };
+        this.apply(tid, 'superslab', a, e, `SuperSlab ${a} ${type}`);
+        if (type !== 'RESET') for (let s = a * spss; s < (a + 1) * spss; s++) this.apply(tid, 'slot', s, e, null);
+        return;
+      }
+    }
+  }
+
+  private ssFacts(ss: number): { ssActive: number; ssPins: number } {
+    const e = ssIndex(this.heap, ss);
+    return { ssActive: this.heap.i32[e + S.ACTIVE]!, ssPins: this.heap.i32[e + S.WORD]! & PIN_MASK };
+  }
+
+  private apply(tid: number, machine: MachineName, id: number, e: LifecycleEvent, text: string | null): void {
+    const from = this.state[machine].get(id) ?? INITIAL_STATE;
+    const next = nextState(machine, from, e);
+    if (text !== null) this.note(tid, text);
+    if (next === null) {
+      const { type, ...facts } = e;
+      this.fail({
+        id: 'INV-LIFECYCLE',
+        what: `illegal ${machine} transition ${type} from ${from}`,
+        where: `${machine === 'slot' ? 'slot' : 'SuperSlab'} ${id}`,
+        expected: `a ${type} the ${machine} machine allows in ${from}`,
+        actual: JSON.stringify(facts),
+      });
+      return;
+    }
+    this.covered.add(next.edge);
+    this.state[machine].set(id, next.target);
+  }
+
+  // Lifecycle events: the sequence number that tells whether an acquisition ran alone.
+  private lifecycle(tid: number): void {
+    this.seq++;
+    const mine = this.acquire.get(tid);
+    if (mine !== undefined) mine.own++;
+  }
+
+  private solo(tid: number): boolean {
+    const mine = this.acquire.get(tid);
+    return mine !== undefined && this.seq - mine.seq === mine.own;
+  }
+
+  private note(tid: number, text: string): void {
+    if (this.tracing) this.log.push({ tid, text });
+  }
+
+  fail(v: Violation | null): void {
+    if (v !== null && this.violation === null) this.violation = v;
+  }
+}
+
+const SS_EVENT: Record<number, LifecycleEvent['type']> = {
+  [EV.SS_MAP]: 'MAP', [EV.SS_CACHE]: 'CACHE', [EV.SS_REUSE]: 'REUSE', [EV.SS_UNMAP]: 'UNMAP', [EV.SS_RESET]: 'RESET',
+};
+const STAGE_NAMES = ['', '0.5', '1', '2', '3', 'cap-reclaim'];

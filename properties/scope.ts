@@ -1,0 +1,125 @@
+// Small scopes (design.md §7): property runs use tiny configurations, where bugs show
+// after a handful of operations. The default scope is a family of them — the
+// geometry fixed, a few policy knobs drawn per run (so that, say, both "LRU full ->
+// evict" and "no LRU -> munmap" get exercised) — and the drawn configuration travels
+// in the counterexample. With a user configuration the scope is that one configuration.
+import fc from 'fast-check';
+import type { ConfigInput } from '../impl/config.js';
+import type { Case, Op, Program, Schedule } from './program.js';
+
+/** The geometry of every default-scope run: SuperSlabs of 2 slabs of 4 KB. */
+export const TINY_GEOMETRY: ConfigInput = {
+  HAKMEM_TINY_SS_FORCE_LG: 13,
+  'sim.slab_bytes': 4096,
+  'sim.slab0_header_bytes': 64, // C7 (2048 B): 1 block in slab 0, 2 in slab 1; C6: 7 and 8; C5: 15 and 16
+  'sim.va_gib': 0.001,
+  'sim.phys_mib': 0.5, // 128 pages: a scope program touches at most ~100 (36 allocations)
+  'sim.max_threads': 8,
+  'vm.max_map_count': 128,
+  HAKMEM_SUPERSLAB_TTL_SEC: 0.008,
+  HAKMEM_TINY_IDLE_TRIM_MS: 4,
+  HAKMEM_SS_EMPTY_SCAN_LIMIT: 1, // what variant empty-scan-limit looks at in this scope
+};
+
+/** One size per class the scope exercises; shrinking prefers the first. */
+export const SIZES = [1500, 300, 200] as const; // C7, C6, C5
+
+export interface ScopeOptions {
+  /** A fixed configuration (knobs and variants); absent: the default family. */
+  config?: ConfigInput;
+  /** Knobs set on top of every configuration of the default family. */
+  set?: ConfigInput;
+  /** Variants added to every configuration. */
+  variants?: string[];
+  maxThreads?: number;
+  maxOpsPerThread?: number;
+  scheduler?: 'random' | 'pct';
+  /** PCT bug depth d: d - 1 priority change points. */
+  depth?: number;
+}
+
+/** The knobs each default-scope run draws (first values: where shrinking goes). */
+const policy = fc.record({
+  HAKMEM_SUPERSLAB_MAX_CACHED: fc.constantFrom(1, 0, 2),
+  HAKMEM_TINY_SS_RESERVE: fc.constantFrom(1, 0),
+  HAKMEM_TINY_CAP: fc.constantFrom(0, 2),
+  HAKMEM_TLS_SLL_DRAIN_INTERVAL: fc.constantFrom(4, 2),
+});
+
+/** The policy draw that shrinking ends at (validates --set against the scope). */
+export const TINY_POLICY_BASE: ConfigInput = {
+  HAKMEM_SUPERSLAB_MAX_CACHED: 1, HAKMEM_TINY_SS_RESERVE: 1, HAKMEM_TINY_CAP: 0, HAKMEM_TLS_SLL_DRAIN_INTERVAL: 4,
+};
+
+export function configArb(o: ScopeOptions): fc.Arbitrary<ConfigInput> {
+  const variants = o.variants ?? [];
+  const withVariants = (c: ConfigInput): ConfigInput => (variants.length > 0 ? { ...c, variants: [...variants] } : c);
+  if (o.config !== undefined) return fc.constant(withVariants({ ...o.config }));
+  return policy.map((p) => withVariants({ ...TINY_GEOMETRY, ...p, ...o.set }));
+}
+
+function opArb(): fc.Arbitrary<Op> {
+  return fc.oneof(
+    { weight: 6, arbitrary: fc.constantFrom(...SIZES).map((size): Op => ({ op: 'alloc', size })) },
+    { weight: 4, arbitrary: fc.record({ from: fc.nat(3), pick: fc.nat(3) }).map(({ from, pick }): Op => ({ op: 'free', from, pick })) },
+    { weight: 2, arbitrary: fc.constant<Op>({ op: 'drain' }) },
+    { weight: 1, arbitrary: fc.constant<Op>({ op: 'trim' }) },
+    { weight: 1, arbitrary: fc.constantFrom(4, 12).map((ms): Op => ({ op: 'tick', ms })) },
+    { weight: 1, arbitrary: fc.constant<Op>({ op: 'exit' }) },
+  );
+}
+
+export function programArb(o: ScopeOptions): fc.Arbitrary<Program> {
+  const threads = o.maxThreads ?? 3;
+  const any = fc
+    .array(fc.array(opArb(), { maxLength: o.maxOpsPerThread ?? 12 }), { minLength: 1, maxLength: threads })
+    .map((ts): Program => ({ threads: ts }));
+  return threads < 2 ? any : fc.oneof({ weight: 1, arbitrary: any }, { weight: 1, arbitrary: contentionArb(threads) });
+}
+
+/**
+ * Contention: T0 allocates blocks of one class (they share a slab) and drains; the
+ * other threads free T0's blocks, so their pushes meet on one remote queue and race
+ * T0's drains (seed 003 §2.2, seed 004 §4.3).
+ */
+function contentionArb(threads: number): fc.Arbitrary<Program> {
+  const ownerOp = fc.oneof({ weight: 3, arbitrary: fc.constant<Op>({ op: 'alloc', size: 0 }) }, { weight: 1, arbitrary: fc.constant<Op>({ op: 'drain' }) });
+  const freerOp = fc.oneof(
+    { weight: 3, arbitrary: fc.nat(3).map((pick): Op => ({ op: 'free', from: 0, pick })) },
+    { weight: 1, arbitrary: fc.constant<Op>({ op: 'tick', ms: 1 }) },
+  );
+  return fc
+    .record({
+      size: fc.constantFrom(SIZES[1], SIZES[2], SIZES[0]),
+      owner: fc.array(ownerOp, { minLength: 1, maxLength: 6 }),
+      freers: fc.array(fc.array(freerOp, { minLength: 1, maxLength: 4 }), { minLength: 1, maxLength: threads - 1 }),
+    })
+    .map(({ size, owner, freers }): Program => ({
+      threads: [owner.map((o): Op => (o.op === 'alloc' ? { op: 'alloc', size } : o)), ...freers],
+    }));
+}
+
+/** PCT change points fall within the shared writes a scope program makes. */
+const MAX_CHANGE_WRITE = 60;
+
+export function scheduleArb(o: ScopeOptions): fc.Arbitrary<Schedule> {
+  const threads = o.maxThreads ?? 3;
+  if (o.scheduler === 'pct') {
+    const depth = o.depth ?? 3;
+    return fc.record({
+      priorities: fc.shuffledSubarray([...Array(threads).keys()], { minLength: threads, maxLength: threads }),
+      changes: fc.uniqueArray(fc.integer({ min: 1, max: MAX_CHANGE_WRITE }), { maxLength: depth - 1 }).map((c) => c.sort((a, b) => a - b)),
+    }).map(({ priorities, changes }): Schedule => ({ kind: 'pct', priorities, changes }));
+  }
+  // quanta mostly 1; a few preemption points, mostly in early operations, before early writes
+  const quanta = fc.array(fc.oneof({ weight: 3, arbitrary: fc.constant(1) }, { weight: 1, arbitrary: fc.integer({ min: 2, max: 4 }) }), { maxLength: threads });
+  const op = fc.oneof({ weight: 3, arbitrary: fc.nat(3) }, { weight: 1, arbitrary: fc.nat(o.maxOpsPerThread ?? 12) });
+  const write = fc.oneof({ weight: 3, arbitrary: fc.integer({ min: 1, max: 3 }) }, { weight: 1, arbitrary: fc.integer({ min: 1, max: 8 }) });
+  const point = fc.tuple(fc.nat(threads - 1), op, write);
+  return fc.record({ quanta, points: fc.array(point, { maxLength: 3 }) })
+    .map(({ quanta: q, points }): Schedule => ({ kind: 'preempt', quanta: q, points }));
+}
+
+export function caseArb(o: ScopeOptions): fc.Arbitrary<Case> {
+  return fc.record({ config: configArb(o), program: programArb(o), schedule: scheduleArb(o) });
+}
