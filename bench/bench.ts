@@ -12,7 +12,10 @@ import { attachThread } from '../impl/thread/thread.js';
 import { execute } from '../properties/execute.js';
 import type { Case } from '../properties/program.js';
 import { caseArb } from '../properties/scope.js';
-import { randomMixed, RANDOM_MIXED_DEFAULTS } from './workloads/random-mixed.js';
+import { runWorkload } from './runner.js';
+import { defaults } from './workloads/index.js';
+import { randomMixed } from './workloads/random-mixed.js';
+import type { Workload } from './workloads/types.js';
 
 interface Args {
   iters: number;
@@ -30,10 +33,12 @@ function parseArgs(argv: string[]): Args {
   return args;
 }
 
-function randomMixedOpsPerSec(iters: number, ws: number): { ws: number; iters: number; opsPerSec: number; seconds: number } {
-  const heap = createHeap({});
-  const { ops, seconds } = randomMixed(heap, { ...RANDOM_MIXED_DEFAULTS, iters, ws });
-  return { ws, iters, opsPerSec: Math.round(ops / seconds), seconds: Number(seconds.toFixed(3)) };
+async function randomMixedOpsPerSec(iters: number, ws: number): Promise<{ ws: number; iters: number; opsPerSec: number; seconds: number }> {
+  const workload = randomMixed as unknown as Workload<Record<string, number>>;
+  const r = await runWorkload(createHeap({}), {
+    workload, options: { ...defaults(workload), iters, ws }, threads: 1, exec: 'interleaved', schedSeed: 1, seconds: 0, timeoutMs: 600_000,
+  });
+  return { ws, iters, opsPerSec: Math.round(r.ops / r.seconds), seconds: Number(r.seconds.toFixed(3)) };
 }
 
 async function fastPathGcs(pairs: number): Promise<{ pairs: number; gcEvents: number; nsPerPair: number }> {
@@ -71,7 +76,7 @@ function checkerThroughput(runs: number): { runs: number; runsPerSec: number; st
 const args = parseArgs(process.argv.slice(2));
 const result = {
   node: process.version,
-  randomMixed: [randomMixedOpsPerSec(args.iters, 256), randomMixedOpsPerSec(args.iters, 8192)],
+  randomMixed: [await randomMixedOpsPerSec(args.iters, 256), await randomMixedOpsPerSec(args.iters, 8192)],
   fastPath: await fastPathGcs(1_000_000),
   checker: checkerThroughput(args.checkerRuns),
 };

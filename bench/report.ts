@@ -1,18 +1,26 @@
-// What a workload run reports (issue: `run --json`): the seeds' figures from the heap's
-// counters and simulated OS, and the audit verdict after the final drain and trim.
+// What a workload run reports: the seeds' figures from the heap's counters and simulated
+// OS, per-thread operations, how the run ended, and the audit verdict after the final
+// drain and trim (every safety rule, and reclaim; the clock is not moved past the TTL).
 import { audit } from '../impl/audit.js';
 import type { Counters } from '../impl/counters.js';
 import type { Heap } from '../impl/heap.js';
 import { firstViolation, type Violation } from '../model/invariants.js';
+import type { Failure, RunResult, ThreadResult } from './runner.js';
 
 export interface RunReport {
   workload: string;
-  options: Record<string, unknown>;
+  options: Record<string, number>;
+  threads: number;
+  exec: string;
   variants: string[];
   ops: number;
-  /** Wall-clock figures: the only fields that differ between identical runs. */
+  /** Wall-clock figures: with interleaved execution, the only fields that differ between identical runs. */
   opsPerSec?: number;
   seconds?: number;
+  stopped: RunResult['stopped'];
+  enomemAt: RunResult['enomem'];
+  failures: Failure[];
+  perThread: ThreadResult[];
   mmap: number;
   munmap: number;
   lruPush: number;
@@ -20,26 +28,35 @@ export interface RunReport {
   lruPopMiss: number;
   ssAlloc: number;
   ssFreed: number;
+  ssLive: { peak: number; final: number };
   emptyEvents: number;
   legacyFallbacks: number;
+  localFrees: number;
+  remoteFrees: number;
+  enomem: number;
   pageFaults: number;
   peakRssBytes: number;
   peakVmBytes: number;
   finalVmBytes: number;
+  finalRssBytes: number;
   counters: Counters;
-  audit: 'ok' | Violation;
+  audit: 'ok' | Violation | 'skipped: a worker failed';
 }
 
 export function report(
-  heap: Heap, workload: string, options: Record<string, unknown>, ops: number, seconds: number, timing: boolean,
+  heap: Heap, head: { workload: string; options: Record<string, number>; threads: number; exec: string },
+  r: RunResult, timing: boolean,
 ): RunReport {
   const snap = audit(heap);
   const c = snap.counters;
   const out: RunReport = {
-    workload,
-    options,
+    ...head,
     variants: [...heap.cfg.variants],
-    ops,
+    ops: r.ops,
+    stopped: r.stopped,
+    enomemAt: r.enomem,
+    failures: r.failures,
+    perThread: r.perThread,
     mmap: c.mmap,
     munmap: c.munmap,
     lruPush: c.lruPush,
@@ -47,19 +64,25 @@ export function report(
     lruPopMiss: c.lruPopMiss,
     ssAlloc: c.ssAlloc,
     ssFreed: c.ssFreed,
+    ssLive: { peak: snap.os.peakSsLive, final: snap.os.ssLive },
     emptyEvents: c.emptyEvents,
     legacyFallbacks: c.legacyFallbacks,
+    localFrees: c.localFrees,
+    remoteFrees: c.remoteFrees,
+    enomem: c.enomem,
     pageFaults: c.pageFaults,
     peakRssBytes: snap.os.peakRssBytes,
     peakVmBytes: snap.os.peakMappedBytes,
     finalVmBytes: snap.os.mappedBytes,
+    finalRssBytes: snap.os.rssBytes,
     counters: c,
-    // after the final drain and trim: every safety rule, and reclaim (the clock is not past the TTL)
-    audit: firstViolation(snap, (inv) => inv.kind === 'safety' || inv.id === 'LIVE-RECLAIM') ?? 'ok',
+    audit: r.failures.length > 0
+      ? 'skipped: a worker failed'
+      : firstViolation(snap, (inv) => inv.kind === 'safety' || inv.id === 'LIVE-RECLAIM') ?? 'ok',
   };
   if (timing) {
-    out.opsPerSec = Math.round(ops / seconds);
-    out.seconds = Number(seconds.toFixed(3));
+    out.opsPerSec = Math.round(r.ops / r.seconds);
+    out.seconds = Number(r.seconds.toFixed(3));
   }
   return out;
 }

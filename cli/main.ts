@@ -14,7 +14,7 @@ const USAGE = `usage:
   slabcheck variants [--json]
   slabcheck help`;
 
-type Command = (argv: string[], out: (line: string) => void, err: (line: string) => void) => number;
+type Command = (argv: string[], out: (line: string) => void, err: (line: string) => void) => number | Promise<number>;
 
 const COMMANDS: Record<string, Command> = {
   check: checkCommand,
@@ -34,12 +34,12 @@ const COMMANDS: Record<string, Command> = {
   },
 };
 
-export function main(argv: string[], out: (line: string) => void = console.log, err: (line: string) => void = console.error): number {
+export async function main(argv: string[], out: (line: string) => void = console.log, err: (line: string) => void = console.error): Promise<number> {
   const [name, ...rest] = argv;
   const command = name === undefined ? undefined : COMMANDS[name];
   try {
     if (command === undefined) throw new UsageError(name === undefined ? 'no command given' : `unknown command '${name}'`);
-    return command(rest, out, err);
+    return await command(rest, out, err);
   } catch (e) {
     if (e instanceof UsageError) {
       err(`slabcheck: ${e.message}`);

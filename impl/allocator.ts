@@ -9,7 +9,7 @@ import { H, S, SL, SLOT_ACTIVE, SS_FREEING, SS_MAPPED, T, TF } from './layout.js
 import { legacyAlloc, legacyFree, isLegacyBlock } from './legacy.js';
 import { isMappedPage, readCell, residentCell } from './os/pages.js';
 import { ACQ_ENOMEM, ACQ_LEGACY, acquireSlab } from './pool/acquire.js';
-import { drainOwned } from './pool/release.js';
+import { drainOwned, localFree } from './pool/release.js';
 import { remotePush } from './slab/remote.js';
 import { blockAddress, cellLive, dataStart, makeCell, cellHeader, slotIndex, takeBlock } from './slab/slab.js';
 import { classOfSize, STRIDES } from './sizeclass.js';
@@ -17,7 +17,7 @@ import { lock, type Op, READ, runDirect, unlock, WRITE } from './steps.js';
 import { releasePin } from './superslab/lifecycle.js';
 import { SS_MAGIC, pin, ssIndex, ssOfSlot, ssState } from './superslab/table.js';
 import { tick } from './superslab/trim.js';
-import { cacheAlloc, cacheFree, drainCache } from './thread/cache.js';
+import { CACHED, cacheAlloc, cacheFree, DRAIN_DUE, drainCache } from './thread/cache.js';
 import type { Thread } from './thread/thread.js';
 
 /** Allocates `size` bytes: the user address, or E.BAD_SIZE / E.ENOMEM. */
@@ -146,6 +146,7 @@ function* allocSlow(t: Thread, size: number): Op<number> {
 const SLOW_REMOTE = 1;
 const SLOW_DRAIN = 2;
 const SLOW_LEGACY = 3;
+const SLOW_LOCAL = 4;
 
 // 0: done on the fast path; SLOW_*: the slow path to run; < 0: rejected.
 function freeFast(t: Thread, ptr: number): number {
@@ -157,12 +158,15 @@ function freeFast(t: Thread, ptr: number): number {
     return SLOW_REMOTE;
   }
   h.f64[t.cnt + C.localFrees]!++;
-  return cacheFree(t, t.fCls, ptr - 1, t.fCell) ? SLOW_DRAIN : 0;
+  const cached = cacheFree(t, t.fCls, ptr - 1, t.fCell);
+  if (cached === CACHED) return 0;
+  return cached === DRAIN_DUE ? SLOW_DRAIN : SLOW_LOCAL; // SLOW_LOCAL: seed 001's tiny_free_local_box
 }
 
 function* freeSlow(t: Thread, kind: number, ptr: number): Op<void> {
   if (kind === SLOW_REMOTE) yield* remotePush(t, t.fSlot, t.fIdx, t.fCell);
   else if (kind === SLOW_DRAIN) yield* drainCache(t, t.fCls);
+  else if (kind === SLOW_LOCAL) yield* localFree(t, t.fSlot, t.fIdx, false);
   else yield* legacyFree(t, ptr);
 }
 

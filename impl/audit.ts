@@ -80,6 +80,9 @@ export interface ThreadSnap {
 }
 
 export interface OsSnap {
+  /** SuperSlabs mapped (pool or LRU), now and at the peak. */
+  ssLive: number;
+  peakSsLive: number;
   vmaCount: number;
   mappedBytes: number;
   peakMappedBytes: number;
@@ -191,6 +194,8 @@ export function audit(h: Heap, options: { counters?: boolean } = {}): Snapshot {
     legacyPages: i32[H.LEGACY_PAGES]!,
     poolLockHeld: i32[H.POOL_LOCK] !== 0,
     os: {
+      ssLive: i32[H.SS_LIVE]!,
+      peakSsLive: i32[H.PEAK_SS_LIVE]!,
       vmaCount: i32[H.VMA_COUNT]!,
       mappedBytes: i32[H.MAPPED_PAGES]! * page,
       peakMappedBytes: i32[H.PEAK_MAPPED_PAGES]! * page,

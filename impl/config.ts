@@ -27,6 +27,8 @@ export const KNOBS: readonly Knob[] = [
     doc: 'lg of the SuperSlab size; seeds 003/004 try 19-21 and recommend 2 MB (21)' },
   { key: 'HAKMEM_TLS_SLL_DRAIN_INTERVAL', def: 1024, min: 0, max: 1 << 20, step: 1,
     doc: 'frees per class between drains of the TLS SLL back to slabs (seed 001 Option B); 0 = never' },
+  { key: 'HAKMEM_TINY_SLL_CAP', def: 0, min: 0, max: 1 << 20, step: 1,
+    doc: 'TLS SLL capacity per class; a free past it takes the slow path straight back to the slab (seed 001: 1-5% of frees); 0 = unbounded' },
   { key: 'HAKMEM_SS_EMPTY_REUSE', def: 1, min: 0, max: 1, step: 1,
     doc: 'stage 0.5 EMPTY scan on/off (seed 004 §4.1)' },
   { key: 'HAKMEM_SS_EMPTY_SCAN_LIMIT', def: 16, min: 1, max: 1 << 20, step: 1,
@@ -79,6 +81,7 @@ export interface Config {
   /** capacity[cls * 2 + (slab === 0 ? 0 : 1)] */
   readonly capacity: Int32Array;
   readonly drainInterval: number;
+  readonly sllCap: number;
   readonly emptyReuse: boolean;
   readonly emptyScanLimit: number;
   readonly lruMaxCached: number;
@@ -160,6 +163,7 @@ export function makeConfig(input: ConfigInput = {}): Config {
     slabsPerSS,
     capacity,
     drainInterval: get('HAKMEM_TLS_SLL_DRAIN_INTERVAL'),
+    sllCap: get('HAKMEM_TINY_SLL_CAP'),
     emptyReuse: get('HAKMEM_SS_EMPTY_REUSE') === 1,
     emptyScanLimit: get('HAKMEM_SS_EMPTY_SCAN_LIMIT'),
     lruMaxCached: get('HAKMEM_SUPERSLAB_MAX_CACHED'),

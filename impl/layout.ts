@@ -24,6 +24,8 @@ export const H = {
   THREADS_LIVE: 13,
   UNUSED_SLOTS: 14, // UNUSED slots over all MAPPED SuperSlabs (never below the true count)
   LEGACY_PAGES: 15,
+  SS_LIVE: 50, // SuperSlabs mapped (in the pool or the LRU)
+  PEAK_SS_LIVE: 51,
   CLASS_ACTIVE: 16, // [8] ACTIVE slots per class (seed 004 class_active_slots)
   EMPTY_HEAD: 24, // [8] stage 1 lists: tagged heads (tag << 22 | slot + 1)
   REG_SIZE: 32, // [8] per-class registry sizes (seed 000 g_super_reg_class_size)

@@ -347,6 +347,7 @@ export const INVARIANTS: readonly Invariant[] = [
     rule: 'each pooled or cached SuperSlab and each legacy block is one mapping of its size; nothing else is mapped',
     check(s) {
       const ssCount = s.superslabs.length;
+      if (s.os.ssLive !== ssCount) return v(this.id, 'live SuperSlab count disagrees with the table', 'shared pool', ssCount, s.os.ssLive);
       const vmas = ssCount + s.legacyLive;
       if (s.os.vmaCount !== vmas) return v(this.id, 'mapping count disagrees with SuperSlabs + legacy blocks', 'simulated OS', `${vmas} (${ssCount} SuperSlabs + ${s.legacyLive} legacy)`, s.os.vmaCount);
       const bytes = ssCount * Math.max(s.limits.ssBytes, s.limits.pageBytes) + s.legacyPages * s.limits.pageBytes;

@@ -44,11 +44,13 @@ const policy = fc.record({
   HAKMEM_TINY_SS_RESERVE: fc.constantFrom(1, 0),
   HAKMEM_TINY_CAP: fc.constantFrom(0, 2),
   HAKMEM_TLS_SLL_DRAIN_INTERVAL: fc.constantFrom(4, 2),
+  HAKMEM_TINY_SLL_CAP: fc.constantFrom(0, 2),
 });
 
 /** The policy draw that shrinking ends at (validates --set against the scope). */
 export const TINY_POLICY_BASE: ConfigInput = {
   HAKMEM_SUPERSLAB_MAX_CACHED: 1, HAKMEM_TINY_SS_RESERVE: 1, HAKMEM_TINY_CAP: 0, HAKMEM_TLS_SLL_DRAIN_INTERVAL: 4,
+  HAKMEM_TINY_SLL_CAP: 0,
 };
 
 export function configArb(o: ScopeOptions): fc.Arbitrary<ConfigInput> {

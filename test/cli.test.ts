@@ -17,10 +17,10 @@ interface Result {
   err: string[];
 }
 
-function cli(...argv: string[]): Result {
+async function cli(...argv: string[]): Promise<Result> {
   const out: string[] = [];
   const err: string[] = [];
-  const code = main(argv, (line) => out.push(line), (line) => err.push(line));
+  const code = await main(argv, (line) => out.push(line), (line) => err.push(line));
   return { code, out, err };
 }
 
@@ -38,8 +38,8 @@ const num = (o: Record<string, unknown>, key: string): number => {
 };
 
 /** A usage error: exit 2, nothing on out, the first err line names the problem. */
-function usageError(argv: string[], ...mentions: (string | RegExp)[]): string {
-  const r = cli(...argv);
+async function usageError(argv: string[], ...mentions: (string | RegExp)[]): Promise<string> {
+  const r = await cli(...argv);
   assert.is(r.code, 2, `exit code of ${JSON.stringify(argv)}`);
   assert.equal(r.out, [], `nothing on out for ${JSON.stringify(argv)}`);
   const message = r.err.join('\n');
@@ -56,8 +56,8 @@ const SEED000 = ['run', 'random-mixed', '--iters', '100000', '--ws', '256', '--s
 const BUGGY = ['--variant', 'tls-free-skips-used'];
 
 // One run of each shape, shared by the tests that only read it.
-const cache = new Map<string, Result>();
-const once = (...argv: string[]): Result => {
+const cache = new Map<string, Promise<Result>>();
+const once = (...argv: string[]): Promise<Result> => {
   const key = JSON.stringify(argv);
   let r = cache.get(key);
   if (r === undefined) cache.set(key, (r = cli(...argv)));
@@ -68,8 +68,8 @@ const once = (...argv: string[]): Result => {
 const FIELDS = ['opsPerSec', 'mmap', 'munmap', 'lruPush', 'lruPopHit', 'lruPopMiss', 'ssAlloc', 'ssFreed',
   'emptyEvents', 'legacyFallbacks', 'pageFaults', 'peakRssBytes', 'peakVmBytes'];
 
-test('run --json has every field the issue asks for', () => {
-  const r = once(...SEED000, '--json');
+test('run --json has every field the issue asks for', async () => {
+  const r = await once(...SEED000, '--json');
   const j = json(r);
   for (const f of FIELDS) num(j, f);
   assert.ok('audit' in j, 'audit');
@@ -79,8 +79,8 @@ test('run --json has every field the issue asks for', () => {
   assert.ok(ops >= 100_000 && ops <= 100_000 + 256, `ops ${ops}`);
 });
 
-test('done when: the default configuration reuses SuperSlabs (seed 000 after-fix figures)', () => {
-  const r = once(...SEED000, '--json');
+test('done when: the default configuration reuses SuperSlabs (seed 000 after-fix figures)', async () => {
+  const r = await once(...SEED000, '--json');
   const j = json(r);
   assert.is(j['audit'], 'ok');
   assert.is(r.code, 0);
@@ -95,8 +95,8 @@ test('done when: the default configuration reuses SuperSlabs (seed 000 after-fix
   assert.equal(j['variants'], []);
 });
 
-test('done when: --variant tls-free-skips-used shows seed 001 symptom and fails the audit (exit 1)', () => {
-  const r = once(...SEED000, ...BUGGY, '--json');
+test('done when: --variant tls-free-skips-used shows seed 001 symptom and fails the audit (exit 1)', async () => {
+  const r = await once(...SEED000, ...BUGGY, '--json');
   const j = json(r);
   // seed 001_4c03cbcfeeca547d.txt "Experimental Evidence": [LRU_PUSH] 0, [SS_FREE] 0, [SS_EMPTY] 0
   assert.is(j['lruPush'], 0);
@@ -110,29 +110,29 @@ test('done when: --variant tls-free-skips-used shows seed 001 symptom and fails 
   assert.is(r.code, 1);
 });
 
-test('the seed 000 command line is the default: no options give the same run', () => {
-  assert.equal(cli('run', 'random-mixed', '--json', '--no-timing').out, cli(...SEED000, '--json', '--no-timing').out);
+test('the seed 000 command line is the default: no options give the same run', async () => {
+  assert.equal((await cli('run', 'random-mixed', '--json', '--no-timing')).out, (await cli(...SEED000, '--json', '--no-timing')).out);
 });
 
-test('--no-timing: identical runs print byte-identical output', () => {
-  const a = cli(...SEED000, '--json', '--no-timing');
-  const b = cli(...SEED000, '--json', '--no-timing');
+test('--no-timing: identical runs print byte-identical output', async () => {
+  const a = await cli(...SEED000, '--json', '--no-timing');
+  const b = await cli(...SEED000, '--json', '--no-timing');
   assert.is(a.out.length, 1);
   assert.is(a.out[0], b.out[0]);
   const j = json(a);
   assert.not.ok('opsPerSec' in j);
   assert.not.ok('seconds' in j);
-  const h1 = cli(...SEED000, ...BUGGY, '--no-timing');
-  const h2 = cli(...SEED000, ...BUGGY, '--no-timing');
+  const h1 = await cli(...SEED000, ...BUGGY, '--no-timing');
+  const h2 = await cli(...SEED000, ...BUGGY, '--no-timing');
   assert.ok(h1.out.length > 1);
   assert.equal(h1.out, h2.out);
   assert.is(h1.code, 1);
 });
 
-test('with timing, two runs differ only in opsPerSec and seconds', () => {
-  const untimed = cli(...SEED000, '--json', '--no-timing').out[0]!;
-  const a = json(once(...SEED000, '--json'));
-  const b = json(cli(...SEED000, '--json'));
+test('with timing, two runs differ only in opsPerSec and seconds', async () => {
+  const untimed = (await cli(...SEED000, '--json', '--no-timing')).out[0]!;
+  const a = json(await once(...SEED000, '--json'));
+  const b = json(await cli(...SEED000, '--json'));
   for (const j of [a, b]) {
     assert.ok(num(j, 'opsPerSec') > 0);
     assert.ok(num(j, 'seconds') >= 0);
@@ -143,9 +143,9 @@ test('with timing, two runs differ only in opsPerSec and seconds', () => {
   assert.is(JSON.stringify(a), untimed, 'the timed report is the untimed one plus the two wall-clock fields');
 });
 
-test('human output names the figures and the audit verdict, matching --json', () => {
-  const j = json(cli(...SEED000, '--json', '--no-timing'));
-  const r = cli(...SEED000, '--no-timing');
+test('human output names the figures and the audit verdict, matching --json', async () => {
+  const j = json(await cli(...SEED000, '--json', '--no-timing'));
+  const r = await cli(...SEED000, '--no-timing');
   assert.is(r.code, 0);
   assert.equal(r.err, []);
   const text = r.out.join('\n');
@@ -159,11 +159,11 @@ test('human output names the figures and the audit verdict, matching --json', ()
     'peak RSS ', 'peak VmSize ', 'audit: ok',
   ]) assert.ok(text.includes(want), `human output should contain '${want}':\n${text}`);
 
-  const timed = cli(...SEED000).out.join('\n');
+  const timed = (await cli(...SEED000)).out.join('\n');
   assert.match(timed, new RegExp(`${j['ops']} ops in [0-9.]+ s: \\d+ ops/s`));
 
-  const bad = json(once(...SEED000, ...BUGGY, '--json'));
-  const h = cli(...SEED000, ...BUGGY, '--no-timing');
+  const bad = json(await once(...SEED000, ...BUGGY, '--json'));
+  const h = await cli(...SEED000, ...BUGGY, '--no-timing');
   assert.is(h.code, 1);
   const htext = h.out.join('\n');
   assert.ok(h.out[0]!.includes('variant tls-free-skips-used'), h.out[0]);
@@ -172,68 +172,68 @@ test('human output names the figures and the audit verdict, matching --json', ()
   assert.not.ok(htext.includes('audit: ok'));
 });
 
-test('usage errors: commands and workloads', () => {
-  usageError([], 'no command');
-  usageError(['frob'], "unknown command 'frob'");
-  usageError(['run'], 'workload', 'random-mixed');
-  usageError(['run', 'frob'], "unknown workload 'frob'");
-  usageError(['run', 'random-mixed', 'extra'], "'extra'");
-  usageError(['run', 'random-mixed', '--frob'], '--frob');
-  usageError(['run', 'random-mixed', '--iters'], '--iters');
-  usageError(['variants', '--frob'], 'variants');
+test('usage errors: commands and workloads', async () => {
+  await usageError([], 'no command');
+  await usageError(['frob'], "unknown command 'frob'");
+  await usageError(['run'], 'workload', 'random-mixed');
+  await usageError(['run', 'frob'], "unknown workload 'frob'");
+  await usageError(['run', 'random-mixed', 'extra'], "'extra'");
+  await usageError(['run', 'random-mixed', '--frob'], '--frob');
+  await usageError(['run', 'random-mixed', '--iters'], '--iters');
+  await usageError(['variants', '--frob'], 'variants');
 });
 
-test('usage errors: whole-number options', () => {
-  usageError(['run', 'random-mixed', '--iters', '0'], '--iters', "'0'");
-  usageError(['run', 'random-mixed', '--iters', 'abc'], '--iters', "'abc'");
-  usageError(['run', 'random-mixed', '--iters', '1.5'], '--iters', "'1.5'");
-  usageError(['run', 'random-mixed', '--iters', '1e3'], '--iters', "'1e3'");
-  usageError(['run', 'random-mixed', '--ws', '0'], '--ws');
-  usageError(['run', 'random-mixed', '--seed=-1'], '--seed', "'-1'");
-  usageError(['run', 'random-mixed', '--seed', '-1'], '--seed'); // parseArgs: ambiguous value
-  usageError(['run', 'random-mixed', '--seed', String(2 ** 32)], '--seed'); // seeds are 32-bit (bench/rng.ts)
+test('usage errors: whole-number options', async () => {
+  await usageError(['run', 'random-mixed', '--iters', '0'], '--iters', "'0'");
+  await usageError(['run', 'random-mixed', '--iters', 'abc'], '--iters', "'abc'");
+  await usageError(['run', 'random-mixed', '--iters', '1.5'], '--iters', "'1.5'");
+  await usageError(['run', 'random-mixed', '--iters', '1e3'], '--iters', "'1e3'");
+  await usageError(['run', 'random-mixed', '--ws', '0'], '--ws');
+  await usageError(['run', 'random-mixed', '--seed=-1'], '--seed', "'-1'");
+  await usageError(['run', 'random-mixed', '--seed', '-1'], '--seed'); // parseArgs: ambiguous value
+  await usageError(['run', 'random-mixed', '--seed', String(2 ** 32)], '--seed'); // seeds are 32-bit (bench/rng.ts)
 });
 
-test('usage errors: --variant and --set', () => {
-  usageError(['run', 'random-mixed', '--variant', 'nope'], 'variants', '"nope"');
-  usageError(['run', 'random-mixed', '--set', 'HAKMEM_TINY_CAP'], '--set', 'KEY=VALUE', "'HAKMEM_TINY_CAP'");
-  usageError(['run', 'random-mixed', '--set', '=3'], '--set');
-  usageError(['run', 'random-mixed', '--set', 'HAKMEM_NO_SUCH_KNOB=1'], 'HAKMEM_NO_SUCH_KNOB', 'unknown');
+test('usage errors: --variant and --set', async () => {
+  await usageError(['run', 'random-mixed', '--variant', 'nope'], 'variants', '"nope"');
+  await usageError(['run', 'random-mixed', '--set', 'HAKMEM_TINY_CAP'], '--set', 'KEY=VALUE', "'HAKMEM_TINY_CAP'");
+  await usageError(['run', 'random-mixed', '--set', '=3'], '--set');
+  await usageError(['run', 'random-mixed', '--set', 'HAKMEM_NO_SUCH_KNOB=1'], 'HAKMEM_NO_SUCH_KNOB', 'unknown');
   // impl/config.ts: HAKMEM_TINY_SS_FORCE_LG is 6..21 (seeds 003/004 use 19-21)
-  usageError(['run', 'random-mixed', '--set', 'HAKMEM_TINY_SS_FORCE_LG=22'], 'HAKMEM_TINY_SS_FORCE_LG', '22');
-  usageError(['run', 'random-mixed', '--set', 'HAKMEM_SS_EMPTY_REUSE=2'], 'HAKMEM_SS_EMPTY_REUSE');
-  usageError(['run', 'random-mixed', '--set', 'HAKMEM_TINY_CAP='], 'HAKMEM_TINY_CAP');
+  await usageError(['run', 'random-mixed', '--set', 'HAKMEM_TINY_SS_FORCE_LG=22'], 'HAKMEM_TINY_SS_FORCE_LG', '22');
+  await usageError(['run', 'random-mixed', '--set', 'HAKMEM_SS_EMPTY_REUSE=2'], 'HAKMEM_SS_EMPTY_REUSE');
+  await usageError(['run', 'random-mixed', '--set', 'HAKMEM_TINY_CAP='], 'HAKMEM_TINY_CAP');
 });
 
-test('--config: missing file, malformed JSON, not an object', () => {
+test('--config: missing file, malformed JSON, not an object', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'slabcheck-cli-'));
   try {
     const missing = join(dir, 'missing.json');
-    usageError(['run', 'random-mixed', '--config', missing], missing);
+    await usageError(['run', 'random-mixed', '--config', missing], missing);
     const bad = join(dir, 'bad.json');
     writeFileSync(bad, '{"HAKMEM_TINY_CAP": ');
-    usageError(['run', 'random-mixed', '--config', bad], bad, 'JSON');
+    await usageError(['run', 'random-mixed', '--config', bad], bad, 'JSON');
     const arr = join(dir, 'array.json');
     writeFileSync(arr, '[1, 2]');
-    usageError(['run', 'random-mixed', '--config', arr], arr, 'object');
+    await usageError(['run', 'random-mixed', '--config', arr], arr, 'object');
     const nul = join(dir, 'null.json');
     writeFileSync(nul, 'null');
-    usageError(['run', 'random-mixed', '--config', nul], nul, 'object');
+    await usageError(['run', 'random-mixed', '--config', nul], nul, 'object');
     const unknown = join(dir, 'unknown.json');
     writeFileSync(unknown, '{"HAKMEM_NO_SUCH_KNOB": 1}');
-    usageError(['run', 'random-mixed', '--config', unknown], 'HAKMEM_NO_SUCH_KNOB');
+    await usageError(['run', 'random-mixed', '--config', unknown], 'HAKMEM_NO_SUCH_KNOB');
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
 });
 
-test('--config is applied: LRU off (max_cached 0) munmaps the emptied SuperSlab; --set overrides it', () => {
+test('--config is applied: LRU off (max_cached 0) munmaps the emptied SuperSlab; --set overrides it', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'slabcheck-cli-'));
   try {
     const file = join(dir, 'no-lru.json');
     writeFileSync(file, JSON.stringify({ HAKMEM_SUPERSLAB_MAX_CACHED: 0 }));
-    const base = json(cli(...SEED000, '--json', '--no-timing'));
-    const r = cli(...SEED000, '--config', file, '--json', '--no-timing');
+    const base = json(await cli(...SEED000, '--json', '--no-timing'));
+    const r = await cli(...SEED000, '--config', file, '--json', '--no-timing');
     const j = json(r);
     assert.is(r.code, 0);
     assert.is(j['audit'], 'ok');
@@ -248,13 +248,13 @@ test('--config is applied: LRU off (max_cached 0) munmaps the emptied SuperSlab;
     assert.ok(num(j, 'munmap') > num(base, 'munmap'), `munmap ${j['munmap']} vs default ${base['munmap']}`);
 
     // --set is read after --config, so it wins
-    const back = json(cli(...SEED000, '--config', file, '--set', 'HAKMEM_SUPERSLAB_MAX_CACHED=256', '--json', '--no-timing'));
+    const back = json(await cli(...SEED000, '--config', file, '--set', 'HAKMEM_SUPERSLAB_MAX_CACHED=256', '--json', '--no-timing'));
     assert.equal(back, base);
 
     // a config file may name variants; they add to --variant
     const vfile = join(dir, 'variants.json');
     writeFileSync(vfile, JSON.stringify({ variants: ['no-idle-trim'] }));
-    const both = cli(...SEED000, '--config', vfile, ...BUGGY, '--json', '--no-timing');
+    const both = await cli(...SEED000, '--config', vfile, ...BUGGY, '--json', '--no-timing');
     assert.equal(json(both)['variants'], ['no-idle-trim', 'tls-free-skips-used']);
     assert.is(both.code, 1);
   } finally {
@@ -266,8 +266,8 @@ test('--config is applied: LRU off (max_cached 0) munmaps the emptied SuperSlab;
 const SEED_FILES = ['000_86274261e3f63077.txt', '001_4c03cbcfeeca547d.txt', '002_b461f92c61066b62.txt',
   '003_932746184e5394df.txt', '004_d59e0d336a26e3fe.txt'];
 
-test('variants lists all 10 variants with their seed file', () => {
-  const r = cli('variants');
+test('variants lists all 10 variants with their seed file', async () => {
+  const r = await cli('variants');
   assert.is(r.code, 0);
   assert.equal(r.err, []);
   assert.is(r.out.length, 10);
@@ -281,8 +281,8 @@ test('variants lists all 10 variants with their seed file', () => {
   }
 });
 
-test('variants --json parses and matches impl/variants.ts', () => {
-  const r = cli('variants', '--json');
+test('variants --json parses and matches impl/variants.ts', async () => {
+  const r = await cli('variants', '--json');
   assert.is(r.code, 0);
   assert.is(r.out.length, 1);
   const list = JSON.parse(r.out[0]!) as { name: string; seed: string; bug: string }[];
@@ -290,20 +290,27 @@ test('variants --json parses and matches impl/variants.ts', () => {
   assert.is(new Set(list.map((v) => v.name)).size, 10);
 });
 
-test('help prints the usage and exits 0', () => {
-  const r = cli('help');
+test('run WORKLOAD --help lists the workload\'s options with their defaults', async () => {
+  const r = await cli('run', 'random-mixed', '--help');
+  assert.is(r.code, 0);
+  const text = r.out.join('\n');
+  for (const want of ['--iters', '--ws', '--seed', 'default 100000']) assert.ok(text.includes(want), `lists ${want}`);
+});
+
+test('help prints the usage and exits 0', async () => {
+  const r = await cli('help');
   assert.is(r.code, 0);
   assert.equal(r.err, []);
   const text = r.out.join('\n');
-  for (const want of ['usage:', 'slabcheck run random-mixed', '--iters', '--variant', '--config', '--set', '--json', '--no-timing', 'slabcheck variants', 'slabcheck help']) {
+  for (const want of ['usage:', 'slabcheck run WORKLOAD', 'random-mixed', 'larson', '--threads', '--variant', '--config', '--set', '--json', '--no-timing', 'slabcheck variants', 'slabcheck help']) {
     assert.ok(text.includes(want), `help mentions ${want}`);
   }
 });
 
-test('out of process: a node process running main() prints the JSON report and exits 0', () => {
+test('out of process: a node process running main() prints the JSON report and exits 0', async () => {
   const url = new URL('../cli/main.js', import.meta.url).href;
   const argv = ['run', 'random-mixed', '--iters', '1000', '--json'];
-  const code = `import { main } from ${JSON.stringify(url)}; process.exitCode = main(${JSON.stringify(argv)});`;
+  const code = `import { main } from ${JSON.stringify(url)}; process.exitCode = await main(${JSON.stringify(argv)});`;
   const p = spawnSync(process.execPath, ['--input-type=module', '-e', code], { encoding: 'utf8', timeout: 20_000 });
   assert.is(p.error, undefined);
   assert.is(p.stderr, '');
@@ -315,7 +322,7 @@ test('out of process: a node process running main() prints the JSON report and e
   assert.equal(j['options'], { iters: 1000, ws: 256, seed: 42, opsPerMs: 1000 });
   for (const f of FIELDS) assert.type(j[f], 'number', f);
   // the same run in-process gives the same figures (the wall-clock ones aside)
-  const here = json(cli(...argv, '--no-timing'));
+  const here = json(await cli(...argv, '--no-timing'));
   delete j['opsPerSec'];
   delete j['seconds'];
   assert.equal(j, here);
@@ -323,7 +330,7 @@ test('out of process: a node process running main() prints the JSON report and e
 
 // A malformed `variants` in --config or --set, merged with --variant, is makeConfig's to name
 // (it once crashed the merge: "is not iterable", or was split into letters).
-test('--config with a non-list `variants` plus --variant is a usage error, not a crash', () => {
+test('--config with a non-list `variants` plus --variant is a usage error, not a crash', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'slabcheck-cli-'));
   try {
     for (const value of [5, { a: 1 }, 'no-idle-trim']) {
@@ -331,7 +338,7 @@ test('--config with a non-list `variants` plus --variant is a usage error, not a
       writeFileSync(file, JSON.stringify({ variants: value }));
       let r: { code: number; err: string[] } | undefined;
       try {
-        r = cli('run', 'random-mixed', '--iters', '10', '--config', file, '--variant', 'no-idle-trim');
+        r = await cli('run', 'random-mixed', '--iters', '10', '--config', file, '--variant', 'no-idle-trim');
       } catch (e) {
         assert.unreachable(`main threw for variants ${JSON.stringify(value)}: ${(e as Error).message}`);
       }
@@ -343,8 +350,8 @@ test('--config with a non-list `variants` plus --variant is a usage error, not a
   }
 });
 
-test('--set variants=NAME plus --variant is a usage error naming the key', () => {
-  const r = cli('run', 'random-mixed', '--iters', '10', '--set', 'variants=no-idle-trim', '--variant', 'no-idle-trim');
+test('--set variants=NAME plus --variant is a usage error naming the key', async () => {
+  const r = await cli('run', 'random-mixed', '--iters', '10', '--set', 'variants=no-idle-trim', '--variant', 'no-idle-trim');
   assert.is(r.code, 2);
   assert.ok(r.err[0]!.includes('expected a list of variant names'), r.err[0]);
 });

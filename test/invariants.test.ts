@@ -517,6 +517,7 @@ const CORRUPTIONS: Record<string, Corruption[]> = {
         s.superslabs.push({ ...structuredClone(reserve), index, state: 'CACHED', pins: 0, stamp: s.nowMs, base: reserve.base + 4 * bytes });
         s.lru.push(index);
         s.lruCount++;
+        s.os.ssLive++;
         s.os.vmaCount++;
         s.os.mappedBytes += bytes;
         return 'simulated OS';

@@ -1,70 +1,80 @@
-// bench_random_mixed, as the seeds run it (seed 000 "Workload pattern", seed 001):
-// each iteration picks a random slot of a working set of `ws`; frees it if full, else
-// allocates 16..1040 bytes into it; everything is freed at the end, then a final drain
-// and trim. The logical clock advances 1 ms per `opsPerMs` iterations (idle trim and
+// bench_random_mixed, as the seeds run it (seed 000 "Workload pattern", seed 001): each
+// iteration picks a random slot of a working set of `ws`; frees it if full, else
+// allocates 16..1040 bytes into it; everything is freed at the end. With several
+// threads each runs its own copy (seed + thread index): no cross-thread frees. The
+// logical clock advances 1 ms per `opsPerMs` iterations of each thread (idle trim and
 // the LRU TTL run on it).
-import { exitOp, free, malloc, run, drainOp, tickOp } from '../../impl/allocator.js';
-import { AllocatorError } from '../../impl/errors.js';
+import { drainOp, exitOp, free, malloc, run, tickOp } from '../../impl/allocator.js';
 import type { Heap } from '../../impl/heap.js';
 import { attachThread, type Thread } from '../../impl/thread/thread.js';
-import { trim } from '../../impl/superslab/trim.js';
 import { Rng } from '../rng.js';
+import { checked, mallocOrStop } from './results.js';
+import { DONE, PROGRESS, type Part, type Workload } from './types.js';
 
-export interface RandomMixedOptions {
+export interface RandomMixedOptions extends Record<string, number> {
   iters: number;
   ws: number;
   seed: number;
-  /** Iterations per logical millisecond. */
   opsPerMs: number;
 }
 
-export const RANDOM_MIXED_DEFAULTS: RandomMixedOptions = { iters: 100_000, ws: 256, seed: 42, opsPerMs: 1000 };
+export const randomMixed: Workload<RandomMixedOptions> = {
+  name: 'random-mixed',
+  options: {
+    iters: [100_000, 1, 2 ** 40, 'iterations per thread (seed 000: 100000)'],
+    ws: [256, 1, 1 << 24, 'working-set slots per thread (seed 000: 256, seed 001: 4096)'],
+    seed: [42, 0, 2 ** 32 - 1, 'random seed (thread i uses seed + i)'],
+    opsPerMs: [1000, 1, 1e9, 'iterations per logical millisecond'],
+  },
+  setup: () => ({}),
+  part: (heap, o, _shared, index) => new RandomMixedPart(heap, o, index),
+  teardown: () => 0,
+};
 
-export interface WorkloadTiming {
-  ops: number;
-  seconds: number;
-}
+class RandomMixedPart implements Part {
+  private readonly t: Thread;
+  private readonly slots: Float64Array;
+  private readonly rng: Rng;
+  private i = 0;
+  private sweep = 0;
+  ops = 0;
+  readonly threadsUsed = 1;
 
-/** Runs the workload on `heap` from the calling thread; ops = mallocs + frees. */
-export function randomMixed(heap: Heap, o: RandomMixedOptions): WorkloadTiming {
-  const t = attachThread(heap);
-  const slots = new Float64Array(o.ws);
-  const rng = new Rng(o.seed);
-  let ops = 0;
-  const start = performance.now();
-  for (let i = 1; i <= o.iters; i++) {
-    const k = rng.below(o.ws);
-    const p = slots[k]!;
-    if (p !== 0) {
-      check(free(t, p), p);
-      slots[k] = 0;
-    } else {
-      slots[k] = check(malloc(t, 16 + rng.below(1025)));
-    }
-    ops++;
-    if (i % o.opsPerMs === 0) run(t, tickOp(t, 1));
+  constructor(heap: Heap, private readonly o: RandomMixedOptions, private readonly index: number) {
+    this.t = attachThread(heap);
+    this.slots = new Float64Array(o.ws);
+    this.rng = new Rng(o.seed + index);
   }
-  for (let k = 0; k < o.ws; k++) {
-    if (slots[k] !== 0) {
-      check(free(t, slots[k]!), slots[k]);
-      ops++;
+
+  step(): number {
+    const { t, slots, o } = this;
+    if (this.i < o.iters) {
+      const k = this.rng.below(o.ws);
+      const p = slots[k]!;
+      if (p !== 0) {
+        checked(free(t, p), p);
+        slots[k] = 0;
+      } else {
+        slots[k] = mallocOrStop(malloc(t, 16 + this.rng.below(1025)), this.index);
+      }
+      this.ops++;
+      if (++this.i % o.opsPerMs === 0) run(t, tickOp(t, 1));
+      return PROGRESS;
     }
+    while (this.sweep < o.ws && slots[this.sweep] === 0) this.sweep++;
+    if (this.sweep === o.ws) return DONE;
+    checked(free(t, slots[this.sweep]!), slots[this.sweep]);
+    slots[this.sweep++] = 0;
+    this.ops++;
+    return PROGRESS;
   }
-  const seconds = (performance.now() - start) / 1000;
-  finish(heap, t);
-  return { ops, seconds };
-}
 
-/** End of a workload: the thread drains and exits, then a trim pass (seed 003's trim). */
-export function finish(heap: Heap, t: Thread): void {
-  run(t, drainOp(t));
-  run(t, exitOp(t));
-  const trimmer = attachThread(heap);
-  run(trimmer, trim(trimmer));
-  run(trimmer, exitOp(trimmer));
-}
+  get tid(): number {
+    return this.t.tid;
+  }
 
-function check(result: number, address?: number): number {
-  if (result < 0) throw new AllocatorError(result, address);
-  return result;
+  close(): void {
+    run(this.t, drainOp(this.t));
+    run(this.t, exitOp(this.t));
+  }
 }

@@ -13,13 +13,16 @@ import type { Thread } from '../thread/thread.js';
 import { V } from '../variants.js';
 import { listPush } from './empty-list.js';
 
-/** Owner: block `idx` comes back to `slot` from the thread cache (seed 001 Option B, free_local_box). */
-export function* localFree(t: Thread, slot: number, idx: number): Op<void> {
+/**
+ * Owner: block `idx` goes back to `slot` (seed 001 free_local_box) — from a drain of the
+ * thread cache (Option B), or straight from a free that found the cache full.
+ */
+export function* localFree(t: Thread, slot: number, idx: number, drained: boolean): Op<void> {
   const h = t.heap;
   const ss = ssOfSlot(h, slot);
   pushFree(h, t.cnt, slot, idx);
   h.i32[slotIndex(h, slot) + SL.USED]!--;
-  const released = yield* releaseIfEmpty(t, slot);
+  const released = yield* releaseIfEmpty(t, slot, drained);
   yield WRITE; // the block stops counting only now, so ss cannot be freed under the release
   Atomics.sub(h.i32, ssIndex(h, ss) + S.ACTIVE, 1);
   if (released) yield* maybeFree(t, ss);
@@ -27,14 +30,14 @@ export function* localFree(t: Thread, slot: number, idx: number): Op<void> {
 
 /** Owner, holding a pin on the slot's SuperSlab: drains its remote queue (seed 003). */
 export function* drainOwned(t: Thread, slot: number): Op<void> {
-  if ((yield* drainRemote(t, slot)) > 0) yield* releaseIfEmpty(t, slot);
+  if ((yield* drainRemote(t, slot)) > 0) yield* releaseIfEmpty(t, slot, true);
 }
 
 /** Owner: if `slot`'s `used` is 0, releases it; true when it did. */
-export function* releaseIfEmpty(t: Thread, slot: number): Op<boolean> {
+function* releaseIfEmpty(t: Thread, slot: number, drained: boolean): Op<boolean> {
   const h = t.heap;
   if (h.i32[slotIndex(h, slot) + SL.USED]! !== 0) return false;
-  if (h.cfg.v & V.DRAIN_SKIPS_EMPTY) return false; // seed 004 §4.4: "never marks slab as EMPTY"
+  if (drained && h.cfg.v & V.DRAIN_SKIPS_EMPTY) return false; // seed 004 §4.4: "never marks slab as EMPTY"
   yield* releaseSlot(t, slot);
   return true;
 }

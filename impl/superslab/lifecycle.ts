@@ -65,6 +65,8 @@ export function* mapSuperSlab(t: Thread): Op<number> {
   f64[writableCell(h, t.cnt, base)] = SS_MAGIC;
   f64[writableCell(h, t.cnt, base + 8)] = ss + 1;
   f64[t.cnt + C.ssAlloc]!++;
+  const live = ++i32[H.SS_LIVE]!;
+  if (live > i32[H.PEAK_SS_LIVE]!) i32[H.PEAK_SS_LIVE] = live;
   t.emit(EV.SS_MAP, ss, 0, 0);
   yield* prepare(h, ss);
   return ss;
@@ -200,6 +202,7 @@ function* unmap(t: Thread, ss: number, from: number): Op<void> {
   const h = t.heap;
   yield WRITE;
   sysMunmap(h, t.cnt, ssBase(h, ss), h.cfg.ssBytes);
+  h.i32[H.SS_LIVE]!--;
   t.emit(EV.SS_UNMAP, ss, from, 0);
   yield WRITE;
   Atomics.store(h.i32, ssIndex(h, ss) + S.WORD, word(SS_NONE, 0));

@@ -18,17 +18,23 @@ import type { Thread } from './thread.js';
 
 /** Fast path: a cached block of `cls` handed out live; its base address, or 0. */
 export function cacheAlloc(t: Thread, cls: number): number {
-  const base = unlink(t, t.tf + TF.SLL_HEAD + cls, t.ti + T.SLL_COUNT + cls, cls, true);
-  if (base !== 0 || !(t.heap.cfg.v & V.TLS_FREE_SKIPS_USED)) return base;
-  return unlink(t, t.tf + TF.TL_HEAD + cls, t.ti + T.TL_COUNT + cls, cls, true);
+  return unlink(t, t.tf + TF.SLL_HEAD + cls, t.ti + T.SLL_COUNT + cls, cls, true);
 }
 
-/** Fast path: the owner frees block `base` (its cell at `cell`); true when a drain is due. */
-export function cacheFree(t: Thread, cls: number, base: number, cell: number): boolean {
-  link(t, t.tf + TF.SLL_HEAD + cls, t.ti + T.SLL_COUNT + cls, base, cell);
+/** cacheFree: the block is cached. */
+export const CACHED = 0;
+/** cacheFree: cached, and a drain is due. */
+export const DRAIN_DUE = 1;
+/** cacheFree: the list is at its capacity; the block goes back to its slab (the slow path). */
+export const CACHE_FULL = 2;
+
+/** Fast path: the owner frees block `base` (its cell at `cell`). */
+export function cacheFree(t: Thread, cls: number, base: number, cell: number): number {
   const { i32, cfg } = t.heap;
+  if (cfg.sllCap > 0 && i32[t.ti + T.SLL_COUNT + cls]! >= cfg.sllCap) return CACHE_FULL;
+  link(t, t.tf + TF.SLL_HEAD + cls, t.ti + T.SLL_COUNT + cls, base, cell);
   const frees = ++i32[t.ti + T.DRAIN_CTR + cls]!;
-  return cfg.drainInterval > 0 && frees >= cfg.drainInterval;
+  return cfg.drainInterval > 0 && frees >= cfg.drainInterval ? DRAIN_DUE : CACHED;
 }
 
 /** Drains `cls`'s SLL back to the slabs (seed 001 Option B). */
@@ -40,12 +46,13 @@ export function* drainCache(t: Thread, cls: number): Op<void> {
     const base = unlink(t, t.tf + TF.SLL_HEAD + cls, t.ti + T.SLL_COUNT + cls, cls, false);
     if (base === 0) return;
     if (h.cfg.v & V.TLS_FREE_SKIPS_USED) {
-      // seed 001: "TLS SLL cleanup drains to tls_list, NOT back to slabs"
+      // seed 001: the drain goes "to tls_list, NOT back to slabs"; nothing allocates from
+      // there, so the blocks stay counted in `used` and out of circulation
       link(t, t.tf + TF.TL_HEAD + cls, t.ti + T.TL_COUNT + cls, base, residentCell(h, base));
       continue;
     }
     const slot = slotOfBlock(h, base);
-    yield* localFree(t, slot, blockIndex(h, slot, base));
+    yield* localFree(t, slot, blockIndex(h, slot, base), true);
   }
 }
 
