@@ -28,7 +28,9 @@ export interface RunReport {
   lruPopMiss: number;
   ssAlloc: number;
   ssFreed: number;
+  /** SuperSlabs mapped (pool and LRU), and in the pool (holding slots) alone. */
   ssLive: { peak: number; final: number };
+  ssPool: { peak: number; final: number };
   emptyEvents: number;
   legacyFallbacks: number;
   localFrees: number;
@@ -65,6 +67,7 @@ export function report(
     ssAlloc: c.ssAlloc,
     ssFreed: c.ssFreed,
     ssLive: { peak: snap.os.peakSsLive, final: snap.os.ssLive },
+    ssPool: { peak: snap.os.peakSsPool, final: snap.os.ssPool },
     emptyEvents: c.emptyEvents,
     legacyFallbacks: c.legacyFallbacks,
     localFrees: c.localFrees,

@@ -34,6 +34,8 @@ export interface ThreadResult {
   index: number;
   ops: number;
   threadsUsed: number;
+  /** A worker's JS heap in bytes: first sample (after ~1M steps), last, largest; null when interleaved. */
+  jsHeap?: { first: number; last: number; max: number; samples: number };
 }
 
 export interface Failure {
@@ -115,6 +117,7 @@ interface WorkerMessage {
   ops: number;
   threadsUsed: number;
   message?: string;
+  jsHeap?: ThreadResult['jsHeap'];
 }
 
 async function inWorkers(heap: Heap, spec: RunSpec, shared: Shared): Promise<RunResult> {
@@ -132,7 +135,7 @@ async function inWorkers(heap: Heap, spec: RunSpec, shared: Shared): Promise<Run
   const exits = workers.map((w, index) => new Promise<void>((resolve) => {
     w.on('message', (m: WorkerMessage) => {
       finished.add(index);
-      result.perThread[index] = { index, ops: m.ops, threadsUsed: m.threadsUsed };
+      result.perThread[index] = { index, ops: m.ops, threadsUsed: m.threadsUsed, ...(m.jsHeap ? { jsHeap: m.jsHeap } : {}) };
       if (m.kind === 'error') {
         result.failures.push({ index, tid: m.tid ?? 0, message: m.message ?? 'unknown error' });
         stop();

@@ -106,9 +106,10 @@ function runCheck(values: RunValues, err: Out): CheckResult {
   });
 }
 
-// On a terminal: one line redrawn; otherwise a plain line every tenth of the runs.
+// On a terminal (the default stderr): one line redrawn; otherwise a plain line through
+// `err` every tenth of the runs.
 function progress(total: number, err: Out): (n: number) => void {
-  const tty = process.stderr.isTTY === true;
+  const tty = err === console.error && process.stderr.isTTY === true;
   const every = Math.max(1, Math.floor(total / 10));
   return (n) => {
     if (tty) {

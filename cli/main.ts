@@ -2,6 +2,7 @@
 import { VARIANTS } from '../impl/variants.js';
 import { CHECK_USAGE, checkCommand, COVERAGE_USAGE, coverageCommand, REPLAY_USAGE, replayCommand } from './check.js';
 import { RUN_USAGE, runCommand } from './run.js';
+import { SCENARIO_USAGE, scenarioCommand } from './scenario.js';
 import { UsageError } from './usage.js';
 import { ZOO_USAGE, zooCommand } from './zoo.js';
 
@@ -11,6 +12,7 @@ const USAGE = `usage:
   ${ZOO_USAGE}
   ${COVERAGE_USAGE}
   ${RUN_USAGE}
+  ${SCENARIO_USAGE}
   slabcheck variants [--json]
   slabcheck help`;
 
@@ -22,6 +24,7 @@ const COMMANDS: Record<string, Command> = {
   zoo: zooCommand,
   coverage: coverageCommand,
   run: runCommand,
+  scenario: scenarioCommand,
   variants: (argv, out) => {
     if (argv.length > 1 || (argv.length === 1 && argv[0] !== '--json')) throw new UsageError('variants takes only --json');
     if (argv[0] === '--json') out(JSON.stringify(VARIANTS.map(({ name, seed, bug }) => ({ name, seed, bug }))));

@@ -70,9 +70,12 @@ function printReport(r: RunReport, out: Out): void {
   out(`  ended: ${r.stopped}${r.enomemAt === null ? '' : ` (ENOMEM on thread ${r.enomemAt.index}, tid ${r.enomemAt.tid})`}`);
   for (const f of r.failures) out(`  FAILED: worker ${f.index} (tid ${f.tid}): ${f.message}`);
   out(`  mmap ${r.mmap}  munmap ${r.munmap}  page faults ${r.pageFaults}  ENOMEM ${r.enomem}`);
-  out(`  SuperSlabs: mapped ${r.ssAlloc}, freed ${r.ssFreed}, live peak ${r.ssLive.peak}, final ${r.ssLive.final}; LRU push ${r.lruPush}, pop hit ${r.lruPopHit}, miss ${r.lruPopMiss}`);
+  out(`  SuperSlabs: mapped ${r.ssAlloc}, freed ${r.ssFreed}; live (pool + LRU) peak ${r.ssLive.peak}, final ${r.ssLive.final}; in the pool peak ${r.ssPool.peak}, final ${r.ssPool.final}`);
+  out(`  LRU: push ${r.lruPush}, pop hit ${r.lruPopHit}, miss ${r.lruPopMiss}`);
   out(`  frees: local ${r.localFrees}, remote ${r.remoteFrees}; EMPTY events ${r.emptyEvents}; legacy fallbacks ${r.legacyFallbacks}`);
   out(`  peak RSS ${mb(r.peakRssBytes)}  peak VmSize ${mb(r.peakVmBytes)}  final VmSize ${mb(r.finalVmBytes)}`);
   if (r.threads > 1) out(`  per thread: ${r.perThread.map((p) => `T${p.index} ${p.ops} ops${p.threadsUsed > 1 ? ` (${p.threadsUsed} lifetimes)` : ''}`).join(', ')}`);
+  const heaps = r.perThread.filter((p) => p.jsHeap !== undefined && p.jsHeap.samples > 1);
+  if (heaps.length > 0) out(`  worker JS heap (first / last / max sample): ${heaps.map((p) => `T${p.index} ${mb(p.jsHeap!.first)} / ${mb(p.jsHeap!.last)} / ${mb(p.jsHeap!.max)}`).join(', ')}`);
   out(typeof r.audit === 'string' ? `  audit: ${r.audit}` : `  audit: ${r.audit.id} — ${r.audit.what} at ${r.audit.where}: expected ${r.audit.expected}, actual ${r.audit.actual}`);
 }

@@ -66,7 +66,9 @@ export function configFrom(values: { config?: string; set?: string[]; variant?: 
   for (const pair of values.set ?? []) {
     const eq = pair.indexOf('=');
     if (eq <= 0) throw new UsageError(`--set expects KEY=VALUE, got '${pair}'`);
-    input[pair.slice(0, eq)] = pair.slice(eq + 1);
+    const raw = pair.slice(eq + 1);
+    // numbers as numbers (they travel in replay tokens); anything else for makeConfig to name
+    input[pair.slice(0, eq)] = raw.trim() !== '' && Number.isFinite(Number(raw)) ? Number(raw) : raw;
   }
   if (values.variant !== undefined) {
     const listed = input['variants'] ?? [];

@@ -80,9 +80,11 @@ export interface ThreadSnap {
 }
 
 export interface OsSnap {
-  /** SuperSlabs mapped (pool or LRU), now and at the peak. */
+  /** SuperSlabs mapped (pool or LRU), and in the pool alone, now and at the peak. */
   ssLive: number;
   peakSsLive: number;
+  ssPool: number;
+  peakSsPool: number;
   vmaCount: number;
   mappedBytes: number;
   peakMappedBytes: number;
@@ -196,6 +198,8 @@ export function audit(h: Heap, options: { counters?: boolean } = {}): Snapshot {
     os: {
       ssLive: i32[H.SS_LIVE]!,
       peakSsLive: i32[H.PEAK_SS_LIVE]!,
+      ssPool: i32[H.SS_POOL]!,
+      peakSsPool: i32[H.PEAK_SS_POOL]!,
       vmaCount: i32[H.VMA_COUNT]!,
       mappedBytes: i32[H.MAPPED_PAGES]! * page,
       peakMappedBytes: i32[H.PEAK_MAPPED_PAGES]! * page,

@@ -348,6 +348,8 @@ export const INVARIANTS: readonly Invariant[] = [
     check(s) {
       const ssCount = s.superslabs.length;
       if (s.os.ssLive !== ssCount) return v(this.id, 'live SuperSlab count disagrees with the table', 'shared pool', ssCount, s.os.ssLive);
+      const pooled = s.superslabs.filter((ss) => ss.state !== 'CACHED').length;
+      if (s.os.ssPool !== pooled) return v(this.id, 'pool SuperSlab count disagrees with the table', 'shared pool', pooled, s.os.ssPool);
       const vmas = ssCount + s.legacyLive;
       if (s.os.vmaCount !== vmas) return v(this.id, 'mapping count disagrees with SuperSlabs + legacy blocks', 'simulated OS', `${vmas} (${ssCount} SuperSlabs + ${s.legacyLive} legacy)`, s.os.vmaCount);
       const bytes = ssCount * Math.max(s.limits.ssBytes, s.limits.pageBytes) + s.legacyPages * s.limits.pageBytes;

@@ -42,13 +42,15 @@ export interface CheckResult {
  * minimized; the smallest wins. Shrinking cannot always get from one counterexample to
  * a structurally different, smaller one (another thread layout, say); sampling can.
  */
-function smallestFailing(cases: fc.Arbitrary<Case>, seed: number, runsToFailure: number, best: Case, id: string): Case {
+function smallestFailing(
+  cases: fc.Arbitrary<Case>, seed: number, runsToFailure: number, best: Case, id: string, fixed: ReadonlySet<string>,
+): Case {
   const budget = Math.min(5000, Math.max(2000, 2 * runsToFailure));
   let smallest = best;
   let tries = 8;
   for (const c of fc.sample(cases, { numRuns: budget, seed: seed + 1 })) {
     if (execute(c).violation?.id !== id) continue;
-    const m = minimize(c, id, 600);
+    const m = minimize(c, id, 600, fixed);
     if (size(m) < size(smallest)) smallest = m;
     if (--tries === 0) break;
   }
@@ -83,7 +85,9 @@ export function check(options: CheckOptions = {}): CheckResult {
   if (details.failed && minimal !== undefined) {
     const shrunk = execute(minimal).violation;
     if (shrunk === null) throw new Error('the shrunk counterexample did not fail again: the executor is not deterministic');
-    const smallest = smallestFailing(cases, seed, runs, minimize(minimal, shrunk.id), shrunk.id);
+    // knobs the user fixed stay as they are; only the ones the scope drew may be simplified
+    const fixed = new Set(Object.keys(options.config ?? options.set ?? {}));
+    const smallest = smallestFailing(cases, seed, runs, minimize(minimal, shrunk.id, 3000, fixed), shrunk.id, fixed);
     report = makeReport(smallest, execute(smallest, { trace: true }));
   } else if (details.failed) {
     throw new Error(`the property run failed without a counterexample: ${String(details.errorInstance ?? 'unknown')}`);

@@ -9,8 +9,11 @@ import { execute } from './execute.js';
 import { caseSize, type Case, type Op, type Schedule } from './program.js';
 import { SIZES, TINY_POLICY_BASE } from './scope.js';
 
-/** The smallest case reachable from `c` that still violates `id`, within `budget` runs. */
-export function minimize(c: Case, id: string, budget = 3000): Case {
+/**
+ * The smallest case reachable from `c` that still violates `id`, within `budget` runs.
+ * Knobs named in `fixed` (the user's --config or --set) are never changed.
+ */
+export function minimize(c: Case, id: string, budget = 3000, fixed: ReadonlySet<string> = new Set()): Case {
   let best = c;
   let runs = 0;
   const fails = (x: Case): boolean => {
@@ -19,7 +22,7 @@ export function minimize(c: Case, id: string, budget = 3000): Case {
   };
   for (let improved = true; improved && runs < budget; ) {
     improved = false;
-    for (const candidate of candidates(best)) {
+    for (const candidate of candidates(best, fixed)) {
       if (runs >= budget) break;
       if (weight(candidate) < weight(best) && fails(candidate)) {
         best = candidate;
@@ -47,7 +50,7 @@ function weight(c: Case): number {
   return (ops + switches) * 1e6 + detail;
 }
 
-function* candidates(c: Case): Generator<Case> {
+function* candidates(c: Case, fixed: ReadonlySet<string>): Generator<Case> {
   const threads = c.program.threads;
   const s = c.schedule;
   // drop a whole thread (frees of it now name another thread)
@@ -95,9 +98,9 @@ function* candidates(c: Case): Generator<Case> {
       }
     }
   }
-  // knobs back to the scope's base draw
+  // drawn knobs back to the scope's base draw
   for (const [k, v] of Object.entries(TINY_POLICY_BASE)) {
-    if (k in c.config && c.config[k] !== v) yield { ...c, config: { ...c.config, [k]: v } as ConfigInput };
+    if (!fixed.has(k) && k in c.config && c.config[k] !== v) yield { ...c, config: { ...c.config, [k]: v } as ConfigInput };
   }
 }
 

@@ -153,7 +153,7 @@ test('human output names the figures and the audit verdict, matching --json', as
   assert.not.ok(text.includes('ops/s'), '--no-timing prints no throughput');
   for (const want of [
     `mmap ${j['mmap']} `, `munmap ${j['munmap']} `, `page faults ${j['pageFaults']}`,
-    `mapped ${j['ssAlloc']}`, `freed ${j['ssFreed']}`, `LRU push ${j['lruPush']}`,
+    `mapped ${j['ssAlloc']}`, `freed ${j['ssFreed']}`, `push ${j['lruPush']}`,
     `pop hit ${j['lruPopHit']}`, `miss ${j['lruPopMiss']}`,
     `EMPTY events ${j['emptyEvents']}`, `legacy fallbacks ${j['legacyFallbacks']}`,
     'peak RSS ', 'peak VmSize ', 'audit: ok',

@@ -188,9 +188,9 @@ test('numeric strings are accepted (the CLI --set passes strings)', () => {
   for (const value of Object.values(cfg.knobs)) assert.type(value, 'number');
   // a string is validated like the number it spells
   rejects({ HAKMEM_TINY_SS_FORCE_LG: '22' }, 'HAKMEM_TINY_SS_FORCE_LG', /outside/);
-  // through the CLI: --set KEY=VALUE
+  // through the CLI: --set KEY=VALUE turns numbers into numbers (they travel in replay tokens)
   const input = configFrom({ set: ['HAKMEM_TINY_SS_FORCE_LG=19', 'HAKMEM_SS_PREFAULT=2'] });
-  assert.is(input['HAKMEM_TINY_SS_FORCE_LG'], '19');
+  assert.is(input['HAKMEM_TINY_SS_FORCE_LG'], 19);
   const fromCli = makeConfig(input);
   assert.is(fromCli.ssBytes, 512 * 1024);
   assert.is(fromCli.prefault, 2);

@@ -36,6 +36,7 @@ export function* mapSuperSlab(t: Thread): Op<number> {
     const cached = lruNewest(h);
     if (cached >= 0) {
       lruUnlink(h, cached);
+      addPool(h, 1);
       f64[t.cnt + C.lruPopHit]!++;
       t.emit(EV.SS_REUSE, cached, 0, 0);
       yield* prepare(h, cached);
@@ -67,6 +68,7 @@ export function* mapSuperSlab(t: Thread): Op<number> {
   f64[t.cnt + C.ssAlloc]!++;
   const live = ++i32[H.SS_LIVE]!;
   if (live > i32[H.PEAK_SS_LIVE]!) i32[H.PEAK_SS_LIVE] = live;
+  addPool(h, 1);
   t.emit(EV.SS_MAP, ss, 0, 0);
   yield* prepare(h, ss);
   return ss;
@@ -159,6 +161,7 @@ export function* freeSuperSlab(t: Thread, ss: number): Op<void> {
     while (!lruHasRoom(h) && lruOldest(h) >= 0) yield* evict(t, lruOldest(h));
     if (lruHasRoom(h)) {
       lruLink(h, ss);
+      addPool(h, -1);
       f64[t.cnt + C.lruPush]!++;
       t.emit(EV.SS_CACHE, ss, 0, 0);
       yield WRITE;
@@ -203,6 +206,7 @@ function* unmap(t: Thread, ss: number, from: number): Op<void> {
   yield WRITE;
   sysMunmap(h, t.cnt, ssBase(h, ss), h.cfg.ssBytes);
   h.i32[H.SS_LIVE]!--;
+  if (from === SS_MAPPED) addPool(h, -1);
   t.emit(EV.SS_UNMAP, ss, from, 0);
   yield WRITE;
   Atomics.store(h.i32, ssIndex(h, ss) + S.WORD, word(SS_NONE, 0));
@@ -254,6 +258,12 @@ export function* unhold(h: Heap, ss: number): Op<void> {
 export function* releasePin(t: Thread, ss: number, locked = false): Op<void> {
   yield* unpin(t.heap, ss);
   yield* maybeFree(t, ss, locked);
+}
+
+// Under the pool lock: SuperSlabs in the pool, and the peak.
+function addPool(h: Heap, n: number): void {
+  const pool = (h.i32[H.SS_POOL]! += n);
+  if (pool > h.i32[H.PEAK_SS_POOL]!) h.i32[H.PEAK_SS_POOL] = pool;
 }
 
 // SuperSlab table entries: a free list, then never-used entries.
