@@ -1,9 +1,17 @@
 // `npm run bench`: speed measured, printed as one JSON object (never asserted by tests).
 // - random-mixed ops/s on the direct executor (10M iterations, ws 256 and 8192);
+// - larson with 1 and 2 real workers, xmalloc with 2 workers (a producer and a consumer);
+// - the same workloads against the system allocator: bench/c/workloads.c, built with the
+//   machine's C compiler in this invocation, reported beside them as a ratio;
 // - the fast path's garbage: GC events during a million cache-hit malloc/free pairs
 //   (the thread-local fast paths must not allocate JS objects per operation);
 // - checker throughput on the default scope: runs/s and scheduler steps/s.
 // Figures on a shared 2-core machine are noisy: compare ratios from one run.
+import { execFileSync, spawnSync } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { PerformanceObserver } from 'node:perf_hooks';
 import fc from 'fast-check';
 import { free, malloc } from '../impl/allocator.js';
@@ -13,9 +21,7 @@ import { execute } from '../properties/execute.js';
 import type { Case } from '../properties/program.js';
 import { caseArb } from '../properties/scope.js';
 import { runWorkload } from './runner.js';
-import { defaults } from './workloads/index.js';
-import { randomMixed } from './workloads/random-mixed.js';
-import type { Workload } from './workloads/types.js';
+import { defaults, WORKLOADS } from './workloads/index.js';
 
 interface Args {
   iters: number;
@@ -33,12 +39,50 @@ function parseArgs(argv: string[]): Args {
   return args;
 }
 
-async function randomMixedOpsPerSec(iters: number, ws: number): Promise<{ ws: number; iters: number; opsPerSec: number; seconds: number }> {
-  const workload = randomMixed as unknown as Workload<Record<string, number>>;
+interface Measured {
+  workload: string;
+  params: Record<string, number>;
+  opsPerSec: number;
+  system: { opsPerSec: number; modelOverSystem: number } | null;
+}
+
+async function model(name: string, params: Record<string, number>, threads: number): Promise<number> {
+  const workload = WORKLOADS[name]!;
   const r = await runWorkload(createHeap({}), {
-    workload, options: { ...defaults(workload), iters, ws }, threads: 1, exec: 'interleaved', schedSeed: 1, seconds: 0, timeoutMs: 600_000,
+    workload, options: { ...defaults(workload), ...params }, threads,
+    exec: name === 'random-mixed' ? 'interleaved' : 'workers', // random-mixed is single-threaded: main thread
+    schedSeed: 1, seconds: 0, timeoutMs: 600_000,
   });
-  return { ws, iters, opsPerSec: Math.round(r.ops / r.seconds), seconds: Number(r.seconds.toFixed(3)) };
+  return Math.round(r.ops / r.seconds);
+}
+
+// The C program, built once; null when the machine has no C compiler.
+function buildSystem(): string | null {
+  const source = fileURLToPath(new URL('../../bench/c/workloads.c', import.meta.url));
+  const binary = join(mkdtempSync(join(tmpdir(), 'slabcheck-bench-')), 'workloads');
+  for (const cc of ['cc', 'gcc', 'clang']) {
+    if (spawnSync(cc, ['-O2', '-pthread', '-o', binary, source], { stdio: 'ignore' }).status === 0) return binary;
+  }
+  return null;
+}
+
+function system(binary: string | null, args: (string | number)[]): number | null {
+  if (binary === null) return null;
+  const out = execFileSync(binary, args.map(String), { encoding: 'utf8' });
+  return Math.round((JSON.parse(out) as { opsPerSec: number }).opsPerSec);
+}
+
+async function measure(
+  binary: string | null, name: string, params: Record<string, number>, threads: number, cArgs: (string | number)[],
+): Promise<Measured> {
+  const opsPerSec = await model(name, params, threads);
+  const sys = system(binary, cArgs);
+  return {
+    workload: name,
+    params: { ...params, threads },
+    opsPerSec,
+    system: sys === null ? null : { opsPerSec: sys, modelOverSystem: Number((opsPerSec / sys).toFixed(4)) },
+  };
 }
 
 async function fastPathGcs(pairs: number): Promise<{ pairs: number; gcEvents: number; nsPerPair: number }> {
@@ -74,9 +118,19 @@ function checkerThroughput(runs: number): { runs: number; runsPerSec: number; st
 }
 
 const args = parseArgs(process.argv.slice(2));
+const c = buildSystem();
+const larson = { chunks: 1024, lifetimes: 1000, min: 8, max: 128, seed: 12345 };
+const larsonC = (threads: number): (string | number)[] => ['larson', threads, larson.chunks, larson.lifetimes, larson.min, larson.max, larson.seed];
 const result = {
   node: process.version,
-  randomMixed: [await randomMixedOpsPerSec(args.iters, 256), await randomMixedOpsPerSec(args.iters, 8192)],
+  systemAllocator: c === null ? 'no C compiler on this machine' : 'glibc malloc via bench/c/workloads.c (cc -O2)',
+  workloads: [
+    await measure(c, 'random-mixed', { iters: args.iters, ws: 256, seed: 42 }, 1, ['random-mixed', args.iters, 256, 42]),
+    await measure(c, 'random-mixed', { iters: args.iters, ws: 8192, seed: 42 }, 1, ['random-mixed', args.iters, 8192, 42]),
+    await measure(c, 'larson', larson, 1, larsonC(1)),
+    await measure(c, 'larson', larson, 2, larsonC(2)),
+    await measure(c, 'xmalloc', { objs: 1_000_000, size: 64, seed: 42 }, 2, ['xmalloc', 1, 1_000_000, 64, 42]),
+  ],
   fastPath: await fastPathGcs(1_000_000),
   checker: checkerThroughput(args.checkerRuns),
 };
