@@ -15,6 +15,7 @@ import { trim } from '../impl/superslab/trim.js';
 import { attachThread } from '../impl/thread/thread.js';
 import { Rng } from './rng.js';
 import { Control } from './workers/control.js';
+import type { HeapTrend } from './workers/heap-trend.js';
 import { DONE, OutOfMemory, WAIT, type Part, type Shared, type Workload } from './workloads/types.js';
 
 export interface RunSpec {
@@ -34,8 +35,8 @@ export interface ThreadResult {
   index: number;
   ops: number;
   threadsUsed: number;
-  /** A worker's JS heap in bytes: first sample (after ~1M steps), last, largest; null when interleaved. */
-  jsHeap?: { first: number; last: number; max: number; samples: number };
+  /** A worker's JS heap over the run (absent when interleaved). */
+  jsHeap?: HeapTrend;
 }
 
 export interface Failure {

@@ -19,27 +19,15 @@ import { EV } from '../impl/events.js';
 import type { Heap } from '../impl/heap.js';
 import { writableCell } from '../impl/os/pages.js';
 import { cellHeader, cellLink, cellLive, makeCell } from '../impl/slab/slab.js';
-import { headerByte, STRIDES } from '../impl/sizeclass.js';
+import { headerByte } from '../impl/sizeclass.js';
 import type { Thread } from '../impl/thread/thread.js';
 import { firstViolation } from '../model/invariants.js';
-import { assertHolds, counters, heapOf, mustFree, mustMalloc, SMALL } from './helpers.js';
+import { assertHolds, blockOf, counters, heapOf, mustFree, mustMalloc, SMALL } from './helpers.js';
 
 const C6 = 500;
 const C5 = 200;
 const C7 = 1024;
 
-/** The slot snapshot holding user pointer `p`, and the block's index in it. */
-function blockOf(heap: Heap, s: Snapshot, p: number): { slot: SlotSnap; idx: number } {
-  const { ssBytes, slabBytes, slab0Header } = heap.cfg;
-  const base = p - 1;
-  const ssBase = base - (base % ssBytes);
-  const ss = s.superslabs.find((x) => x.base === ssBase);
-  assert.ok(ss, `no SuperSlab at 0x${ssBase.toString(16)}`);
-  const slab = Math.floor((base - ssBase) / slabBytes);
-  const slot = ss!.slots[slab]!;
-  const start = ssBase + (slab === 0 ? slab0Header : slab * slabBytes);
-  return { slot, idx: (base - start) / STRIDES[slot.cls]! };
-}
 
 /** The f64 cell of the block behind user pointer `p` (its header byte lives there). */
 function cellOf(heap: Heap, t: Thread, p: number): number {

@@ -5,13 +5,12 @@
 // Reports always go to a temp dir (--report), never to the repo's `reports/`.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { deflateRawSync } from 'node:zlib';
-import { main } from '../cli/main.js';
+import { cli, cliInFreshProcess, type CliResult } from './helpers.js';
 import { VARIANTS } from '../impl/variants.js';
 import { allEdges } from '../model/lifecycle.js';
 import { assertAllocator, CounterexampleError, replay } from '../properties/index.js';
@@ -20,22 +19,10 @@ import { ruleOf, terminalText, type Report } from '../properties/report.js';
 import { TINY_GEOMETRY, TINY_POLICY_BASE } from '../properties/scope.js';
 import { decodeToken, encodeToken } from '../properties/token.js';
 
-interface Result {
-  code: number;
-  out: string[];
-  err: string[];
-}
-
-async function cli(...argv: string[]): Promise<Result> {
-  const out: string[] = [];
-  const err: string[] = [];
-  const code = await main(argv, (line) => out.push(line), (line) => err.push(line));
-  return { code, out, err };
-}
 
 // One run of each shape, shared by the tests that only read it.
-const cache = new Map<string, Promise<Result>>();
-const once = (...argv: string[]): Promise<Result> => {
+const cache = new Map<string, Promise<CliResult>>();
+const once = (...argv: string[]): Promise<CliResult> => {
   const key = JSON.stringify(argv);
   let r = cache.get(key);
   if (r === undefined) cache.set(key, (r = cli(...argv)));
@@ -43,7 +30,7 @@ const once = (...argv: string[]): Promise<Result> => {
 };
 
 /** A `--json` command: exactly one line on out (progress, if any, goes to err). */
-function json(r: Result): Record<string, unknown> {
+function json(r: CliResult): Record<string, unknown> {
   assert.is(r.out.length, 1, `one JSON line expected, got ${r.out.length}: ${r.out.join('\n')}`);
   return JSON.parse(r.out[0]!) as Record<string, unknown>;
 }
@@ -148,12 +135,12 @@ const EXPECTED: Record<string, string[]> = {
 const RACES = ['remote-push-racy', 'drain-nonatomic-take'];
 
 const variantDir = (name: string): string => join(TMP, `variant-${name}`);
-const checkVariant = (name: string): Promise<Result> =>
+const checkVariant = (name: string): Promise<CliResult> =>
   once('check', '--variant', name, '--seed', '1', '--runs', '20000', '--report', variantDir(name));
 
 const TOKEN_LINE = /^ {2}replay: npx slabcheck replay (sc1\.[A-Za-z0-9_-]+)$/;
 
-function tokenOf(r: Result): string {
+function tokenOf(r: CliResult): string {
   const line = r.out.find((l) => TOKEN_LINE.test(l));
   assert.ok(line !== undefined, `a replay token is printed:\n${r.out.join('\n')}`);
   return TOKEN_LINE.exec(line)![1]!;
@@ -261,19 +248,11 @@ test('replay TOKEN in-process prints exactly the check\'s violation text', async
   for (const f of readdirSync(dir)) assert.is(readFileSync(join(dir, f), 'utf8'), readFileSync(join(variantDir(REPLAYED), f), 'utf8'), f);
 });
 
-function freshReplay(argv: string[]): { status: number | null; stdout: string; stderr: string } {
-  const url = new URL('../cli/main.js', import.meta.url).href;
-  const code = `import { main } from ${JSON.stringify(url)}; process.exitCode = await main(${JSON.stringify(argv)});`;
-  const p = spawnSync(process.execPath, ['--input-type=module', '-e', code], { encoding: 'utf8', timeout: 20_000 });
-  assert.is(p.error, undefined);
-  return { status: p.status, stdout: p.stdout, stderr: p.stderr };
-}
-
 test('replay TOKEN in a fresh process, twice: the same bytes as in-process, exit 1', async () => {
   const token = tokenOf(await checkVariant(REPLAYED));
   const here = await cli('replay', token);
-  const a = freshReplay(['replay', token]);
-  const b = freshReplay(['replay', token]);
+  const a = cliInFreshProcess(['replay', token]);
+  const b = cliInFreshProcess(['replay', token]);
   assert.is(a.stderr, '');
   assert.is(a.status, 1);
   assert.is(b.status, 1);

@@ -4,28 +4,15 @@
 // out-of-process run.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { main } from '../cli/main.js';
+import { cli, cliInFreshProcess, type CliResult } from './helpers.js';
 import { VARIANTS } from '../impl/variants.js';
 
-interface Result {
-  code: number;
-  out: string[];
-  err: string[];
-}
-
-async function cli(...argv: string[]): Promise<Result> {
-  const out: string[] = [];
-  const err: string[] = [];
-  const code = await main(argv, (line) => out.push(line), (line) => err.push(line));
-  return { code, out, err };
-}
 
 /** A `--json` run: exactly one line on out, nothing on err. */
-function json(r: Result): Record<string, unknown> {
+function json(r: CliResult): Record<string, unknown> {
   assert.is(r.out.length, 1, `one JSON line expected, got ${r.out.length}`);
   assert.equal(r.err, []);
   return JSON.parse(r.out[0]!) as Record<string, unknown>;
@@ -56,8 +43,8 @@ const SEED000 = ['run', 'random-mixed', '--iters', '100000', '--ws', '256', '--s
 const BUGGY = ['--variant', 'tls-free-skips-used'];
 
 // One run of each shape, shared by the tests that only read it.
-const cache = new Map<string, Promise<Result>>();
-const once = (...argv: string[]): Promise<Result> => {
+const cache = new Map<string, Promise<CliResult>>();
+const once = (...argv: string[]): Promise<CliResult> => {
   const key = JSON.stringify(argv);
   let r = cache.get(key);
   if (r === undefined) cache.set(key, (r = cli(...argv)));
@@ -308,11 +295,8 @@ test('help prints the usage and exits 0', async () => {
 });
 
 test('out of process: a node process running main() prints the JSON report and exits 0', async () => {
-  const url = new URL('../cli/main.js', import.meta.url).href;
   const argv = ['run', 'random-mixed', '--iters', '1000', '--json'];
-  const code = `import { main } from ${JSON.stringify(url)}; process.exitCode = await main(${JSON.stringify(argv)});`;
-  const p = spawnSync(process.execPath, ['--input-type=module', '-e', code], { encoding: 'utf8', timeout: 20_000 });
-  assert.is(p.error, undefined);
+  const p = cliInFreshProcess(argv);
   assert.is(p.stderr, '');
   assert.is(p.status, 0);
   const lines = p.stdout.trimEnd().split('\n');

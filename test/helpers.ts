@@ -1,11 +1,14 @@
 // Shared test scaffolding: small heaps, threads, and assertions over the audit.
+import { spawnSync } from 'node:child_process';
 import * as assert from 'uvu/assert';
 import { free, malloc } from '../impl/allocator.js';
-import { audit, type Snapshot } from '../impl/audit.js';
+import { audit, type SlotSnap, type Snapshot } from '../impl/audit.js';
 import type { ConfigInput } from '../impl/config.js';
 import { createHeap, type Heap } from '../impl/heap.js';
+import { STRIDES } from '../impl/sizeclass.js';
 import { attachThread, type Thread } from '../impl/thread/thread.js';
 import { firstViolation, type Invariant } from '../model/invariants.js';
+import { main } from '../cli/main.js';
 
 /** A heap of small SuperSlabs (2 slabs of 4 KB; C7 holds 1-2 blocks per slab). */
 export const SMALL: ConfigInput = {
@@ -44,4 +47,40 @@ export function assertHolds(heap: Heap, which?: (inv: Invariant) => boolean): Sn
 /** The counters of the heap (all threads). */
 export function counters(heap: Heap): Snapshot['counters'] {
   return audit(heap).counters;
+}
+
+/** The slot snapshot holding user pointer `p`, the block's index in it, and its SuperSlab's index. */
+export function blockOf(heap: Heap, s: Snapshot, p: number): { slot: SlotSnap; idx: number; ssIndex: number } {
+  const { ssBytes, slabBytes, slab0Header } = heap.cfg;
+  const base = p - 1;
+  const ssBase = base - (base % ssBytes);
+  const ss = s.superslabs.find((x) => x.base === ssBase);
+  assert.ok(ss, `no SuperSlab at 0x${ssBase.toString(16)}`);
+  const slab = Math.floor((base - ssBase) / slabBytes);
+  const slot = ss!.slots[slab]!;
+  const start = ssBase + (slab === 0 ? slab0Header : slab * slabBytes);
+  return { slot, idx: (base - start) / STRIDES[slot.cls]!, ssIndex: ss!.index };
+}
+
+export interface CliResult {
+  code: number;
+  out: string[];
+  err: string[];
+}
+
+/** Runs the slabcheck command in this process, collecting what it prints. */
+export async function cli(...argv: string[]): Promise<CliResult> {
+  const out: string[] = [];
+  const err: string[] = [];
+  const code = await main(argv, (line) => out.push(line), (line) => err.push(line));
+  return { code, out, err };
+}
+
+/** Runs the slabcheck command in a fresh node process (nothing shared with this one). */
+export function cliInFreshProcess(argv: string[]): { status: number | null; stdout: string; stderr: string } {
+  const url = new URL('../cli/main.js', import.meta.url).href;
+  const code = `import { main } from ${JSON.stringify(url)}; process.exitCode = await main(${JSON.stringify(argv)});`;
+  const p = spawnSync(process.execPath, ['--input-type=module', '-e', code], { encoding: 'utf8', timeout: 20_000 });
+  assert.is(p.error, undefined);
+  return { status: p.status, stdout: p.stdout, stderr: p.stderr };
 }

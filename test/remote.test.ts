@@ -13,26 +13,13 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { drainOp, exitOp, free, malloc, run, tickOp } from '../impl/allocator.js';
-import { audit, type SlotSnap, type Snapshot } from '../impl/audit.js';
-import type { Heap } from '../impl/heap.js';
-import { STRIDES } from '../impl/sizeclass.js';
+import { audit } from '../impl/audit.js';
 import { attachThread } from '../impl/thread/thread.js';
-import { assertHolds, heapOf, mustFree, mustMalloc, SMALL } from './helpers.js';
+import { assertHolds, blockOf, heapOf, mustFree, mustMalloc, SMALL } from './helpers.js';
 
 const C6 = 500;
 const C7 = 1024;
 
-function blockOf(heap: Heap, s: Snapshot, p: number): { slot: SlotSnap; idx: number; ssIndex: number } {
-  const { ssBytes, slabBytes, slab0Header } = heap.cfg;
-  const base = p - 1;
-  const ssBase = base - (base % ssBytes);
-  const ss = s.superslabs.find((x) => x.base === ssBase);
-  assert.ok(ss, `no SuperSlab at 0x${ssBase.toString(16)}`);
-  const slab = Math.floor((base - ssBase) / slabBytes);
-  const slot = ss!.slots[slab]!;
-  const start = ssBase + (slab === 0 ? slab0Header : slab * slabBytes);
-  return { slot, idx: (base - start) / STRIDES[slot.cls]!, ssIndex: ss!.index };
-}
 
 const all = (): boolean => true;
 

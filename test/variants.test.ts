@@ -17,12 +17,11 @@ import type { ConfigInput } from '../impl/config.js';
 import type { Heap } from '../impl/heap.js';
 import { readCell } from '../impl/os/pages.js';
 import { cellLink } from '../impl/slab/slab.js';
-import { STRIDES } from '../impl/sizeclass.js';
 import { type Op } from '../impl/steps.js';
 import { attachThread, type Thread } from '../impl/thread/thread.js';
 import { VARIANTS } from '../impl/variants.js';
 import { firstViolation, type Violation } from '../model/invariants.js';
-import { assertHolds, heapOf, mustFree, mustMalloc, SMALL } from './helpers.js';
+import { assertHolds, blockOf, heapOf, mustFree, mustMalloc, SMALL } from './helpers.js';
 
 const C7 = 1024;
 const C6 = 500;
@@ -34,17 +33,6 @@ function violation(heap: Heap, id: string): Violation | null {
   return firstViolation(audit(heap), (inv) => inv.id === id);
 }
 
-function blockOf(heap: Heap, s: Snapshot, p: number): { slot: SlotSnap; idx: number } {
-  const { ssBytes, slabBytes, slab0Header } = heap.cfg;
-  const base = p - 1;
-  const ssBase = base - (base % ssBytes);
-  const ss = s.superslabs.find((x) => x.base === ssBase);
-  assert.ok(ss, `no SuperSlab at 0x${ssBase.toString(16)}`);
-  const slab = Math.floor((base - ssBase) / slabBytes);
-  const slot = ss!.slots[slab]!;
-  const start = ssBase + (slab === 0 ? slab0Header : slab * slabBytes);
-  return { slot, idx: (base - start) / STRIDES[slot.cls]! };
-}
 
 /** Resumes `op` `n` times; it must still be suspended afterwards (at a shared access). */
 function stepN<R>(op: Op<R>, n: number): void {

@@ -7,6 +7,7 @@ import * as assert from 'uvu/assert';
 import { report, type RunReport } from '../bench/report.js';
 import { runWorkload, type RunSpec } from '../bench/runner.js';
 import { runScenario, SCENARIOS } from '../bench/scenarios.js';
+import { heapTrend } from '../bench/workers/heap-trend.js';
 import { defaults, WORKLOADS } from '../bench/workloads/index.js';
 import { main } from '../cli/main.js';
 import type { ConfigInput } from '../impl/config.js';
@@ -40,7 +41,12 @@ for (const name of Object.keys(SMALL_OPTIONS)) {
       assert.is(r.stopped, 'done');
       assert.equal(r.failures, []);
       assert.is(r.perThread.length, threads);
-      for (const p of r.perThread) assert.ok(p.ops > 0, `thread ${p.index} did some operations`);
+      for (const p of r.perThread) {
+        assert.ok(p.ops > 0, `thread ${p.index} did some operations`);
+        // a worker reports its JS heap trend; the main thread (interleaved) does not
+        if (exec === 'workers') assert.ok(p.jsHeap !== undefined && p.jsHeap.samples >= 1 && p.jsHeap.floorFirst > 0);
+        else assert.is(p.jsHeap, undefined);
+      }
       assert.is(r.ops >= r.perThread.reduce((n, p) => n + p.ops, 0), true);
     }
   });
@@ -150,3 +156,14 @@ test('scenario seed-000: the LRU symptom agrees; the mmap churn is reported as n
 });
 
 test.run();
+
+test('heap trend: the floor of the first and last tenth, so a sawtooth is flat and a leak is not', () => {
+  const saw = Array.from({ length: 100 }, (_, i) => 10 + (i % 7)); // collected back to 10 each cycle
+  assert.equal(heapTrend(saw), { samples: 100, floorFirst: 10, floorLast: 10, growth: 0, max: 16 });
+  const leak = Array.from({ length: 100 }, (_, i) => 10 + i + (i % 7)); // the floor rises with time
+  const t = heapTrend(leak);
+  assert.is(t.floorFirst, 10);
+  assert.is(t.floorLast, 101); // least of samples 90..99: i = 91, where i % 7 = 0
+  assert.is(t.growth, 91);
+  assert.throws(() => heapTrend([]), /no samples/);
+});

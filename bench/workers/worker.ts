@@ -1,12 +1,12 @@
 // A worker thread of a parallel run: attaches the heap, builds its part of the workload
 // and steps it until it is done or the run is stopped; reports its ops, or the error it
 // hit with its thread id, or ENOMEM. Same impl code as the main thread (direct executor).
-import { getHeapStatistics } from 'node:v8';
 import { parentPort, workerData } from 'node:worker_threads';
 import { attachHeap } from '../../impl/heap.js';
 import { WORKLOADS } from '../workloads/index.js';
 import { DONE, OutOfMemory, WAIT, type Part, type Shared } from '../workloads/types.js';
 import { Control } from './control.js';
+import { HeapSampler } from './heap-trend.js';
 
 interface Data {
   sab: SharedArrayBuffer;
@@ -22,14 +22,8 @@ const d = workerData as Data;
 const control = new Control(d.control);
 const heap = attachHeap(d.sab);
 let part: Part | null = null;
-// This worker's JS heap, sampled every 2^20 steps: a long run must keep it flat.
-const jsHeap = { first: 0, last: 0, max: 0, samples: 0 };
-const sampleHeap = (): void => {
-  const used = getHeapStatistics().used_heap_size;
-  if (jsHeap.samples++ === 0) jsHeap.first = used;
-  jsHeap.last = used;
-  jsHeap.max = Math.max(jsHeap.max, used);
-};
+// This worker's JS heap, sampled every 250 ms: a long run must keep its floor flat.
+const heapSampler = new HeapSampler(250);
 try {
   part = WORKLOADS[d.workload]!.part(heap, d.options, d.shared, d.index, d.threads);
   for (let n = 0; ; n++) {
@@ -42,12 +36,11 @@ try {
     if ((n & 255) === 0) {
       control.publish(d.index, part.tid, part.ops);
       if (control.stopped) break;
-      if ((n & 0xfffff) === 0) sampleHeap();
+      if ((n & 0xffff) === 0) heapSampler.poll(performance.now());
     }
   }
   part.close();
-  sampleHeap();
-  parentPort!.postMessage({ kind: 'done', index: d.index, ops: part.ops, threadsUsed: part.threadsUsed, jsHeap });
+  parentPort!.postMessage({ kind: 'done', index: d.index, ops: part.ops, threadsUsed: part.threadsUsed, jsHeap: heapSampler.trend() });
 } catch (err) {
   const e = err as Error;
   // ENOMEM ends the run, not the thread: it still drains and exits (neither maps memory)

@@ -9,7 +9,7 @@ import type { Heap } from '../../impl/heap.js';
 import { readCell } from '../../impl/os/pages.js';
 import { attachThread, type Thread } from '../../impl/thread/thread.js';
 import { checked, mallocOrStop } from './results.js';
-import { DONE, PROGRESS, type Part, type Shared, type Workload } from './types.js';
+import { DONE, PROGRESS, type Part, type Workload } from './types.js';
 
 export interface CacheOptions extends Record<string, number> {
   iters: number;
