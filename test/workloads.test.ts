@@ -159,11 +159,13 @@ test.run();
 
 test('heap trend: the floor of the first and last tenth, so a sawtooth is flat and a leak is not', () => {
   const saw = Array.from({ length: 100 }, (_, i) => 10 + (i % 7)); // collected back to 10 each cycle
-  assert.equal(heapTrend(saw), { samples: 100, floorFirst: 10, floorLast: 10, growth: 0, max: 16 });
+  assert.equal(heapTrend(saw), { samples: 100, floors: Array(10).fill(10), floorFirst: 10, floorLast: 10, growth: 0, max: 16 });
   const leak = Array.from({ length: 100 }, (_, i) => 10 + i + (i % 7)); // the floor rises with time
   const t = heapTrend(leak);
   assert.is(t.floorFirst, 10);
   assert.is(t.floorLast, 101); // least of samples 90..99: i = 91, where i % 7 = 0
   assert.is(t.growth, 91);
+  assert.equal(t.floors, [10, 23, 31, 42, 52, 61, 73, 80, 93, 101]); // climbs every tenth
+  assert.equal(heapTrend([5, 3]).floors, [5, 3]); // fewer samples than tenths: one floor each
   assert.throws(() => heapTrend([]), /no samples/);
 });
