@@ -37,9 +37,13 @@ const COMMANDS: Record<string, Command> = {
   },
 };
 
+const wantsHelp = (argv: string[]): boolean => argv.includes('--help') || argv.includes('-h');
+
 export async function main(argv: string[], out: (line: string) => void = console.log, err: (line: string) => void = console.error): Promise<number> {
   const [name, ...rest] = argv;
   const command = name === undefined ? undefined : COMMANDS[name];
+  // `--help` anywhere prints the usage (exit 0); `run WORKLOAD --help` lists that workload's options
+  if (wantsHelp(argv) && !(name === 'run' && rest[0] !== undefined && !rest[0].startsWith('-'))) return COMMANDS['help']!([], out, err);
   try {
     if (command === undefined) throw new UsageError(name === undefined ? 'no command given' : `unknown command '${name}'`);
     return await command(rest, out, err);

@@ -294,6 +294,17 @@ test('help prints the usage and exits 0', async () => {
   }
 });
 
+test('--help / -h anywhere prints the same usage and exits 0; run WORKLOAD --help keeps its own', async () => {
+  const usage = (await cli('help')).out;
+  for (const argv of [['--help'], ['-h'], ['run', '--help'], ['scenario', '-h'], ['check', '--runs', '5', '--help'], ['zoo', '--help']]) {
+    const r = await cli(...argv);
+    assert.is(r.code, 0, argv.join(' '));
+    assert.equal(r.err, []);
+    assert.equal(r.out, usage, argv.join(' '));
+  }
+  assert.not.equal((await cli('run', 'larson', '--help')).out, usage);
+});
+
 test('out of process: a node process running main() prints the JSON report and exits 0', async () => {
   const argv = ['run', 'random-mixed', '--iters', '1000', '--json'];
   const p = cliInFreshProcess(argv);
