@@ -41,9 +41,12 @@ export interface Scenario {
 
 // Simulated kernel time (seed 002's question is time per policy): a page fault traps,
 // zeroes and maps a page — 1.85 us, seed 002's 268 ms of kernel time over ~145K faults;
-// a populated page is zeroed and mapped without the trap — a third of that; a system
-// call 2 us (populate calls 15 us: seed 002 "10-20 us per allocation").
-const US = { fault: 1.85, populatedPage: 0.6, syscall: 2, madvise: 15 };
+// a populated page costs the same: MADV_POPULATE_WRITE runs the fault handler for every
+// page (seed 002: it "forces ~500-1000 page faults per SuperSlab allocation"), saving
+// only the trap; a system call 2 us (seed 002: "1-2 us per SuperSlab"), a populate call
+// 15 us (seed 002: "10-20 us per allocation"). So populate saves kernel time only on
+// pages that would have faulted anyway, and pays for every page that never would.
+const US = { fault: 1.85, populatedPage: 1.85, syscall: 2, madvise: 15 };
 const kernelUs = (r: RunReport): number => Math.round(
   r.pageFaults * US.fault + r.counters.prefaultedPages * US.populatedPage + (r.mmap + r.munmap) * US.syscall + r.counters.madvise * US.madvise,
 );
@@ -119,7 +122,7 @@ export const SCENARIOS: Scenario[] = [
       { label: 'peak RSS KB', seedBug: '-', seedFix: '-', value: (r) => r.peakRssBytes / 1024, symptom: 'higher' },
       { label: 'kernel time us (simulated)', seedBug: '+13 ms (+4.9%)', seedFix: 'baseline', value: kernelUs, symptom: 'higher' },
     ],
-    note: `simulated kernel time: ${US.fault} us a fault, ${US.populatedPage} us a populated page, ${US.syscall} us a syscall, ${US.madvise} us a populate call; populate pays for pages the workload never touches.`,
+    note: `simulated kernel time: ${US.fault} us a fault, ${US.populatedPage} us a populated page (the fault handler runs for it too), ${US.syscall} us a syscall, ${US.madvise} us a populate call; populate pays for the pages the workload never touches.`,
   },
   {
     name: 'seed-003',

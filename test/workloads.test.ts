@@ -6,12 +6,14 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { report, type RunReport } from '../bench/report.js';
 import { runWorkload, type RunSpec } from '../bench/runner.js';
-import { runScenario, SCENARIOS } from '../bench/scenarios.js';
+import { runScenario, SCENARIOS, type ScenarioResult } from '../bench/scenarios.js';
 import { heapTrend } from '../bench/workers/heap-trend.js';
 import { defaults, WORKLOADS } from '../bench/workloads/index.js';
 import { main } from '../cli/main.js';
 import type { ConfigInput } from '../impl/config.js';
 import { createHeap } from '../impl/heap.js';
+
+type ScenarioRow = ScenarioResult['rows'][number];
 
 // Small enough to run in well under a second each.
 const SMALL_OPTIONS: Record<string, Record<string, number>> = {
@@ -155,8 +157,6 @@ test('scenario seed-000: the LRU symptom agrees; the mmap churn is reported as n
   assert.is(mmap.agrees, mmap.values[0]! > mmap.values[1]!);
 });
 
-test.run();
-
 test('heap trend: the floor of the first and last tenth, so a sawtooth is flat and a leak is not', () => {
   const saw = Array.from({ length: 100 }, (_, i) => 10 + (i % 7)); // collected back to 10 each cycle
   assert.equal(heapTrend(saw), { samples: 100, floors: Array(10).fill(10), floorFirst: 10, floorLast: 10, growth: 0, max: 16 });
@@ -169,3 +169,18 @@ test('heap trend: the floor of the first and last tenth, so a sawtooth is flat a
   assert.equal(heapTrend([5, 3]).floors, [5, 3]); // fewer samples than tenths: one floor each
   assert.throws(() => heapTrend([]), /no samples/);
 });
+
+test('scenario seed-002: populate pays for pages never touched, so it costs kernel time (the seed\'s +13 ms)', async () => {
+  const r = await runScenario(SCENARIOS.find((x) => x.name === 'seed-002')!);
+  const row = (label: string): ScenarioRow => r.rows.find((x) => x.label.startsWith(label))!;
+  const [populate, touch, lazy] = row('pages populated').values as [number, number, number];
+  assert.ok(populate > 0 && touch === populate && lazy === 0);
+  // every page of the SuperSlab populated; fewer than that faulted in lazily
+  assert.ok(row('page faults').values[2]! < populate);
+  const [kPopulate, , kLazy] = row('kernel time').values as [number, number, number];
+  assert.ok(kPopulate > kLazy, `populate ${kPopulate} us > lazy ${kLazy} us`);
+  assert.is(r.agrees, true);
+  assert.equal(r.audits, ['ok', 'ok', 'ok']);
+});
+
+test.run();
