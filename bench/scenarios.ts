@@ -71,7 +71,7 @@ export const SCENARIOS: Scenario[] = [
       { label: 'EMPTY events', seedBug: '0', seedFix: '> 0', value: (r) => r.emptyEvents, symptom: 'zero-vs-positive' },
       {
         label: 'mmap calls', seedBug: '400+', seedFix: '< 50', value: (r) => r.mmap, symptom: 'higher',
-        note: 'not reproduced: in this model the working set never needs a second SuperSlab (32 slabs of 64 KB), bug or no bug',
+        note: 'not reproduced: here the working set never needs a second SuperSlab (32 slabs of 64 KB), bug or no bug; the seed\'s own log agrees (2 LRU pops, both misses: 2 SuperSlabs mapped) — its 400+ is an estimate the log does not bear',
       },
       { label: 'LRU pop misses', seedBug: '2', seedFix: '-', value: (r) => r.lruPopMiss },
     ],
@@ -94,7 +94,7 @@ export const SCENARIOS: Scenario[] = [
       { label: 'EMPTY events', seedBug: '0', seedFix: '> 0', value: (r) => r.emptyEvents, symptom: 'zero-vs-positive' },
       {
         label: 'mmap calls', seedBug: '3,241', seedFix: '~100-200', value: (r) => r.mmap, symptom: 'higher',
-        note: 'not reproduced: the bug strands blocks but the model needs no more SuperSlabs for it',
+        note: 'not reproduced: the bug strands blocks but needs no new SuperSlab for them here; in the seed, 877 LRU pop misses with 0 SuperSlabs freed would be 877 SuperSlabs held (1.7 GB) for a working set under 4.3 MB, and 3,214 munmaps with 0 SuperSlabs freed are mappings other than SuperSlabs',
       },
       { label: 'munmap calls', seedBug: '3,214', seedFix: '~100-200', value: (r) => r.munmap },
       { label: 'final VmSize MB', seedBug: '-', seedFix: '-', value: (r) => r.finalVmBytes / 2 ** 20 },

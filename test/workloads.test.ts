@@ -36,8 +36,8 @@ async function runOne(
 }
 
 for (const name of Object.keys(SMALL_OPTIONS)) {
-  test(`${name}: 1 thread interleaved and 2 real workers end with the audit holding`, async () => {
-    for (const [threads, exec] of [[1, 'interleaved'], [2, 'workers']] as const) {
+  test(`${name}: 1 thread interleaved, 1 and 2 real workers end with the audit holding`, async () => {
+    for (const [threads, exec] of [[1, 'interleaved'], [1, 'workers'], [2, 'workers']] as const) {
       const r = await runOne(name, threads, exec);
       assert.is(r.audit, 'ok', `${name} ${threads} thread(s): ${JSON.stringify(r.audit)}`);
       assert.is(r.stopped, 'done');

@@ -21,7 +21,7 @@ export interface LarsonOptions extends Record<string, number> {
   lifetimes: number;
   seconds: number;
   seed: number;
-  opsPerMs: number;
+  itersPerMs: number;
 }
 
 export const larson: Workload<LarsonOptions> = {
@@ -34,7 +34,7 @@ export const larson: Workload<LarsonOptions> = {
     lifetimes: [100, 1, 1 << 30, 'thread lifetimes per slot (ignored with --seconds)'],
     seconds: [0, 0, 86400, 'wall-clock run time instead of lifetimes (0: use lifetimes)'],
     seed: [12345, 0, 2 ** 32 - 1, 'random seed (seed 003: 12345)'],
-    opsPerMs: [1000, 1, 1e9, 'operations per logical millisecond'],
+    itersPerMs: [1000, 1, 1e9, 'iterations (a free and a malloc) per logical ms; every thread\'s ticks advance the one shared clock'],
   },
   setup(_heap, o, threads, t) {
     const n = threads * o.chunks;
@@ -102,7 +102,7 @@ class LarsonPart implements Part {
     blocks[victim] = 0;
     blocks[victim] = mallocOrStop(malloc(t, o.min + (o.max > o.min ? this.rng.below(o.max - o.min) : 0)), this.index);
     this.ops += 2;
-    if (++this.iteration % o.opsPerMs === 0) run(t, tickOp(t, 1));
+    if (++this.iteration % o.itersPerMs === 0) run(t, tickOp(t, 1));
     return PROGRESS;
   }
 

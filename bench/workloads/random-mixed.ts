@@ -24,7 +24,7 @@ export const randomMixed: Workload<RandomMixedOptions> = {
     iters: [100_000, 1, 2 ** 40, 'iterations per thread (seed 000: 100000)'],
     ws: [256, 1, 1 << 24, 'working-set slots per thread (seed 000: 256, seed 001: 4096)'],
     seed: [42, 0, 2 ** 32 - 1, 'random seed (thread i uses seed + i)'],
-    opsPerMs: [1000, 1, 1e9, 'iterations per logical millisecond'],
+    opsPerMs: [1000, 1, 1e9, 'operations per logical ms; every thread\'s ticks advance the one shared clock'],
   },
   setup: () => ({}),
   part: (heap, o, _shared, index) => new RandomMixedPart(heap, o, index),
