@@ -146,7 +146,7 @@ export const SCENARIOS: Scenario[] = [
       { label: 'peak VmRSS MB', seedBug: '3.3 GB', seedFix: '~15 MB', value: (r) => Math.round(r.peakRssBytes / 2 ** 20), symptom: 'higher' },
       { label: 'remote frees', seedBug: '50%+ of frees', seedFix: '-', value: (r) => r.remoteFrees },
     ],
-    note: `vm.max_map_count is ${TINY_LARSON_LIMIT} here, not 65,530: in the shared-pool design a SuperSlab holds 32 slabs and the bug leaks about one every 8 thread lifetimes, so 65,530 mappings would take ~520,000 lifetimes and ~34 GB of simulated RSS (the seed's per-thread SuperSlabs leaked ~6 a lifetime).`,
+    note: `vm.max_map_count is ${TINY_LARSON_LIMIT} here, not 65,530: in the shared-pool design a SuperSlab holds 32 slabs and the bug leaks about one every 8 thread lifetimes, so 65,530 mappings would take ~520,000 lifetimes and ~33 GB of simulated RSS (the seed's per-thread SuperSlabs leaked several a lifetime, 68 KB of each resident).`,
   },
   {
     name: 'seed-004',
