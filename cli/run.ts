@@ -76,6 +76,11 @@ function printReport(r: RunReport, out: Out): void {
   out(`  peak RSS ${mb(r.peakRssBytes)}  peak VmSize ${mb(r.peakVmBytes)}  final VmSize ${mb(r.finalVmBytes)}`);
   if (r.threads > 1) out(`  per thread: ${r.perThread.map((p) => `T${p.index} ${p.ops} ops${p.threadsUsed > 1 ? ` (${p.threadsUsed} lifetimes)` : ''}`).join(', ')}`);
   const heaps = r.perThread.filter((p) => p.jsHeap !== undefined && p.jsHeap.samples > 1);
-  for (const p of heaps) out(`  worker ${p.index} JS heap floor by tenths of the run (MB; fewer on short runs): ${p.jsHeap!.floors.map((f) => (f / 2 ** 20).toFixed(1)).join(' ')}; max ${mb(p.jsHeap!.max)}`);
+  if (heaps.length <= 4) {
+    for (const p of heaps) out(`  worker ${p.index} JS heap floor by tenths of the run (MB; fewer on short runs): ${p.jsHeap!.floors.map((f) => (f / 2 ** 20).toFixed(1)).join(' ')}; max ${mb(p.jsHeap!.max)}`);
+  } else {
+    const growth = heaps.map((p) => p.jsHeap!.growth);
+    out(`  worker JS heap floor, last tenth minus first, over ${heaps.length} workers: ${mb(Math.min(...growth))} to ${mb(Math.max(...growth))} (--json has each)`);
+  }
   out(typeof r.audit === 'string' ? `  audit: ${r.audit}` : `  audit: ${r.audit.id} — ${r.audit.what} at ${r.audit.where}: expected ${r.audit.expected}, actual ${r.audit.actual}`);
 }

@@ -183,4 +183,17 @@ test('scenario seed-002: populate pays for pages never touched, so it costs kern
   assert.equal(r.audits, ['ok', 'ok', 'ok']);
 });
 
+test('run prints each worker\'s heap floors, or their spread when there are more than four workers', async () => {
+  const out = async (threads: string): Promise<string[]> => {
+    const lines: string[] = [];
+    assert.is(await main(['run', 'xmalloc', '--threads', threads, '--objs', '2000'], (l) => lines.push(l), () => {}), 0);
+    return lines;
+  };
+  const two = await out('2');
+  assert.is(two.filter((l) => /^ {2}worker \d JS heap floor by tenths/.test(l)).length, 2);
+  const six = await out('6');
+  assert.ok(six.some((l) => /^ {2}worker JS heap floor, last tenth minus first, over 6 workers: /.test(l)));
+  assert.not.ok(six.some((l) => /worker \d JS heap floor by tenths/.test(l)));
+});
+
 test.run();
