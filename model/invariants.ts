@@ -404,7 +404,7 @@ export const INVARIANTS: readonly Invariant[] = [
   },
 ];
 
-export const isSafety = (inv: Invariant): boolean => inv.kind === 'safety';
+const isSafety = (inv: Invariant): boolean => inv.kind === 'safety';
 
 /** The first violation among the invariants `which` selects (default: safety), in catalogue order. */
 export function firstViolation(s: Snapshot, which: (inv: Invariant) => boolean = isSafety): Violation | null {
@@ -416,6 +416,7 @@ export function firstViolation(s: Snapshot, which: (inv: Invariant) => boolean =
   return null;
 }
 
+/** The catalogue entry with stable ID `id`. */
 export function invariantById(id: string): Invariant | undefined {
   return INVARIANTS.find((inv) => inv.id === id);
 }

@@ -5,7 +5,7 @@
 // paths), so a replay prints the same bytes.
 import type { Snapshot } from '../impl/audit.js';
 import { MODEL_RULES } from '../model/abstract.js';
-import { INVARIANTS, type Violation } from '../model/invariants.js';
+import { invariantById, type Violation } from '../model/invariants.js';
 import { POOL_RULES } from '../model/pool-rules.js';
 import type { Outcome, TraceEntry } from './execute.js';
 import { caseSize, programText, scheduleText, type Case } from './program.js';
@@ -41,7 +41,7 @@ const OTHER_RULES: Record<string, string> = {
 };
 
 export function ruleOf(id: string): string {
-  return INVARIANTS.find((i) => i.id === id)?.rule
+  return invariantById(id)?.rule
     ?? [...POOL_RULES, ...MODEL_RULES].find((r) => r.id === id)?.rule
     ?? OTHER_RULES[id]
     ?? '';

@@ -10,7 +10,7 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'n
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { deflateRawSync } from 'node:zlib';
-import { cli, cliInFreshProcess, type CliResult } from './helpers.js';
+import { cli, cliInFreshProcess, cliOnce, type CliResult } from './helpers.js';
 import { VARIANTS } from '../impl/variants.js';
 import { allEdges } from '../model/lifecycle.js';
 import { assertAllocator, CounterexampleError, replay } from '../properties/index.js';
@@ -18,16 +18,6 @@ import { caseSize, programText, type Case } from '../properties/program.js';
 import { ruleOf, terminalText, type Report } from '../properties/report.js';
 import { TINY_GEOMETRY, TINY_POLICY_BASE } from '../properties/scope.js';
 import { decodeToken, encodeToken } from '../properties/token.js';
-
-
-// One run of each shape, shared by the tests that only read it.
-const cache = new Map<string, Promise<CliResult>>();
-const once = (...argv: string[]): Promise<CliResult> => {
-  const key = JSON.stringify(argv);
-  let r = cache.get(key);
-  if (r === undefined) cache.set(key, (r = cli(...argv)));
-  return r;
-};
 
 /** A `--json` command: exactly one line on out (progress, if any, goes to err). */
 function json(r: CliResult): Record<string, unknown> {
@@ -58,7 +48,7 @@ const DEFAULT = ['check', '--runs', '1500'];
 
 test('check on the default scope: exit 0, no violation, every lifecycle transition exercised', async () => {
   assert.ok(EDGES.length > 0);
-  const r = await once(...DEFAULT);
+  const r = await cliOnce(...DEFAULT);
   assert.is(r.code, 0, r.out.join('\n'));
   assert.is(r.out.length, 2, r.out.join('\n'));
   // cli/check.ts: default seed 42
@@ -80,7 +70,7 @@ test('check --json: ok true, covered === transitions === all edges', async () =>
 });
 
 test('check is deterministic: the same arguments print the same bytes', async () => {
-  const a = await once(...DEFAULT);
+  const a = await cliOnce(...DEFAULT);
   const b = await cli(...DEFAULT);
   assert.is(b.code, a.code);
   assert.is(b.out.join('\n'), a.out.join('\n'));
@@ -136,7 +126,7 @@ const RACES = ['remote-push-racy', 'drain-nonatomic-take'];
 
 const variantDir = (name: string): string => join(TMP, `variant-${name}`);
 const checkVariant = (name: string): Promise<CliResult> =>
-  once('check', '--variant', name, '--seed', '1', '--runs', '20000', '--report', variantDir(name));
+  cliOnce('check', '--variant', name, '--seed', '1', '--runs', '20000', '--report', variantDir(name));
 
 const TOKEN_LINE = /^ {2}replay: npx slabcheck replay (sc1\.[A-Za-z0-9_-]+)$/;
 
@@ -311,7 +301,7 @@ test('replay of a malformed token: exit 2 naming the problem', async () => {
 const ZOO = ['zoo', '--variant', 'registry-unpopulated', '--variant', 'no-idle-trim', '--seeds', '2', '--atomic-runs', '200'];
 
 test('zoo --json: both variants detected 2/2 with small counterexamples', async () => {
-  const r = await once(...ZOO, '--json');
+  const r = await cliOnce(...ZOO, '--json');
   assert.is(r.code, 0, r.out.join('\n'));
   const j = json(r);
   assert.is(j['ok'], true);
@@ -346,7 +336,7 @@ test('zoo --json: both variants detected 2/2 with small counterexamples', async 
 });
 
 test('zoo human table: the columns and one row per variant', async () => {
-  const r = await once(...ZOO);
+  const r = await cliOnce(...ZOO);
   assert.is(r.code, 0);
   assert.is(r.out.length, 3);
   const header = r.out[0]!;
@@ -357,7 +347,7 @@ test('zoo human table: the columns and one row per variant', async () => {
     assert.ok(i > at, `column ${c} in order in '${header}'`);
     at = i;
   }
-  const j = json(await once(...ZOO, '--json'));
+  const j = json(await cliOnce(...ZOO, '--json'));
   const rows = j['variants'] as Record<string, unknown>[];
   for (const [k, row] of rows.entries()) {
     const line = r.out[k + 1]!;

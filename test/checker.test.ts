@@ -26,7 +26,7 @@ import { createHeap } from '../impl/heap.js';
 import { attachThread } from '../impl/thread/thread.js';
 import { VARIANTS } from '../impl/variants.js';
 import { AbstractHeap } from '../model/abstract.js';
-import { INVARIANTS } from '../model/invariants.js';
+import { invariantById } from '../model/invariants.js';
 import {
   allEdges, deriveTable, edgeKey, MACHINES, nextState, slotMachine, superSlabMachine,
   type LifecycleEvent, type MachineName,
@@ -881,7 +881,7 @@ const RACY = caseOf(VARIANT_CASES.find((v) => v.variant === 'remote-push-racy')!
 test('report: makeReport, markdown and terminalText carry the rule, program, schedule and replay token', () => {
   const o = execute(RACY, { trace: true });
   const r = makeReport(RACY, o);
-  const rule = INVARIANTS.find((i) => i.id === 'INV-CONSERVATION')!.rule;
+  const rule = invariantById('INV-CONSERVATION')!.rule;
   assert.equal(r.invariant, { id: 'INV-CONSERVATION', rule });
   assert.equal(r.program, programText(RACY.program));
   assert.equal(r.program, ['T0: alloc(300); alloc(300)', 'T1: free(T0#0)', 'T2: free(T0#1)']);

@@ -7,9 +7,8 @@ import * as assert from 'uvu/assert';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { cli, cliInFreshProcess, type CliResult } from './helpers.js';
+import { cli, cliInFreshProcess, cliOnce, type CliResult } from './helpers.js';
 import { VARIANTS } from '../impl/variants.js';
-
 
 /** A `--json` run: exactly one line on out, nothing on err. */
 function json(r: CliResult): Record<string, unknown> {
@@ -42,21 +41,12 @@ async function usageError(argv: string[], ...mentions: (string | RegExp)[]): Pro
 const SEED000 = ['run', 'random-mixed', '--iters', '100000', '--ws', '256', '--seed', '42'];
 const BUGGY = ['--variant', 'tls-free-skips-used'];
 
-// One run of each shape, shared by the tests that only read it.
-const cache = new Map<string, Promise<CliResult>>();
-const once = (...argv: string[]): Promise<CliResult> => {
-  const key = JSON.stringify(argv);
-  let r = cache.get(key);
-  if (r === undefined) cache.set(key, (r = cli(...argv)));
-  return r;
-};
-
 // The issue's field list for `run --json`.
 const FIELDS = ['opsPerSec', 'mmap', 'munmap', 'lruPush', 'lruPopHit', 'lruPopMiss', 'ssAlloc', 'ssFreed',
   'emptyEvents', 'legacyFallbacks', 'pageFaults', 'peakRssBytes', 'peakVmBytes'];
 
 test('run --json has every field the issue asks for', async () => {
-  const r = await once(...SEED000, '--json');
+  const r = await cliOnce(...SEED000, '--json');
   const j = json(r);
   for (const f of FIELDS) num(j, f);
   assert.ok('audit' in j, 'audit');
@@ -67,7 +57,7 @@ test('run --json has every field the issue asks for', async () => {
 });
 
 test('done when: the default configuration reuses SuperSlabs (seed 000 after-fix figures)', async () => {
-  const r = await once(...SEED000, '--json');
+  const r = await cliOnce(...SEED000, '--json');
   const j = json(r);
   assert.is(j['audit'], 'ok');
   assert.is(r.code, 0);
@@ -83,7 +73,7 @@ test('done when: the default configuration reuses SuperSlabs (seed 000 after-fix
 });
 
 test('done when: --variant tls-free-skips-used shows seed 001 symptom and fails the audit (exit 1)', async () => {
-  const r = await once(...SEED000, ...BUGGY, '--json');
+  const r = await cliOnce(...SEED000, ...BUGGY, '--json');
   const j = json(r);
   // seed 001_4c03cbcfeeca547d.txt "Experimental Evidence": [LRU_PUSH] 0, [SS_FREE] 0, [SS_EMPTY] 0
   assert.is(j['lruPush'], 0);
@@ -118,7 +108,7 @@ test('--no-timing: identical runs print byte-identical output', async () => {
 
 test('with timing, two runs differ only in opsPerSec and seconds', async () => {
   const untimed = (await cli(...SEED000, '--json', '--no-timing')).out[0]!;
-  const a = json(await once(...SEED000, '--json'));
+  const a = json(await cliOnce(...SEED000, '--json'));
   const b = json(await cli(...SEED000, '--json'));
   for (const j of [a, b]) {
     assert.ok(num(j, 'opsPerSec') > 0);
@@ -149,7 +139,7 @@ test('human output names the figures and the audit verdict, matching --json', as
   const timed = (await cli(...SEED000)).out.join('\n');
   assert.match(timed, new RegExp(`${j['ops']} ops in [0-9.]+ s: \\d+ ops/s`));
 
-  const bad = json(await once(...SEED000, ...BUGGY, '--json'));
+  const bad = json(await cliOnce(...SEED000, ...BUGGY, '--json'));
   const h = await cli(...SEED000, ...BUGGY, '--no-timing');
   assert.is(h.code, 1);
   const htext = h.out.join('\n');

@@ -76,6 +76,17 @@ export async function cli(...argv: string[]): Promise<CliResult> {
   return { code, out, err };
 }
 
+// One run of each argument list, shared by the tests that only read it.
+const cliRuns = new Map<string, Promise<CliResult>>();
+
+/** `cli(...argv)`, run once per argument list and shared by every caller. */
+export function cliOnce(...argv: string[]): Promise<CliResult> {
+  const key = JSON.stringify(argv);
+  let r = cliRuns.get(key);
+  if (r === undefined) cliRuns.set(key, (r = cli(...argv)));
+  return r;
+}
+
 /** Runs the slabcheck command in a fresh node process (nothing shared with this one). */
 export function cliInFreshProcess(argv: string[]): { status: number | null; stdout: string; stderr: string } {
   const url = new URL('../cli/main.js', import.meta.url).href;

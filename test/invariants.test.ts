@@ -10,7 +10,7 @@ import { audit, type CachedBlock, type SlotSnap, type Snapshot, type SsSnap, typ
 import { createHeap } from '../impl/heap.js';
 import { classOfSize } from '../impl/sizeclass.js';
 import { attachThread, type Thread } from '../impl/thread/thread.js';
-import { firstViolation, INVARIANTS, type Invariant, type Violation } from '../model/invariants.js';
+import { firstViolation, invariantById, INVARIANTS, type Invariant, type Violation } from '../model/invariants.js';
 import { SMALL } from './helpers.js';
 
 // ---------------------------------------------------------------- the good snapshots
@@ -655,7 +655,7 @@ test('INV-LRU: an entry one ms short of TTL + idle interval is still fine', () =
   const s = structuredClone(BUSY);
   const ss = findSs(s, 'cached SuperSlab', (x) => x.state === 'CACHED');
   s.nowMs = ss.stamp + s.limits.lruTtlMs + s.limits.idleTrimMs - 1;
-  const lru = INVARIANTS.find((inv) => inv.id === 'INV-LRU')!;
+  const lru = invariantById('INV-LRU')!;
   assert.is(lru.check(s), null);
   s.nowMs++;
   assert.is(lru.check(s)?.id, 'INV-LRU');
