@@ -133,8 +133,8 @@ export const SCENARIOS: Scenario[] = [
     threads: 4,
     columns: [
       {
-        label: 'bug: remote-free-skips-active',
-        input: { variants: ['remote-free-skips-active'], 'vm.max_map_count': TINY_LARSON_LIMIT, 'sim.phys_mib': 1024 },
+        label: 'bug: remote-free-skips-active + no-orphan-adopt',
+        input: { variants: ['remote-free-skips-active', 'no-orphan-adopt'], 'vm.max_map_count': TINY_LARSON_LIMIT, 'sim.phys_mib': 1024 },
       },
       { label: 'fix (default)', input: { 'vm.max_map_count': TINY_LARSON_LIMIT, 'sim.phys_mib': 1024 } },
     ],

@@ -5,7 +5,7 @@
 // error code (errors.ts); a rejected free changes nothing.
 import { C, NUM_COUNTERS } from './counters.js';
 import { E } from './errors.js';
-import { H, S, SL, SLOT_ACTIVE, SS_FREEING, SS_MAPPED, T, TF } from './layout.js';
+import { H, ORPHAN, S, SL, SLOT_ACTIVE, SS_FREEING, SS_MAPPED, T, TF } from './layout.js';
 import { legacyAlloc, legacyFree, isLegacyBlock } from './legacy.js';
 import { isMappedPage, readCell, residentCell } from './os/pages.js';
 import { ACQ_ENOMEM, ACQ_LEGACY, acquireSlab } from './pool/acquire.js';
@@ -15,10 +15,11 @@ import { blockAddress, cellLive, dataStart, makeCell, cellHeader, slotIndex, tak
 import { classOfSize, STRIDES } from './sizeclass.js';
 import { lock, type Op, READ, runDirect, unlock, WRITE } from './steps.js';
 import { releasePin } from './superslab/lifecycle.js';
-import { SS_MAGIC, pin, ssIndex, ssOfSlot, ssState } from './superslab/table.js';
+import { SS_MAGIC, pin, slotId, ssIndex, ssOfSlot, ssState } from './superslab/table.js';
 import { tick } from './superslab/trim.js';
 import { CACHED, cacheAlloc, cacheFree, DRAIN_DUE, drainCache } from './thread/cache.js';
 import type { Thread } from './thread/thread.js';
+import { V } from './variants.js';
 
 /** Allocates `size` bytes: the user address, or E.BAD_SIZE / E.ENOMEM. */
 export function malloc(t: Thread, size: number): number {
@@ -46,25 +47,41 @@ export function* freeOp(t: Thread, ptr: number): Op<number> {
 
 /** Drains the thread's caches to its slabs and the remote queues of every slab it owns. */
 export function* drainOp(t: Thread): Op<void> {
-  const h = t.heap;
-  const { i32 } = h;
+  const { i32 } = t.heap;
   for (let cls = 0; cls < STRIDES.length; cls++) {
     if (i32[t.ti + T.SLL_COUNT + cls]! > 0) yield* drainCache(t, cls);
   }
+  yield* eachOwnedSlab(t, true, function* (slot, pinned) {
+    if (pinned) yield* drainOwned(t, slot);
+  });
+}
+
+// Visits every ACTIVE slab `t` owns (only those with a queue when `queuedOnly`), with its
+// SuperSlab pinned if it could be (not while trim holds it). One step reads a
+// SuperSlab's slot words: only `t` gives a slab of `t`'s away, and the visit re-checks.
+function* eachOwnedSlab(t: Thread, queuedOnly: boolean, visit: (slot: number, pinned: boolean) => Op<void>): Op<void> {
+  const h = t.heap;
+  const { i32 } = h;
   yield READ;
-  const slots = Atomics.load(i32, H.SS_HIGH) * h.cfg.slabsPerSS;
-  for (let slot = 0; slot < slots; slot++) {
-    const w = slotIndex(h, slot);
+  const high = Atomics.load(i32, H.SS_HIGH);
+  for (let ss = 0; ss < high; ss++) {
     yield READ;
-    if (Atomics.load(i32, w + SL.OWNER) !== t.tid || Atomics.load(i32, w + SL.RHEAD) === 0) continue;
-    const ss = ssOfSlot(h, slot);
-    if (!(yield* pin(h, ss))) continue;
-    yield READ;
-    if (Atomics.load(i32, w + SL.OWNER) === t.tid && Atomics.load(i32, w + SL.STATE) === SLOT_ACTIVE) {
-      yield* drainOwned(t, slot);
+    if (Atomics.load(i32, ssIndex(h, ss) + S.ACTIVE_SLOTS) === 0) continue;
+    for (let slab = 0; slab < h.cfg.slabsPerSS; slab++) {
+      const slot = slotId(h, ss, slab);
+      const w = slotIndex(h, slot);
+      if (!owns(t, w) || (queuedOnly && Atomics.load(i32, w + SL.RHEAD) === 0)) continue;
+      const pinned = yield* pin(h, ss);
+      yield READ;
+      if (owns(t, w)) yield* visit(slot, pinned);
+      if (pinned) yield* releasePin(t, ss);
     }
-    yield* releasePin(t, ss);
   }
+}
+
+function owns(t: Thread, w: number): boolean {
+  const { i32 } = t.heap;
+  return Atomics.load(i32, w + SL.OWNER) === t.tid && Atomics.load(i32, w + SL.STATE) === SLOT_ACTIVE;
 }
 
 /** Advances the logical clock (idle trim runs when due). */
@@ -72,7 +89,10 @@ export function* tickOp(t: Thread, ms: number): Op<void> {
   yield* tick(t, ms);
 }
 
-/** Thread exit: caches flushed, bindings dropped; its slabs stay for remote frees. */
+/**
+ * Thread exit: caches flushed, bindings dropped, remote queues drained; a slab with
+ * blocks still out is left ORPHAN, for the next thread that frees one of them to adopt.
+ */
 export function* exitOp(t: Thread): Op<void> {
   const h = t.heap;
   const { i32, f64 } = h;
@@ -84,6 +104,7 @@ export function* exitOp(t: Thread): Op<void> {
       yield* releasePin(t, ssOfSlot(h, bound));
     }
   }
+  yield* eachOwnedSlab(t, false, (slot, pinned) => orphan(t, slot, pinned));
   yield* lock(h, H.POOL_LOCK, t.tid);
   for (let i = 0; i < NUM_COUNTERS; i++) f64[h.L.retired + i]! += f64[t.cnt + i]!;
   yield* unlock(h, H.POOL_LOCK);
@@ -92,6 +113,20 @@ export function* exitOp(t: Thread): Op<void> {
   yield WRITE;
   Atomics.sub(i32, H.THREADS_LIVE, 1);
   Atomics.store(i32, t.ti + T.TID, 0);
+}
+
+// Exit, owner: a slab the drain did not empty loses its owner (seed 004 §4.2: with no
+// adopter, nobody would drain it again — its blocks, freed by other threads, would wait
+// in its queue and the slab would stay ACTIVE until its whole SuperSlab had no active
+// block). Variant no-orphan-adopt leaves it owned by the dead thread.
+function* orphan(t: Thread, slot: number, pinned: boolean): Op<void> {
+  const h = t.heap;
+  if (pinned) yield* drainOwned(t, slot);
+  const w = slotIndex(h, slot);
+  yield READ;
+  if (h.cfg.v & V.NO_ORPHAN_ADOPT || Atomics.load(h.i32, w + SL.STATE) !== SLOT_ACTIVE) return; // or the drain emptied it
+  yield WRITE;
+  if (Atomics.compareExchange(h.i32, w + SL.OWNER, t.tid, ORPHAN) === t.tid) h.f64[t.cnt + C.orphaned]!++;
 }
 
 /** Runs any step operation to completion on the calling thread. */
@@ -147,15 +182,17 @@ const SLOW_REMOTE = 1;
 const SLOW_DRAIN = 2;
 const SLOW_LEGACY = 3;
 const SLOW_LOCAL = 4;
+const SLOW_ADOPT = 5;
 
 // 0: done on the fast path; SLOW_*: the slow path to run; < 0: rejected.
 function freeFast(t: Thread, ptr: number): number {
   const found = locate(t, ptr);
   if (found !== 0) return found;
   const h = t.heap;
-  if (h.i32[slotIndex(h, t.fSlot) + SL.OWNER] !== t.tid) {
+  const owner = h.i32[slotIndex(h, t.fSlot) + SL.OWNER];
+  if (owner !== t.tid) {
     h.f64[t.fCell] = makeCell(0, false, cellHeader(h.f64[t.fCell]!));
-    return SLOW_REMOTE;
+    return owner === ORPHAN ? SLOW_ADOPT : SLOW_REMOTE;
   }
   h.f64[t.cnt + C.localFrees]!++;
   const cached = cacheFree(t, t.fCls, ptr - 1, t.fCell);
@@ -167,7 +204,26 @@ function* freeSlow(t: Thread, kind: number, ptr: number): Op<void> {
   if (kind === SLOW_REMOTE) yield* remotePush(t, t.fSlot, t.fIdx, t.fCell);
   else if (kind === SLOW_DRAIN) yield* drainCache(t, t.fCls);
   else if (kind === SLOW_LOCAL) yield* localFree(t, t.fSlot, t.fIdx, false);
+  else if (kind === SLOW_ADOPT) yield* adoptFree(t, t.fSlot, t.fIdx, t.fCell);
   else yield* legacyFree(t, ptr);
+}
+
+// A free into an ORPHAN slab (seed 004 §4.2's partial adopt, here per slab): the freeing
+// thread takes the slab over, drains what other threads queued on it while it had no
+// owner and frees the block locally, so the slab turns EMPTY when its last block comes
+// back. Whoever loses the race for it frees remotely to the winner. The block being
+// freed is live, so the SuperSlab has an active block and cannot be freed meanwhile.
+function* adoptFree(t: Thread, slot: number, idx: number, cell: number): Op<void> {
+  const h = t.heap;
+  yield WRITE;
+  if (Atomics.compareExchange(h.i32, slotIndex(h, slot) + SL.OWNER, ORPHAN, t.tid) !== ORPHAN) {
+    yield* remotePush(t, slot, idx, cell);
+    return;
+  }
+  h.f64[t.cnt + C.adopted]!++;
+  h.f64[t.cnt + C.localFrees]!++;
+  yield* drainOwned(t, slot);
+  yield* localFree(t, slot, idx, false);
 }
 
 /**

@@ -78,7 +78,7 @@ export const SL = {
   CARVED: 3, // blocks handed out from the slab's bump region so far
   USED: 4, // meta->used: blocks not on the freelist (live, cached or queued remotely)
   FREE: 5, // freelist head: local block index + 1
-  OWNER: 6, // owning thread id
+  OWNER: 6, // owning thread id; ORPHAN once its thread exited with blocks still out
   RHEAD: 7, // remote MPSC queue head: local block index + 1 (seed 003 remote_heads)
   RCOUNT: 8, // seed 003 remote_counts
   LISTED: 9, // classes whose stage 1 list holds the slot (bitmask)
@@ -89,6 +89,8 @@ export const SL = {
 export const SLOT_UNUSED = 0;
 export const SLOT_ACTIVE = 1;
 export const SLOT_EMPTY = 2;
+/** SL.OWNER of a slab whose thread exited (thread ids start at 1). */
+export const ORPHAN = 0;
 
 /** Per-thread words (i32). */
 export const T = {

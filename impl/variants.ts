@@ -19,6 +19,7 @@ export const V = {
   WHOLE_SUPERSLAB_ONLY: 1 << 7,
   REMOTE_PUSH_RACY: 1 << 8,
   DRAIN_NONATOMIC_TAKE: 1 << 9,
+  NO_ORPHAN_ADOPT: 1 << 10,
 } as const;
 
 export const VARIANTS: readonly Variant[] = [
@@ -81,6 +82,12 @@ export const VARIANTS: readonly Variant[] = [
     flag: V.DRAIN_NONATOMIC_TAKE,
     seed: '004_d59e0d336a26e3fe.txt §4.3',
     bug: 'the drain reads the queue head and later stores 0 instead of one atomic exchange',
+  },
+  {
+    name: 'no-orphan-adopt',
+    flag: V.NO_ORPHAN_ADOPT,
+    seed: '004_d59e0d336a26e3fe.txt §4.2, 003_932746184e5394df.txt §2.2',
+    bug: 'an exiting thread keeps its slabs; nobody adopts them, so frees into them stay remote and undrained',
   },
 ];
 

@@ -301,6 +301,22 @@ export const INVARIANTS: readonly Invariant[] = [
     },
   },
   {
+    id: 'INV-OWNER',
+    kind: 'safety',
+    seed: '004_d59e0d336a26e3fe.txt §4.2 (adopt), 003_932746184e5394df.txt §2.2 (only the owner drains)',
+    rule: 'an ACTIVE slab is owned by a live thread or ORPHAN (its thread exited): never by a thread that is gone',
+    check(s) {
+      const live = new Set(s.threads.map((t) => t.tid));
+      for (const [ss, slot] of slots(s)) {
+        if (pooled(ss) && slot.state === 'ACTIVE' && slot.owner !== 0 && !live.has(slot.owner)) {
+          return v(this.id, 'ACTIVE slab owned by an exited thread: nobody will drain it', slotName(ss, slot),
+            `a live thread or ORPHAN`, `thread ${slot.owner} (exited)`);
+        }
+      }
+      return null;
+    },
+  },
+  {
     id: 'INV-HEADER',
     kind: 'safety',
     seed: '004_d59e0d336a26e3fe.txt §2 (TLS_SLL_HDR_RESET)',

@@ -235,7 +235,7 @@ class Run {
 
   /**
    * The epilogue: each thread frees what it still holds, drains and exits; a janitor
-   * frees the blocks of threads that exited, trims, moves the clock past the TTL and
+   * frees the blocks of threads that exited, drains, trims, moves the clock past the TTL and
    * trims again.
    * Run sequentially with the same checks. False when a violation stopped it.
    */
@@ -248,8 +248,9 @@ class Run {
       if (vt.exited) janitor.push(...frees);
       this.threads[i] = new VThread(i, vt.t, vt.exited ? [] : [...frees, { op: 'drain' }, { op: 'exit' }]);
     });
+    // the janitor's frees adopt orphaned slabs (their blocks go to its cache): drain them;
     // trim first (SuperSlabs go to the LRU or the reserve), then age the LRU past its TTL
-    janitor.push({ op: 'trim' }, { op: 'tick', ms: cfg.lruTtlMs + Math.max(cfg.idleTrimMs, 1) }, { op: 'trim' }, { op: 'exit' });
+    janitor.push({ op: 'drain' }, { op: 'trim' }, { op: 'tick', ms: cfg.lruTtlMs + Math.max(cfg.idleTrimMs, 1) }, { op: 'trim' }, { op: 'exit' });
     this.threads.push(new VThread(this.threads.length, attachThread(this.heap, this.observer), janitor));
     this.last = -1;
     return this.loop((runnable) => runnable.indexOf(true));

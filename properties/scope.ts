@@ -80,15 +80,20 @@ export function programArb(o: ScopeOptions): fc.Arbitrary<Program> {
 }
 
 /**
- * Contention: T0 allocates blocks of one class (they share a slab) and drains; the
- * other threads free T0's blocks, so their pushes meet on one remote queue and race
- * T0's drains (seed 003 §2.2, seed 004 §4.3).
+ * Contention: T0 allocates blocks of one class (they share a slab), drains and may exit;
+ * the other threads free T0's blocks, so their pushes meet on one remote queue and race
+ * T0's drains (seed 003 §2.2, seed 004 §4.3), its exit, and each other adopting the
+ * orphaned slab; their ticks run idle trim on SuperSlabs whose blocks all went remote.
  */
 function contentionArb(threads: number): fc.Arbitrary<Program> {
-  const ownerOp = fc.oneof({ weight: 3, arbitrary: fc.constant<Op>({ op: 'alloc', size: 0 }) }, { weight: 1, arbitrary: fc.constant<Op>({ op: 'drain' }) });
+  const ownerOp = fc.oneof(
+    { weight: 3, arbitrary: fc.constant<Op>({ op: 'alloc', size: 0 }) },
+    { weight: 1, arbitrary: fc.constant<Op>({ op: 'drain' }) },
+    { weight: 1, arbitrary: fc.constant<Op>({ op: 'exit' }) },
+  );
   const freerOp = fc.oneof(
     { weight: 3, arbitrary: fc.nat(3).map((pick): Op => ({ op: 'free', from: 0, pick })) },
-    { weight: 1, arbitrary: fc.constant<Op>({ op: 'tick', ms: 1 }) },
+    { weight: 1, arbitrary: fc.constantFrom(1, 4).map((ms): Op => ({ op: 'tick', ms })) },
   );
   return fc
     .record({

@@ -54,6 +54,7 @@ const C5 = 200; // stride 256
 const alloc = (size: number): Op => ({ op: 'alloc', size });
 const freeOf = (from: number, pick: number): Op => ({ op: 'free', from, pick });
 const drain: Op = { op: 'drain' };
+const exit: Op = { op: 'exit' };
 const RR: Schedule = { kind: 'preempt', quanta: [], points: [] };
 
 const json = (o: Outcome): string => JSON.stringify({ ...o, covered: [...o.covered] });
@@ -582,6 +583,10 @@ const VARIANT_CASES: VariantCase[] = [
     id: 'INV-CONSERVATION', phase: 'program', race: true,
     why: 'seed 004: a load-then-store take of the remote queue loses a push between them',
   },
+  {
+    variant: 'no-orphan-adopt', threads: [[alloc(C7), exit]], id: 'INV-OWNER', phase: 'program',
+    why: 'seed 004 §4.2: nobody adopts the slab an exited thread left a block in',
+  },
 ];
 
 const caseOf = (v: VariantCase, withVariant = true): Case => ({
@@ -655,11 +660,11 @@ test('execute: the quiescence epilogue frees, drains, exits, trims, ages past th
   assert.ok(text.some((l) => l.startsWith('T0 start alloc(1500)')));
   assert.ok(text.some((l) => l.startsWith('T0 start free(T0#0) -> T0.a0')));
   assert.ok(text.includes('T0 start drain()'));
-  // clean: the janitor (T1) trims, ticks TTL 8 ms + max(idle trim 4 ms, 1) = 12 ms, trims, exits
+  // clean: the janitor (T1) drains (what it adopted), trims, ticks TTL 8 ms + max(idle trim 4 ms, 1) = 12 ms, trims, exits
   const clean = execute(caseOf(dse, false), { trace: true });
   assert.is(clean.violation, null);
   const janitor = clean.trace.filter((e) => e.thread === 1 && e.kind === 'start').map((e) => e.text);
-  assert.equal(janitor, ['trim()', 'tick(12ms)', 'trim()', 'exit()']);
+  assert.equal(janitor, ['drain()', 'trim()', 'tick(12ms)', 'trim()', 'exit()']);
   assert.ok(clean.covered.has('superslab:CACHED-UNMAP->UNMAPPED') || clean.covered.has('superslab:MAPPED-UNMAP->UNMAPPED'), 'the SuperSlab is unmapped in the end');
   // a runaway bound is a finding too
   assert.is(execute(caseOf(dse, false), { maxSteps: 5 }).violation?.id, 'LIVELOCK');

@@ -1,7 +1,7 @@
 // Shared test scaffolding: small heaps, threads, and assertions over the audit.
 import { spawnSync } from 'node:child_process';
 import * as assert from 'uvu/assert';
-import { free, malloc } from '../impl/allocator.js';
+import { exitOp, free, freeOp, malloc, run } from '../impl/allocator.js';
 import { audit, type SlotSnap, type Snapshot } from '../impl/audit.js';
 import type { ConfigInput } from '../impl/config.js';
 import { createHeap, type Heap } from '../impl/heap.js';
@@ -37,6 +37,18 @@ export function mustFree(t: Thread, p: number): void {
 }
 
 /** Asserts that the invariants `which` selects (default: safety) hold; returns the snapshot. */
+/**
+ * `b` frees `ptrs` (blocks `owner` allocated): each free decides "remote" while `owner`
+ * is alive, `owner` exits before the pushes land (its slabs go ORPHAN with nothing yet
+ * to drain), then they land. Nobody frees into those slabs again: only trim reclaims them.
+ */
+export function freeAcrossExit(b: Thread, ptrs: number[], owner: Thread): void {
+  const frees = ptrs.map((p) => freeOp(b, p));
+  for (const f of frees) assert.is(f.next().done, false, 'the free stops inside its remote push');
+  run(owner, exitOp(owner));
+  for (const f of frees) while (!f.next().done);
+}
+
 export function assertHolds(heap: Heap, which?: (inv: Invariant) => boolean): Snapshot {
   const s = audit(heap);
   const bad = firstViolation(s, which);

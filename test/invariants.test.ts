@@ -5,13 +5,13 @@
 // cover exactly the catalogue, so a new invariant without a test fails this suite.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { drainOp, exitOp, free, malloc, run, tickOp } from '../impl/allocator.js';
+import { drainOp, exitOp, malloc, run, tickOp } from '../impl/allocator.js';
 import { audit, type CachedBlock, type SlotSnap, type Snapshot, type SsSnap, type ThreadSnap } from '../impl/audit.js';
 import { createHeap } from '../impl/heap.js';
 import { classOfSize } from '../impl/sizeclass.js';
-import { attachThread, type Thread } from '../impl/thread/thread.js';
+import { attachThread } from '../impl/thread/thread.js';
 import { firstViolation, invariantById, INVARIANTS, type Invariant, type Violation } from '../model/invariants.js';
-import { SMALL } from './helpers.js';
+import { freeAcrossExit, mustFree, mustMalloc, SMALL } from './helpers.js';
 
 // ---------------------------------------------------------------- the good snapshots
 
@@ -26,17 +26,6 @@ const C5_SIZE = 200; // 256 stride
 // stage 3 (seed 004 §1.2): the cap is what sends an allocation to the legacy path
 // (seed 004 §1.3 shared_fail->legacy) when no EMPTY slot can be reclaimed.
 const CONFIG = { ...SMALL, HAKMEM_TINY_CAP: 1 };
-
-function mustMalloc(t: Thread, size: number): number {
-  const p = malloc(t, size);
-  if (p <= 0) throw new Error(`scenario: malloc(${size}) failed with ${p}`);
-  return p;
-}
-
-function mustFree(t: Thread, p: number): void {
-  const r = free(t, p);
-  if (r !== 0) throw new Error(`scenario: free(0x${p.toString(16)}) failed with ${r}`);
-}
 
 /**
  * A heap mid-run, at a quiescent point: several classes with live blocks, blocks in a
@@ -79,8 +68,9 @@ function busySnapshot(): Snapshot {
 
 /**
  * A quiesced heap: everything freed (locally, remotely, a legacy block), drained, every
- * thread exited, trimmed, the clock past the TTL. a exits with two of its slabs holding
- * only remotely freed blocks, so no thread can drain them and only trim (seed 003 §1.1:
+ * thread exited, trimmed, the clock past the TTL. b's frees of a's blocks land across a's
+ * exit, leaving two ORPHAN slabs holding only remotely freed blocks: no thread can drain
+ * them and only trim (seed 003 §1.1:
  * total_active_blocks == 0, not held by a thread) reclaims those SuperSlabs: one is kept
  * as the empty reserve (HAKMEM_TINY_SS_RESERVE=1), the other goes to the LRU.
  */
@@ -96,9 +86,9 @@ function quiescedSnapshot(): Snapshot {
   mustFree(a, c7[0]!);
   mustFree(a, legacy);
   run(a, drainOp(a));
-  for (const p of [c2[1]!, c2[2]!, c7[1]!, c7[2]!, q4[1]!]) mustFree(b, p);
+  mustFree(b, q4[1]!);
   mustFree(a, q4[0]!);
-  run(a, exitOp(a));
+  freeAcrossExit(b, [c2[1]!, c2[2]!, c7[1]!, c7[2]!], a);
   run(b, drainOp(b));
   run(b, exitOp(b));
   const t = attachThread(heap);
@@ -364,6 +354,18 @@ const CORRUPTIONS: Record<string, Corruption[]> = {
         const [ss, slot] = liveSlot(s);
         s.registry[slot.cls]!.push(ss.index);
         return `class ${slot.cls} registry`;
+      },
+    },
+  ],
+  'INV-OWNER': [
+    {
+      // seed 004 §4.2: the exit kept its slab instead of leaving it for adoption.
+      name: 'an ACTIVE slab still owned by an exited thread',
+      apply(s) {
+        const held = new Set(s.threads.flatMap((t) => [...t.bound, ...t.sll.flat().map((b) => b.slot)]));
+        const [ss, slot] = findSlot(s, 'ACTIVE slot no thread binds or caches', (x, y) => x.state === 'ACTIVE' && pooled(y) && !held.has(x.slot));
+        slot.owner = Math.max(...s.threads.map((t) => t.tid)) + 1;
+        return slotWhere(ss, slot);
       },
     },
   ],
@@ -675,8 +677,7 @@ test('MEM-BOUND: the reserve SuperSlab, smaller than a page, is within the bound
   const b = attachThread(heap);
   const p = malloc(a, 16);
   assert.ok(p > 0);
-  run(a, exitOp(a)); // a's slab stays ACTIVE; only trim can reclaim it
-  assert.is(free(b, p), 0); // remote free: total_active_blocks drops to 0
+  freeAcrossExit(b, [p], a); // a's slab stays ACTIVE, its block queued: only trim can reclaim it
   run(b, exitOp(b));
   const t = attachThread(heap);
   const { lruTtlMs, idleTrimMs } = audit(heap).limits;

@@ -5,15 +5,17 @@
 // when the owner drains the queue into its freelist — explicitly (drainOp) or when its
 // slab runs out during malloc ("next refill drains remote queue", seed 003 §2.2) — and a
 // slab the drain empties turns EMPTY (seed 004 §4.4 / Option A1). A thread that exits
-// flushes its cache; its slabs stay reachable so other threads can still free into them.
+// flushes its cache and drains its queues; a slab it leaves blocks in is ORPHAN, and the
+// next thread to free into it adopts it (seed 004 §4.2's partial adopt, per slab).
 //
 // Geometry: SMALL (test/helpers.ts): SuperSlab = 2 slabs of 4 KB, slab 0 has 4032 usable
 // bytes. capacity = usable / stride (seed 004 §3.2): C6 (512 B) 7 blocks in slab 0, 8 in
 // slab 1; C7 (2048 B) 1 and 2. Sizes: 500 -> C6, 1024 -> C7 (user size + 1-byte header).
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { drainOp, exitOp, free, malloc, run, tickOp } from '../impl/allocator.js';
+import { drainOp, exitOp, free, freeOp, malloc, run } from '../impl/allocator.js';
 import { audit } from '../impl/audit.js';
+import { ORPHAN } from '../impl/layout.js';
 import { attachThread } from '../impl/thread/thread.js';
 import { assertHolds, blockOf, heapOf, mustFree, mustMalloc, SMALL } from './helpers.js';
 
@@ -152,62 +154,78 @@ test('a slab emptied by a remote drain turns EMPTY; with nothing else in use its
   assert.is(s.superslabs[0]!.state, 'CACHED');
 });
 
-test('thread exit flushes its cache and drops its bindings; its slabs stay reachable for remote frees', () => {
+test('thread exit flushes its cache, drains its queues and leaves a slab with blocks out ORPHAN; the next free adopts it (seed 004 §4.2)', () => {
   const { heap, t: a } = heapOf(SMALL);
-  const ps = [mustMalloc(a, C6), mustMalloc(a, C6), mustMalloc(a, C6)];
+  const x = attachThread(heap);
+  const ps = [mustMalloc(a, C6), mustMalloc(a, C6), mustMalloc(a, C6), mustMalloc(a, C6)];
   mustFree(a, ps[0]!); // in A's TLS SLL
+  mustFree(x, ps[1]!); // on the remote queue
   let s = audit(heap);
-  assert.is(s.threads[0]!.sllCount[6], 1);
+  assert.is(s.threads.find((t) => t.tid === a.tid)!.sllCount[6], 1);
   const slotId = blockOf(heap, s, ps[0]!).slot.slot;
   assert.is(s.superslabs[0]!.pins, 1, 'A\'s binding pins the SuperSlab');
 
   run(a, exitOp(a));
   s = assertHolds(heap);
-  assert.equal(s.threads, [], 'A is gone');
+  assert.equal(s.threads.map((t) => t.tid), [x.tid], 'A is gone');
   assert.is(s.counters.tlsDrains, 1, 'exit drained the cache');
-  assert.is(s.counters.allocs, 3, 'an exited thread\'s counters are kept');
-  assert.is(s.counters.localFrees, 1);
-  let slot = blockOf(heap, s, ps[0]!).slot;
+  assert.is(s.counters.remoteDrained, 1, 'and the remote queue');
+  assert.is(s.counters.allocs, 4, 'an exited thread\'s counters are kept');
+  let slot = blockOf(heap, s, ps[2]!).slot;
   assert.is(slot.slot, slotId);
-  assert.equal(slot.freelist.items, [blockOf(heap, s, ps[0]!).idx], 'the cached block went back to its slab');
-  assert.is(slot.used, 2);
+  assert.is(slot.used, 2, 'two blocks still out');
   assert.is(slot.state, 'ACTIVE');
-  assert.is(slot.owner, a.tid, 'still owned by the exited thread');
+  assert.is(slot.owner, ORPHAN, 'no owner: the next thread to free into it adopts it');
+  assert.is(s.counters.orphaned, 1);
   assert.is(s.superslabs[0]!.pins, 0, 'binding dropped');
-  assert.is(s.superslabs[0]!.state, 'MAPPED');
 
-  // A new thread may take A's thread slot, never A's thread id: its frees are remote.
+  // A new thread may take A's thread slot, never A's thread id. Its free adopts the slab
+  // and is local; a third thread's free is then remote, to the adopter.
   const b = attachThread(heap);
   assert.is(b.slot, a.slot);
   assert.is.not(b.tid, a.tid);
-  assert.is(free(b, ps[1]!), 0);
-  const c = attachThread(heap);
-  assert.is(free(c, ps[2]!), 0);
+  assert.is(free(b, ps[2]!), 0);
   s = assertHolds(heap);
-  slot = blockOf(heap, s, ps[1]!).slot;
+  slot = blockOf(heap, s, ps[3]!).slot;
+  assert.is(slot.owner, b.tid);
+  assert.is(s.counters.adopted, 1);
+  assert.is(slot.used, 1);
+  assert.is(free(x, ps[3]!), 0);
+  s = assertHolds(heap);
   assert.is(s.counters.remoteFrees, 2);
-  assert.is(slot.remoteCount, 2);
-  assert.is(s.superslabs[0]!.active, 0);
-  assert.is(slot.used, 2, 'no owner left to drain; the queue keeps the blocks');
-  // B's own allocations do not reuse the dead thread's slab.
-  const mine = mustMalloc(b, C6);
-  assert.is.not(blockOf(heap, audit(heap), mine).slot.slot, slotId);
-  mustFree(b, mine);
+  assert.is(blockOf(heap, s, ps[3]!).slot.remoteCount, 1);
 
-  // Nothing of A's is active any more: idle trim (seed 003 Option B) reclaims its
-  // SuperSlab; once every thread has exited, the liveness invariants hold too.
+  // The adopter's drain empties the slab (EMPTY); nothing else is in use, so its
+  // SuperSlab is free too and goes to the LRU (seed 000).
   run(b, drainOp(b));
-  run(b, tickOp(b, heap.cfg.idleTrimMs));
+  s = assertHolds(heap);
+  assert.is(s.counters.emptyEvents, 1);
+  assert.is(s.counters.lruPush, 1);
+  assert.is(s.superslabs[0]!.state, 'CACHED');
   run(b, exitOp(b));
-  run(c, exitOp(c));
+  run(x, exitOp(x));
   s = assertHolds(heap, all);
-  assert.is(s.counters.trims, 1);
-  // The SuperSlab had no active block and no pin: trim kept it as the empty reserve
-  // (HAKMEM_TINY_SS_RESERVE = 1), every slot UNUSED again (seed 003 §1.1).
-  assert.is(s.counters.ssReset, 1);
-  assert.is(s.superslabs.length, 1);
-  assert.ok(s.superslabs[0]!.slots.every((x) => x.state === 'UNUSED'));
   assert.equal(s.threads, []);
+  assert.is(s.counters.orphaned, 1, 'nothing left out, nothing orphaned at these exits');
+});
+
+test('two threads race to adopt an orphan: one wins, the other frees remotely to it', () => {
+  const { heap, t: a } = heapOf(SMALL);
+  const ps = [mustMalloc(a, C6), mustMalloc(a, C6)];
+  run(a, exitOp(a));
+  const b = attachThread(heap);
+  const c = attachThread(heap);
+  const slow = freeOp(b, ps[0]!);
+  assert.is(slow.next().done, false, 'B saw the orphan and stopped before its claim');
+  assert.is(free(c, ps[1]!), 0); // C adopts first
+  for (let r = slow.next(); !r.done; r = slow.next());
+  const s = assertHolds(heap);
+  const slot = blockOf(heap, s, ps[0]!).slot;
+  assert.is(slot.owner, c.tid);
+  assert.is(s.counters.adopted, 1);
+  assert.is(s.counters.remoteFrees, 1, 'B lost the claim: its block went on the queue');
+  assert.equal(slot.remote.items, [blockOf(heap, s, ps[0]!).idx]);
+  assert.is(slot.used, 1);
 });
 
 test.run();

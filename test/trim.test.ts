@@ -2,8 +2,8 @@
 // (1) total_active_blocks == 0, (2) no thread cache holds it, (3) it is beyond the empty
 // reserve (HAKMEM_TINY_SS_RESERVE); reserve SuperSlabs stay mapped with every slot UNUSED.
 // Orphans: blocks freed remotely (Option A: total_active_blocks drops on the push) into
-// the queue of a slab whose owner exited — nobody drains it, `used` stays up, and only
-// trim can reclaim the SuperSlab. Idle trim (Option B) runs when the logical clock passes
+// the queue of a slab whose owner exited in the meantime — nobody drains it, `used`
+// stays up, and only trim can reclaim the SuperSlab. Idle trim (Option B) runs when the logical clock passes
 // HAKMEM_TINY_IDLE_TRIM_MS; 0 means never (§1.2: "Default: Disabled").
 //
 // Geometry: SMALL (test/helpers.ts): SuperSlab 8 KB = 2 slabs of 4 KB; C7 (2048 B) holds
@@ -18,11 +18,11 @@ import type { ConfigInput } from '../impl/config.js';
 import { E } from '../impl/errors.js';
 import { EV } from '../impl/events.js';
 import { createHeap, type Heap } from '../impl/heap.js';
-import { SLOT_ACTIVE } from '../impl/layout.js';
+import { ORPHAN, SLOT_ACTIVE } from '../impl/layout.js';
 import { trim } from '../impl/superslab/trim.js';
 import { attachThread, type Thread } from '../impl/thread/thread.js';
 import { firstViolation } from '../model/invariants.js';
-import { assertHolds, mustFree, mustMalloc, SMALL } from './helpers.js';
+import { assertHolds, freeAcrossExit, mustFree, mustMalloc, SMALL } from './helpers.js';
 
 const C7 = 1024;
 const C6 = 500;
@@ -34,18 +34,17 @@ function twoThreads(input: ConfigInput): { heap: Heap; a: Thread; b: Thread } {
   return { heap, a: attachThread(heap), b: attachThread(heap) };
 }
 
-/** A allocates `n` C7 blocks, B frees them all remotely, A exits. */
-function orphan(input: ConfigInput, n: number): { heap: Heap; b: Thread; aTid: number } {
+/** A allocates `n` C7 blocks; B frees them all across A's exit (test/helpers.ts). */
+function orphan(input: ConfigInput, n: number): { heap: Heap; b: Thread } {
   const { heap, a, b } = twoThreads(input);
   const ptrs: number[] = [];
   for (let i = 0; i < n; i++) ptrs.push(mustMalloc(a, C7));
-  for (const p of ptrs) mustFree(b, p);
-  run(a, exitOp(a));
-  return { heap, b, aTid: a.tid };
+  freeAcrossExit(b, ptrs, a);
+  return { heap, b };
 }
 
 test('orphan (seed 003): remote frees, owner exits — slab ACTIVE, queue full, no active block; trim frees the SuperSlab', () => {
-  const { heap, b, aTid } = orphan({ ...SMALL, HAKMEM_TINY_SS_RESERVE: 0 }, 3);
+  const { heap, b } = orphan({ ...SMALL, HAKMEM_TINY_SS_RESERVE: 0 }, 3);
   let s = assertHolds(heap);
   assert.is(s.counters.remoteFrees, 3);
   assert.equal(s.threads.map((t) => t.tid), [b.tid]);
@@ -55,7 +54,7 @@ test('orphan (seed 003): remote frees, owner exits — slab ACTIVE, queue full, 
   assert.is(ss.pins, 0); // A's binding went with A
   for (const slot of ss.slots) {
     assert.is(slot.state, 'ACTIVE');
-    assert.is(slot.owner, aTid);
+    assert.is(slot.owner, ORPHAN);
     assert.is(slot.used, slot.carved); // nobody drained: `used` still counts the queued blocks
     assert.is(slot.remote.items.length, slot.carved);
     assert.is(slot.remoteCount, slot.carved);
@@ -234,17 +233,24 @@ test('HAKMEM_TINY_TRIM_SS=0: trim frees no SuperSlab (it still expires LRU entri
   assert.equal(s.superslabs.map((x) => x.state), ['MAPPED']);
 });
 
-test('a remote free after the owner exited still lands, and a double free is refused', () => {
+test('a free after the owner exited adopts its slab, and a double free is refused', () => {
   const { heap, a, b } = twoThreads(SMALL);
   const x = mustMalloc(a, C6);
   const y = mustMalloc(a, C6);
   run(a, exitOp(a));
-  mustFree(b, x);
-  assert.is(free(b, x), E.FREE_DOUBLE); // already on the remote queue
-  mustFree(b, y);
-  const s = assertHolds(heap);
+  mustFree(b, x); // adopts: a local free, to the freelist
+  assert.is(free(b, x), E.FREE_DOUBLE);
+  mustFree(b, y); // B's own slab now: into B's thread cache
+  let s = assertHolds(heap);
+  const slot = s.superslabs[0]!.slots[0]!;
+  assert.is(slot.owner, b.tid);
+  assert.is(s.counters.adopted, 1);
+  assert.is(s.counters.remoteFrees, 0);
+  assert.is(s.superslabs[0]!.active, 1); // y, cached
+  run(b, drainOp(b));
+  s = assertHolds(heap);
+  assert.is(s.counters.emptyEvents, 1);
   assert.is(s.superslabs[0]!.active, 0);
-  assert.is(s.superslabs[0]!.slots[0]!.remote.items.length, 2);
 });
 
 test.run();

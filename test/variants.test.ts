@@ -1,4 +1,4 @@
-// The seeds' bugs on demand (impl/variants.ts, design.md §6): each of the 10 variants
+// The seeds' bugs on demand (impl/variants.ts, design.md §6): each of the 11 variants
 // shows the symptom its seed documents, and the default configuration (no variant) run
 // through the same scenario does not. Single-threaded and deterministic, except the two
 // races (remote-push-racy, drain-nonatomic-take), which need a thread's step to land
@@ -43,9 +43,9 @@ function stepN<R>(op: Op<R>, n: number): void {
   }
 }
 
-test('the catalogue: 10 variants, each with a distinct flag and a seed file', () => {
-  assert.is(VARIANTS.length, 10);
-  assert.is(new Set(VARIANTS.map((v) => v.flag)).size, 10);
+test('the catalogue: 11 variants, each with a distinct flag and a seed file', () => {
+  assert.is(VARIANTS.length, 11);
+  assert.is(new Set(VARIANTS.map((v) => v.flag)).size, 11);
   for (const v of VARIANTS) assert.match(v.seed, /^00[0-4]_[0-9a-f]{16}\.txt/);
 });
 
@@ -369,6 +369,42 @@ test('no-idle-trim (seed 003 §1.2): ticks past the idle trim interval run no tr
   assert.is(d.lruCount, 0);
   assert.is(d.os.mappedBytes, 0);
   assert.is(firstViolation(d), null);
+});
+
+// ---------------------------------------------------------------- no-orphan-adopt
+
+// seed 004 §4.2: partial adopt exists but is "not called"; seed 003 §2.2: only the owner
+// drains. An exiting thread keeps its slabs, so every later free into them is remote and
+// waits in a queue nobody drains: the slab never turns EMPTY, and its SuperSlab comes
+// back only when it has no active block at all (trim). The fix leaves the slab ORPHAN
+// and the first free adopts it.
+function exitThenFree(input: ConfigInput): { heap: Heap; slot: SlotSnap; b: Thread } {
+  const { heap, t: a } = heapOf(input);
+  const ps = [mustMalloc(a, C6), mustMalloc(a, C6)];
+  run(a, exitOp(a));
+  const b = attachThread(heap);
+  for (const p of ps) mustFree(b, p);
+  run(b, drainOp(b));
+  const s = audit(heap);
+  return { heap, slot: s.superslabs[0]!.slots[0]!, b };
+}
+
+test('no-orphan-adopt (seed 004 §4.2): the dead thread keeps its slab; frees into it strand on its queue', () => {
+  const bad = exitThenFree(withVariant('no-orphan-adopt'));
+  const s = audit(bad.heap);
+  assert.is(bad.slot.state, 'ACTIVE');
+  assert.is(bad.slot.used, 2);
+  assert.is(bad.slot.remote.items.length, 2, 'B\'s drain cannot take them: not B\'s slab');
+  assert.is(s.counters.adopted, 0);
+  assert.is(s.counters.emptyEvents, 0);
+  assert.is(violation(bad.heap, 'INV-OWNER')?.id, 'INV-OWNER');
+
+  const good = exitThenFree(SMALL);
+  const g = assertHolds(good.heap);
+  assert.is(g.counters.orphaned, 1);
+  assert.is(g.counters.adopted, 1);
+  assert.is(g.counters.remoteFrees, 0);
+  assert.is(g.counters.emptyEvents, 1, 'the adopter\'s drain empties it');
 });
 
 // ---------------------------------------------------------------- the two races

@@ -56,8 +56,11 @@ for (const name of Object.keys(SMALL_OPTIONS)) {
 
 test('cross-thread frees go through the remote queues: larson and xmalloc (seed 003 §2.2)', async () => {
   const x = await runOne('xmalloc', 2, 'workers');
-  assert.is(x.remoteFrees, 5_000, 'every xmalloc free is by the consumer: remote');
-  assert.is(x.localFrees, 0);
+  // every xmalloc free is by the consumer: remote, or local once it adopted a slab the
+  // producer left behind when it exited
+  assert.is(x.remoteFrees + x.localFrees, 5_000);
+  assert.ok(x.remoteFrees > 0);
+  assert.ok(x.localFrees === 0 || x.counters.adopted > 0, `${x.localFrees} local frees, ${x.counters.adopted} adoptions`);
   const l = await runOne('larson', 2, 'workers');
   assert.ok(l.remoteFrees > 0 && l.localFrees > 0, `larson frees both ways (${l.remoteFrees} remote, ${l.localFrees} local)`);
   // larson respawns: each slot ran `lifetimes` threads
@@ -100,7 +103,7 @@ test('a worker that hangs is terminated after the timeout and named by its threa
 });
 
 test('ENOMEM stops the run and is reported (seed 003 §5), in workers and interleaved', async () => {
-  const input = { variants: ['remote-free-skips-active'], 'vm.max_map_count': 8 };
+  const input = { variants: ['remote-free-skips-active', 'no-orphan-adopt'], 'vm.max_map_count': 8 };
   for (const exec of ['interleaved', 'workers'] as const) {
     const r = await runOne('larson', 2, exec, input, { lifetimes: 1_000 });
     assert.is(r.stopped, 'enomem', exec);
