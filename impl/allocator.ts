@@ -15,7 +15,7 @@ import { blockAddress, cellLive, dataStart, makeCell, cellHeader, slotIndex, tak
 import { classOfSize, STRIDES } from './sizeclass.js';
 import { lock, type Op, READ, runDirect, unlock, WRITE } from './steps.js';
 import { releasePin } from './superslab/lifecycle.js';
-import { SS_MAGIC, pin, slotId, ssIndex, ssOfSlot, ssState } from './superslab/table.js';
+import { SS_MAGIC, pin, ssIndex, ssOfSlot, ssState } from './superslab/table.js';
 import { tick } from './superslab/trim.js';
 import { CACHED, cacheAlloc, cacheFree, DRAIN_DUE, drainCache } from './thread/cache.js';
 import type { Thread } from './thread/thread.js';
@@ -57,25 +57,22 @@ export function* drainOp(t: Thread): Op<void> {
 }
 
 // Visits every ACTIVE slab `t` owns (only those with a queue when `queuedOnly`), with its
-// SuperSlab pinned if it could be (not while trim holds it). One step reads a
-// SuperSlab's slot words: only `t` gives a slab of `t`'s away, and the visit re-checks.
+// SuperSlab pinned if it could be (not once it is cached or unmapped).
 function* eachOwnedSlab(t: Thread, queuedOnly: boolean, visit: (slot: number, pinned: boolean) => Op<void>): Op<void> {
   const h = t.heap;
-  const { i32 } = h;
-  yield READ;
-  const high = Atomics.load(i32, H.SS_HIGH);
-  for (let ss = 0; ss < high; ss++) {
+  for (const slot of [...t.owned]) {
+    const w = slotIndex(h, slot);
     yield READ;
-    if (Atomics.load(i32, ssIndex(h, ss) + S.ACTIVE_SLOTS) === 0) continue;
-    for (let slab = 0; slab < h.cfg.slabsPerSS; slab++) {
-      const slot = slotId(h, ss, slab);
-      const w = slotIndex(h, slot);
-      if (!owns(t, w) || (queuedOnly && Atomics.load(i32, w + SL.RHEAD) === 0)) continue;
-      const pinned = yield* pin(h, ss);
-      yield READ;
-      if (owns(t, w)) yield* visit(slot, pinned);
-      if (pinned) yield* releasePin(t, ss);
+    if (!owns(t, w)) {
+      t.owned.delete(slot);
+      continue;
     }
+    if (queuedOnly && Atomics.load(h.i32, w + SL.RHEAD) === 0) continue;
+    const ss = ssOfSlot(h, slot);
+    const pinned = yield* pin(h, ss);
+    yield READ;
+    if (owns(t, w)) yield* visit(slot, pinned);
+    if (pinned) yield* releasePin(t, ss);
   }
 }
 
@@ -221,6 +218,7 @@ function* adoptFree(t: Thread, slot: number, idx: number, cell: number): Op<void
     return;
   }
   h.f64[t.cnt + C.adopted]!++;
+  t.owned.add(slot);
   h.f64[t.cnt + C.localFrees]!++;
   yield* drainOwned(t, slot);
   yield* localFree(t, slot, idx, false);

@@ -99,7 +99,9 @@ export const T = {
   DRAIN_CTR: 16, // [8] frees since the last drain
   BOUND: 24, // [8] current slab per class: slot id + 1 (TLS g_tls_slabs)
   TL_COUNT: 32, // [8] variant tls-free-skips-used: the thread list
-  WORDS: 40,
+  OWN_SS: 40, // [8] variant tls-superslabs: the thread's SuperSlab per class, ss index + 1
+  OWN_GEN: 48, // [8] its S.GEN when it was taken
+  WORDS: 56,
 } as const;
 
 /** Per-thread words (f64). */

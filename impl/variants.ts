@@ -20,6 +20,7 @@ export const V = {
   REMOTE_PUSH_RACY: 1 << 8,
   DRAIN_NONATOMIC_TAKE: 1 << 9,
   NO_ORPHAN_ADOPT: 1 << 10,
+  TLS_SUPERSLABS: 1 << 11,
 } as const;
 
 export const VARIANTS: readonly Variant[] = [
@@ -88,6 +89,12 @@ export const VARIANTS: readonly Variant[] = [
     flag: V.NO_ORPHAN_ADOPT,
     seed: '004_d59e0d336a26e3fe.txt §4.2, 003_932746184e5394df.txt §2.2',
     bug: 'an exiting thread keeps its slabs; nobody adopts them, so frees into them stay remote and undrained',
+  },
+  {
+    name: 'tls-superslabs',
+    flag: V.TLS_SUPERSLABS,
+    seed: '003_932746184e5394df.txt §2.2',
+    bug: 'each thread carves slabs only from SuperSlabs it mapped itself (g_tls_slabs[class]->ss): no shared pool',
   },
 ];
 

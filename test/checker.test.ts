@@ -584,6 +584,12 @@ const VARIANT_CASES: VariantCase[] = [
     why: 'seed 004: a load-then-store take of the remote queue loses a push between them',
   },
   {
+    // slab 0 (1 C7 block) empties; slab 1 fills; the next slab comes from a new SuperSlab
+    variant: 'tls-superslabs', threads: [[alloc(C7), alloc(C7), freeOf(0, 0), drain, alloc(C7), alloc(C7)]],
+    id: 'INV-EMPTY-FIRST', phase: 'program',
+    why: 'seed 003 §2.2: a thread takes slabs only from its own SuperSlab, never an EMPTY one of the pool',
+  },
+  {
     variant: 'no-orphan-adopt', threads: [[alloc(C7), exit]], id: 'INV-OWNER', phase: 'program',
     why: 'seed 004 §4.2: nobody adopts the slab an exited thread left a block in',
   },

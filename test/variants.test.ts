@@ -1,4 +1,4 @@
-// The seeds' bugs on demand (impl/variants.ts, design.md §6): each of the 11 variants
+// The seeds' bugs on demand (impl/variants.ts, design.md §6): each of the 12 variants
 // shows the symptom its seed documents, and the default configuration (no variant) run
 // through the same scenario does not. Single-threaded and deterministic, except the two
 // races (remote-push-racy, drain-nonatomic-take), which need a thread's step to land
@@ -43,9 +43,9 @@ function stepN<R>(op: Op<R>, n: number): void {
   }
 }
 
-test('the catalogue: 11 variants, each with a distinct flag and a seed file', () => {
-  assert.is(VARIANTS.length, 11);
-  assert.is(new Set(VARIANTS.map((v) => v.flag)).size, 11);
+test('the catalogue: 12 variants, each with a distinct flag and a seed file', () => {
+  assert.is(VARIANTS.length, 12);
+  assert.is(new Set(VARIANTS.map((v) => v.flag)).size, 12);
   for (const v of VARIANTS) assert.match(v.seed, /^00[0-4]_[0-9a-f]{16}\.txt/);
 });
 
@@ -405,6 +405,52 @@ test('no-orphan-adopt (seed 004 §4.2): the dead thread keeps its slab; frees in
   assert.is(g.counters.adopted, 1);
   assert.is(g.counters.remoteFrees, 0);
   assert.is(g.counters.emptyEvents, 1, 'the adopter\'s drain empties it');
+});
+
+// ---------------------------------------------------------------- tls-superslabs
+
+// seed 003 §2.2: "Allocates from g_tls_slabs[class_A]->ss_A (TLS-cached SuperSlab)",
+// "SuperSlab ss_A is owned by Thread A". Each thread maps its own SuperSlab per class and
+// carves only there; the shared pool hands one thread's free slabs to another.
+test('tls-superslabs (seed 003 §2.2): every thread maps its own SuperSlab per class; the pool shares one', () => {
+  const run3 = (input: ConfigInput): Snapshot => {
+    const { heap, t: a } = heapOf(input);
+    const b = attachThread(heap);
+    mustMalloc(a, C6); // a's SuperSlab, slab 0
+    mustMalloc(b, C6); // bug: b's own SuperSlab; fix: slab 1 of the same one (stage 2)
+    mustMalloc(a, C7); // bug: a's own C7 SuperSlab; fix: a third SuperSlab (nothing UNUSED left)
+    return assertHolds(heap);
+  };
+  const bad = run3(withVariant('tls-superslabs'));
+  assert.is(bad.counters.ssAlloc, 3);
+  assert.is(bad.counters.stage2Hits, 0);
+  assert.equal(bad.superslabs.map((x) => x.unused), [1, 1, 1], 'each thread\'s SuperSlab keeps its UNUSED slab to itself');
+  const good = run3(SMALL);
+  assert.is(good.counters.ssAlloc, 2);
+  assert.is(good.counters.stage2Hits, 1);
+});
+
+test('tls-superslabs: the thread\'s next slab of a class comes from its own SuperSlab while it has one UNUSED', () => {
+  const { heap, t: a } = heapOf(withVariant('tls-superslabs'));
+  const b = attachThread(heap);
+  mustMalloc(b, C7); // b's SuperSlab 0
+  for (let i = 0; i < 3; i++) mustMalloc(a, C7); // a's SuperSlab 1: slab 0 (1 block), slab 1 (2 blocks)
+  let s = assertHolds(heap);
+  assert.is(s.counters.ssAlloc, 2);
+  assert.is(s.superslabs[0]!.unused, 1, 'b\'s UNUSED slab stays b\'s');
+  const p = mustMalloc(a, C7); // a's SuperSlab 1 is full: a new one
+  s = assertHolds(heap);
+  assert.is(s.counters.ssAlloc, 3);
+  // a's newest SuperSlab empties and goes to the LRU: a's hold on it is stale (it cannot
+  // be pinned), so a's next slab comes from stage 3 — which pops that same SuperSlab
+  mustFree(a, p);
+  run(a, drainOp(a));
+  assert.is(assertHolds(heap).superslabs[2]!.state, 'CACHED');
+  mustMalloc(a, C7);
+  s = assertHolds(heap);
+  assert.is(s.counters.ssAlloc, 3);
+  assert.is(s.counters.lruPopHit, 1);
+  assert.is(s.superslabs[2]!.state, 'MAPPED');
 });
 
 // ---------------------------------------------------------------- the two races

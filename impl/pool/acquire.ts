@@ -31,6 +31,7 @@ const STAGE_COUNTER = [0, C.stage05Hits, C.stage1Hits, C.stage2Hits, C.stage3Hit
 /** A slot of class `cls` bound to `t` (its SuperSlab pinned), or ACQ_LEGACY / ACQ_ENOMEM. */
 export function* acquireSlab(t: Thread, cls: number): Op<number> {
   t.emit(EV.ACQUIRE_BEGIN, cls, 0, 0);
+  if (t.heap.cfg.v & V.TLS_SUPERSLABS) return yield* fromOwnSuperSlab(t, cls);
   let slot = t.heap.cfg.emptyReuse ? yield* scanRegistry(t, cls) : -1;
   if (slot < 0) slot = yield* popEmptyList(t, cls);
   if (slot < 0) slot = yield* claimUnused(t, cls);
@@ -82,6 +83,35 @@ function* claimUnused(t: Thread, cls: number): Op<number> {
     }
   }
   return -1;
+}
+
+// Variant tls-superslabs, the design of seed 003 §2.2: a thread takes slabs of a class
+// only from its own SuperSlab for that class (g_tls_slabs[class]->ss, "owned" by the
+// thread): its next UNUSED slab, else a new SuperSlab (stage 3) becomes its own. No
+// slab is shared or reused; a SuperSlab comes back only once it has no active block.
+function* fromOwnSuperSlab(t: Thread, cls: number): Op<number> {
+  const h = t.heap;
+  const { i32 } = h;
+  const own = i32[t.ti + T.OWN_SS + cls]! - 1;
+  if (own >= 0 && (yield* pin(h, own))) {
+    yield READ;
+    if (Atomics.load(i32, ssIndex(h, own) + S.GEN) === i32[t.ti + T.OWN_GEN + cls]) {
+      for (let slab = 0; slab < h.cfg.slabsPerSS; slab++) {
+        const slot = slotId(h, own, slab);
+        yield READ;
+        if (Atomics.load(i32, slotIndex(h, slot) + SL.STATE) !== SLOT_UNUSED) continue;
+        if (yield* claim(t, slot, SLOT_UNUSED, cls, STAGE_UNUSED, true)) return slot; // the pin is the binding's
+      }
+    }
+    yield* releasePin(t, own);
+  }
+  const slot = yield* newSlab(t, cls);
+  if (slot >= 0) {
+    const ss = ssOfSlot(h, slot);
+    i32[t.ti + T.OWN_SS + cls] = ss + 1;
+    i32[t.ti + T.OWN_GEN + cls] = Atomics.load(i32, ssIndex(h, ss) + S.GEN);
+  }
+  return slot;
 }
 
 // Stage 3, under the pool lock.
@@ -172,5 +202,6 @@ function* claim(
   }
   yield* register(h, ss, cls);
   i32[t.ti + T.BOUND + cls] = slot + 1;
+  t.owned.add(slot);
   return true;
 }

@@ -54,6 +54,7 @@ function* releaseSlot(t: Thread, slot: number): Op<void> {
   if (bound) i32[t.ti + T.BOUND + cls] = 0;
   yield WRITE;
   Atomics.store(i32, w + SL.STATE, SLOT_EMPTY);
+  t.owned.delete(slot);
   h.f64[t.cnt + C.emptyEvents]!++;
   t.emit(EV.SLOT_EMPTY, slot, cls, 0);
   yield WRITE;

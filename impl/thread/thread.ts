@@ -12,6 +12,12 @@ export class Thread {
   /** f64 index of this thread's counters. */
   readonly cnt: number;
   sink: EventSink | null = null;
+  /**
+   * The slots this thread claimed or adopted: a private index, so that drain and exit
+   * visit its slabs without scanning every SuperSlab. The slot words stay the truth:
+   * each entry is re-checked (owner and state) before use, and stale ones are dropped.
+   */
+  readonly owned = new Set<number>();
   // Scratch filled by free's pointer check for the slow path that follows (no allocation).
   fSlot = -1;
   fIdx = -1;
