@@ -144,6 +144,7 @@ test('scenario machinery: seed 003 at a smaller scale (the bug reaches ENOMEM, t
   const row = (label: string) => r.rows.find((x) => x.label.startsWith(label))!;
   assert.is(row('ENOMEM').values[0], 1);
   assert.is(row('ENOMEM').values[1], 0);
+  assert.ok(row('SuperSlabs live').values[1]! < 20, 'the default stays under 20 SuperSlabs (seed 003: ~10-20)');
   // at this scale the bug stops early, so only the rows that do not depend on run length are judged here
   for (const label of ['ENOMEM', 'SuperSlabs live', 'SuperSlabs freed']) assert.is(row(label).agrees, true, label);
   assert.is(r.agrees, r.rows.every((x) => x.agrees !== false));
