@@ -98,6 +98,7 @@ export const SCENARIOS: Scenario[] = [
         note: 'not reproduced: the bug strands blocks but needs no new SuperSlab for them here; in the seed, 877 LRU pop misses with 0 SuperSlabs freed would be 877 SuperSlabs held (1.7 GB) for a working set under 4.3 MB, and 3,214 munmaps with 0 SuperSlabs freed are mappings other than SuperSlabs',
       },
       { label: 'munmap calls', seedBug: '3,214', seedFix: '~100-200', value: (r) => r.munmap },
+      { label: 'LRU pop misses', seedBug: '877', seedFix: '-', value: (r) => r.lruPopMiss },
       { label: 'final VmSize MB', seedBug: '-', seedFix: '-', value: (r) => r.finalVmBytes / 2 ** 20 },
     ],
     note: 'seed 001: "LRU cache never populated (0% utilization)"; the fix is its Option B (periodic TLS SLL drain, interval 1024).',
