@@ -378,7 +378,7 @@ test('no-idle-trim (seed 003 §1.2): ticks past the idle trim interval run no tr
 // waits in a queue nobody drains: the slab never turns EMPTY, and its SuperSlab comes
 // back only when it has no active block at all (trim). The fix leaves the slab ORPHAN
 // and the first free adopts it.
-function exitThenFree(input: ConfigInput): { heap: Heap; slot: SlotSnap; b: Thread } {
+function exitThenFree(input: ConfigInput): { heap: Heap; slot: SlotSnap } {
   const { heap, t: a } = heapOf(input);
   const ps = [mustMalloc(a, C6), mustMalloc(a, C6)];
   run(a, exitOp(a));
@@ -386,7 +386,7 @@ function exitThenFree(input: ConfigInput): { heap: Heap; slot: SlotSnap; b: Thre
   for (const p of ps) mustFree(b, p);
   run(b, drainOp(b));
   const s = audit(heap);
-  return { heap, slot: s.superslabs[0]!.slots[0]!, b };
+  return { heap, slot: s.superslabs[0]!.slots[0]! };
 }
 
 test('no-orphan-adopt (seed 004 §4.2): the dead thread keeps its slab; frees into it strand on its queue', () => {

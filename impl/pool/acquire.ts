@@ -49,7 +49,7 @@ function* scanRegistry(t: Thread, cls: number): Op<number> {
     yield READ;
     const ss = registryEntry(h, cls, i);
     if (ss < 0) continue;
-    const slot = yield* claimEmptyIn(t, ss, cls, STAGE_EMPTY_SCAN);
+    const slot = yield* claimIn(t, ss, SLOT_EMPTY, cls, STAGE_EMPTY_SCAN);
     if (slot >= 0) return slot;
   }
   return -1;
@@ -75,12 +75,8 @@ function* claimUnused(t: Thread, cls: number): Op<number> {
   for (let ss = Atomics.load(i32, H.SS_HIGH) - 1; ss >= 0; ss--) {
     yield READ;
     if (Atomics.load(i32, ssIndex(h, ss) + S.UNUSED) <= 0) continue;
-    for (let slab = 0; slab < h.cfg.slabsPerSS; slab++) {
-      const slot = slotId(h, ss, slab);
-      yield READ;
-      if (Atomics.load(i32, slotIndex(h, slot) + SL.STATE) !== SLOT_UNUSED) continue;
-      if (yield* claim(t, slot, SLOT_UNUSED, cls, STAGE_UNUSED)) return slot;
-    }
+    const slot = yield* claimIn(t, ss, SLOT_UNUSED, cls, STAGE_UNUSED);
+    if (slot >= 0) return slot;
   }
   return -1;
 }
@@ -96,12 +92,8 @@ function* fromOwnSuperSlab(t: Thread, cls: number): Op<number> {
   if (own >= 0 && (yield* pin(h, own))) {
     yield READ;
     if (Atomics.load(i32, ssIndex(h, own) + S.GEN) === i32[t.ti + T.OWN_GEN + cls]) {
-      for (let slab = 0; slab < h.cfg.slabsPerSS; slab++) {
-        const slot = slotId(h, own, slab);
-        yield READ;
-        if (Atomics.load(i32, slotIndex(h, slot) + SL.STATE) !== SLOT_UNUSED) continue;
-        if (yield* claim(t, slot, SLOT_UNUSED, cls, STAGE_UNUSED, true)) return slot; // the pin is the binding's
-      }
+      const slot = yield* claimIn(t, own, SLOT_UNUSED, cls, STAGE_UNUSED, true);
+      if (slot >= 0) return slot; // our pin is now the binding's
     }
     yield* releasePin(t, own);
   }
@@ -150,19 +142,22 @@ function* reclaimAnyEmpty(t: Thread, cls: number): Op<number> {
   for (let ss = 0; ss < high; ss++) {
     yield READ;
     if (ssState(Atomics.load(h.i32, ssIndex(h, ss) + S.WORD)) !== SS_MAPPED) continue;
-    const slot = yield* claimEmptyIn(t, ss, cls, STAGE_CAP_RECLAIM, true);
+    const slot = yield* claimIn(t, ss, SLOT_EMPTY, cls, STAGE_CAP_RECLAIM, false, true);
     if (slot >= 0) return slot;
   }
   return -1;
 }
 
-function* claimEmptyIn(t: Thread, ss: number, cls: number, stage: number, locked = false): Op<number> {
+/** The first slot of SuperSlab `ss` in state `from` that `t` claims for `cls`, or -1 (see claim). */
+function* claimIn(
+  t: Thread, ss: number, from: number, cls: number, stage: number, pinned = false, locked = false,
+): Op<number> {
   const h = t.heap;
   for (let slab = 0; slab < h.cfg.slabsPerSS; slab++) {
     const slot = slotId(h, ss, slab);
     yield READ;
-    if (Atomics.load(h.i32, slotIndex(h, slot) + SL.STATE) !== SLOT_EMPTY) continue;
-    if (yield* claim(t, slot, SLOT_EMPTY, cls, stage, false, locked)) return slot;
+    if (Atomics.load(h.i32, slotIndex(h, slot) + SL.STATE) !== from) continue;
+    if (yield* claim(t, slot, from, cls, stage, pinned, locked)) return slot;
   }
   return -1;
 }
