@@ -2,7 +2,9 @@
 // the typed views every module reads it through. The configuration is stored inside
 // the buffer so a worker attaches with the buffer alone.
 import { makeConfig, type Config, type ConfigInput } from './config.js';
-import { CONFIG_MAX_BYTES, H, HEAP_MAGIC, Layout } from './layout.js';
+import { NUM_COUNTERS } from './counters.js';
+import { NUM_CLASSES } from './sizeclass.js';
+import { CONFIG_MAX_BYTES, H, HEAP_MAGIC, L2_PAGES, Layout, S, SL, T, TF } from './layout.js';
 
 export class Heap {
   readonly i32: Int32Array;
@@ -20,10 +22,37 @@ export class Heap {
 /** A fresh heap for `input` (knobs and variants; see config.ts). */
 export function createHeap(input: ConfigInput = {}): Heap {
   const cfg = makeConfig(input);
+  const json = storableInput(input);
+  return initHeap(new Heap(new SharedArrayBuffer(new Layout(cfg).bytes), cfg), json);
+}
+
+/**
+ * A heap for `input` that reuses `previous`'s buffer when the layouts match (the
+ * checker keeps one buffer per process or worker): only the words `previous`'s run
+ * touched are zeroed, so a reset costs what the run did, not the buffer's size. Frames
+ * are zeroed when a page fault takes them (os/pages.ts), never here, so the memory a
+ * case costs follows the pages it touched, whatever `sim.phys_mib` is. Same state as
+ * createHeap(input), word for word, outside the frames and the free-frame stacks
+ * (which are written before they are read). `previous` must no longer be used.
+ */
+export function reuseHeap(previous: Heap | null, input: ConfigInput = {}): Heap {
+  const cfg = makeConfig(input);
+  const json = storableInput(input);
+  const L = new Layout(cfg);
+  if (previous === null || !sameLayout(previous.L, L)) return initHeap(new Heap(new SharedArrayBuffer(L.bytes), cfg), json);
+  clearTouched(previous);
+  return initHeap(new Heap(previous.sab, cfg), json);
+}
+
+function storableInput(input: ConfigInput): Uint8Array {
   const json = new TextEncoder().encode(JSON.stringify(input));
   if (json.length > CONFIG_MAX_BYTES) throw new Error('configuration too large to store in the heap');
-  const heap = new Heap(new SharedArrayBuffer(new Layout(cfg).bytes), cfg);
-  const { i32, L } = heap;
+  return json;
+}
+
+// `heap`'s buffer is zero outside the frames and the free stacks.
+function initHeap(heap: Heap, json: Uint8Array): Heap {
+  const { i32, L, cfg } = heap;
   new Uint8Array(heap.sab, L.config * 4, json.length).set(json);
   i32[H.CONFIG_BYTES] = json.length;
   i32[H.NOW_MS] = 0;
@@ -31,6 +60,39 @@ export function createHeap(input: ConfigInput = {}): Heap {
   i32[H.NEXT_TID] = 1;
   Atomics.store(i32, H.MAGIC, HEAP_MAGIC);
   return heap;
+}
+
+// Layouts are plain numbers derived from the configuration's sizes.
+function sameLayout(a: Layout, b: Layout): boolean {
+  const x = a as unknown as Record<string, number>;
+  const y = b as unknown as Record<string, number>;
+  return Object.keys(x).every((k) => x[k] === y[k]);
+}
+
+// Zeroes what a run can have written outside the frames: table entries and slots up to
+// SS_HIGH, registry entries up to each class's size, the bitmaps and top-level page table
+// up to VA_HIGH, the second-level tables handed out (L2_HIGH), every thread slot, the
+// counters of exited threads, the header. The configuration bytes are overwritten.
+function clearTouched(h: Heap): void {
+  const { i32, f64, L, cfg } = h;
+  const ssHigh = i32[H.SS_HIGH]!;
+  i32.fill(0, L.ss, L.ss + ssHigh * S.WORDS);
+  i32.fill(0, L.slots, L.slots + ssHigh * cfg.slabsPerSS * SL.WORDS);
+  for (let cls = 0; cls < NUM_CLASSES; cls++) {
+    const base = L.registry + cls * cfg.maxSuperSlabs;
+    i32.fill(0, base, base + Math.min(i32[H.REG_SIZE + cls]!, cfg.maxSuperSlabs));
+  }
+  i32.fill(0, L.threads, L.threads + cfg.maxThreads * T.WORDS);
+  f64.fill(0, L.threadsF, L.threadsF + cfg.maxThreads * TF.WORDS);
+  f64.fill(0, L.retired, L.retired + NUM_COUNTERS);
+  const vaHigh = i32[H.VA_HIGH]!;
+  i32.fill(0, L.vaMapped, L.vaMapped + Math.ceil(vaHigh / 32));
+  i32.fill(0, L.vaStart, L.vaStart + Math.ceil(vaHigh / 32));
+  i32.fill(0, L.ptTop, L.ptTop + Math.ceil(vaHigh / L2_PAGES));
+  const l2High = i32[H.L2_HIGH]!;
+  i32.fill(0, L.l2, L.l2 + l2High * L2_PAGES);
+  i32.fill(0, L.l2Resident, L.l2Resident + l2High);
+  i32.fill(0, 0, H.WORDS);
 }
 
 /** The heap whose state is `sab` (made by createHeap, possibly in another thread). */

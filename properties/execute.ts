@@ -8,7 +8,7 @@
 // rules. The first violation ends the run.
 import { drainOp, exitOp, freeOp, mallocOp, tickOp } from '../impl/allocator.js';
 import { audit, type Snapshot } from '../impl/audit.js';
-import { createHeap, type Heap } from '../impl/heap.js';
+import { reuseHeap, type Heap } from '../impl/heap.js';
 import { LEGACY_HEADER } from '../impl/legacy.js';
 import { WRITE, type Op as Step } from '../impl/steps.js';
 import { trim } from '../impl/superslab/trim.js';
@@ -71,6 +71,10 @@ export function execute(c: Case, options: ExecuteOptions = {}): Outcome {
   return new Run(c, options).run();
 }
 
+// One buffer per checker process or worker: each run resets the previous run's (runs
+// never overlap: a run's heap is not used after it returns).
+let lastHeap: Heap | null = null;
+
 class Run {
   private readonly heap: Heap;
   private readonly observer: Observer;
@@ -84,7 +88,7 @@ class Run {
   private cached: { steps: number; snap: Snapshot } | null = null;
 
   constructor(private readonly c: Case, private readonly options: ExecuteOptions) {
-    this.heap = createHeap(c.config);
+    this.heap = lastHeap = reuseHeap(lastHeap, c.config);
     this.tracing = options.trace === true;
     this.observer = new Observer(this.heap, this.tracing);
     const n = Math.max(1, c.program.threads.length);

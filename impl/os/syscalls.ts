@@ -25,6 +25,7 @@ export function sysMmap(h: Heap, cnt: number, bytes: number): number {
     setBits(h, h.L.vaMapped, first, pages, true);
     setBits(h, h.L.vaStart, first, 1, true);
     i32[H.VA_CURSOR] = first + pages;
+    if (first + pages > i32[H.VA_HIGH]!) i32[H.VA_HIGH] = first + pages;
     i32[H.VMA_COUNT]!++;
     addMapped(h, pages);
     return first * h.cfg.pageBytes;
