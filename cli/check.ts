@@ -5,6 +5,7 @@
 // `slabcheck coverage`: which lifecycle transitions the runs exercised.
 import { check, type CheckResult } from '../properties/check.js';
 import { execute } from '../properties/execute.js';
+import type { Case } from '../properties/program.js';
 import { makeReport, terminalText } from '../properties/report.js';
 import { decodeToken, TokenError } from '../properties/token.js';
 import { TINY_GEOMETRY, TINY_POLICY_BASE } from '../properties/scope.js';
@@ -59,15 +60,7 @@ export function coverageCommand(argv: string[], out: Out, err: Out): number {
 
 export function replayCommand(argv: string[], out: Out, err: Out): number {
   const { values, positionals } = parse(argv, { json: { type: 'boolean' }, report: { type: 'string' } }, 1);
-  const token = positionals[0];
-  if (token === undefined) throw new UsageError('replay needs a token (the sc1.… string a violation printed)');
-  let c;
-  try {
-    c = decodeToken(token);
-  } catch (e) {
-    if (e instanceof TokenError) throw new UsageError(e.message);
-    throw e;
-  }
+  const c = caseArg(positionals[0], 'replay');
   const o = execute(c, { trace: true });
   if (o.violation === null) {
     if (values.json === true) out(JSON.stringify({ ok: true, report: null }));
@@ -79,6 +72,17 @@ export function replayCommand(argv: string[], out: Out, err: Out): number {
   else for (const line of terminalText(report)) out(line);
   if (values.report !== undefined) err(`report: ${writeReport(values.report, report)}.md`);
   return 1;
+}
+
+/** The case a command's TOKEN argument carries; a missing or malformed token is a usage error. */
+export function caseArg(token: string | undefined, command: string): Case {
+  if (token === undefined) throw new UsageError(`${command} needs a token (the sc1.… string a violation printed)`);
+  try {
+    return decodeToken(token);
+  } catch (e) {
+    if (e instanceof TokenError) throw new UsageError(e.message);
+    throw e;
+  }
 }
 
 interface RunValues {

@@ -4,11 +4,13 @@ import { CHECK_USAGE, checkCommand, COVERAGE_USAGE, coverageCommand, REPLAY_USAG
 import { RUN_USAGE, runCommand } from './run.js';
 import { SCENARIO_USAGE, scenarioCommand } from './scenario.js';
 import { UsageError } from './usage.js';
+import { VIEW_USAGE, viewCommand } from './view.js';
 import { ZOO_USAGE, zooCommand } from './zoo.js';
 
 const USAGE = `usage:
   ${CHECK_USAGE}
   ${REPLAY_USAGE}
+  ${VIEW_USAGE}
   ${ZOO_USAGE}
   ${COVERAGE_USAGE}
   ${RUN_USAGE}
@@ -21,6 +23,7 @@ type Command = (argv: string[], out: (line: string) => void, err: (line: string)
 const COMMANDS: Record<string, Command> = {
   check: checkCommand,
   replay: replayCommand,
+  view: viewCommand,
   zoo: zooCommand,
   coverage: coverageCommand,
   run: runCommand,

@@ -10,7 +10,7 @@ import { drainOp, exitOp, freeOp, mallocOp, tickOp } from '../impl/allocator.js'
 import { audit, type Snapshot } from '../impl/audit.js';
 import { reuseHeap, type Heap } from '../impl/heap.js';
 import { LEGACY_HEADER } from '../impl/legacy.js';
-import { WRITE, type Op as Step } from '../impl/steps.js';
+import { READ, WRITE, type Op as Step } from '../impl/steps.js';
 import { trim } from '../impl/superslab/trim.js';
 import { attachThread, type Thread } from '../impl/thread/thread.js';
 import { AbstractHeap } from '../model/abstract.js';
@@ -38,6 +38,25 @@ export interface Outcome {
   /** Snapshots at the last clean quiescent point and at the violation (when tracing). */
   before: Snapshot | null;
   after: Snapshot | null;
+  /** When tracing: the heap before the first step (frame 0) and after each step (frame k), the last at the violation. */
+  frames: Frame[];
+  /** Allocator thread id of each virtual thread, the epilogue's janitor last (when tracing). */
+  tids: number[];
+  /** The step count when the epilogue (quiescence) began; -1 when the program did not finish. */
+  quiescenceFrom: number;
+}
+
+/** The shared access a step performed: the one its thread's previous yield announced (impl/steps.ts). */
+export type Access = 'local' | 'read' | 'write' | 'lock';
+
+export interface Frame {
+  step: number;
+  /** The virtual thread that ran the step (-1 for frame 0). */
+  thread: number;
+  access: Access;
+  /** Lifecycle machine edges the step took (model/lifecycle.ts edgeKey). */
+  edges: string[];
+  heap: Snapshot;
 }
 
 export interface ExecuteOptions {
@@ -61,6 +80,8 @@ class VThread {
   /** WRITE yields in the current operation; whether the last yield was one. */
   opWrites = 0;
   beforeWrite = false;
+  /** What its last yield announced (the access its next step performs). */
+  announced: Access = 'local';
 
   constructor(readonly index: number, readonly t: Thread, readonly ops: readonly Op[]) {
     this.done = ops.length === 0;
@@ -94,7 +115,7 @@ class Run {
     const n = Math.max(1, c.program.threads.length);
     this.threads = Array.from({ length: n }, (_, i) => new VThread(i, attachThread(this.heap, this.observer), c.program.threads[i] ?? []));
     this.out = {
-      violation: null, phase: 'program', steps: 0, switches: 0, covered: this.observer.covered, trace: [], before: null, after: null,
+      violation: null, phase: 'program', steps: 0, switches: 0, covered: this.observer.covered, trace: [], before: null, after: null, frames: [], tids: [], quiescenceFrom: -1,
     };
   }
 
@@ -111,6 +132,8 @@ class Run {
         this.fail(firstViolation(audit(this.heap), (inv) => inv.kind === 'liveness'));
       }
     } catch (err) {
+      const vt = this.threads[this.last];
+      if (this.tracing && vt !== undefined && this.out.frames.length <= this.out.steps) this.frame(vt, vt.announced);
       this.fail({
         id: 'CRASH',
         what: `the allocator threw: ${(err as Error).message}`,
@@ -119,12 +142,16 @@ class Run {
         actual: (err as Error).name,
       });
     }
+    if (this.tracing) this.out.tids = this.threads.map((vt) => vt.t.tid);
     return this.out;
   }
 
   /** Runs until every thread is done; false when a violation stopped it. */
   private loop(pick: (runnable: boolean[]) => number): boolean {
-    if (this.tracing) this.out.before = audit(this.heap);
+    if (this.tracing) {
+      this.out.before = audit(this.heap);
+      if (this.out.frames.length === 0) this.out.frames.push({ step: 0, thread: -1, access: 'local', edges: [], heap: this.out.before });
+    }
     const max = this.options.maxSteps ?? 100_000;
     for (;;) {
       const runnable = this.threads.map((vt) => !vt.done && (vt.waitWord === 0 || Atomics.load(this.heap.i32, vt.waitWord) === 0));
@@ -145,8 +172,11 @@ class Run {
       }
       this.last = i;
       this.out.steps++;
-      this.stepThread(this.threads[i]!);
+      const vt = this.threads[i]!;
+      const access = vt.gen === null ? 'local' : vt.announced;
+      this.stepThread(vt);
       this.drainLog();
+      if (this.tracing) this.frame(vt, access);
       if (this.stopped()) return false;
       if (this.threads.every((vt) => vt.gen === null)) {
         const s = this.snapshot();
@@ -175,6 +205,7 @@ class Run {
     // live bit cleared); what follows — a drain, a remote push — is the allocator's.
     if (first && vt.freeing !== 0) this.model.onFree(vt.freeing);
     vt.beforeWrite = r.done !== true && r.value === WRITE;
+    if (this.tracing) vt.announced = r.done === true ? 'local' : r.value === WRITE ? 'write' : r.value === READ ? 'read' : 'lock';
     if (vt.beforeWrite) {
       vt.opWrites++;
       this.writes++;
@@ -245,6 +276,7 @@ class Run {
    */
   private quiesce(): boolean {
     this.out.phase = 'quiescence';
+    this.out.quiescenceFrom = this.out.steps;
     const cfg = this.heap.cfg;
     const janitor: Op[] = [];
     this.threads.forEach((vt, i) => {
@@ -277,6 +309,11 @@ class Run {
   private stopped(): boolean {
     if (this.observer.violation !== null && this.out.violation === null) this.fail(this.observer.violation);
     return this.out.violation !== null;
+  }
+
+  // The heap after the step just run, with the machine edges it took (tracing only).
+  private frame(vt: VThread, access: Access = 'local'): void {
+    this.out.frames.push({ step: this.out.steps, thread: vt.index, access, edges: this.observer.edges.splice(0), heap: audit(this.heap, { counters: false }) });
   }
 
   private drainLog(): void {

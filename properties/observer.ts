@@ -22,6 +22,8 @@ export class Observer implements EventSink {
   readonly covered = new Set<string>();
   /** Lifecycle events as text, in order (kept when tracing). */
   readonly log: ObservedEvent[] = [];
+  /** Machine edges taken since the executor last took them (kept when tracing). */
+  readonly edges: string[] = [];
   private readonly state: Record<MachineName, Map<number, string>> = { slot: new Map(), superslab: new Map() };
   private seq = 0;
   private readonly acquire = new Map<number, { seq: number; own: number }>();
@@ -99,6 +101,7 @@ export class Observer implements EventSink {
       return;
     }
     this.covered.add(next.edge);
+    if (this.tracing) this.edges.push(next.edge);
     this.state[machine].set(id, next.target);
   }
 

@@ -174,11 +174,11 @@ for (const { name } of VARIANTS) {
     assert.ok(ops + switches <= 12, `${name}: counterexample of ${ops + switches} steps`);
     assert.ok(ops >= 1);
 
-    // the report files: DIR/<ID>-<first 8 hex of sha256(token)>.{md,json} (cli/report-files.ts)
+    // the report files: DIR/<ID>-<first 8 hex of sha256(token)>.{md,json,html} (cli/report-files.ts)
     const dir = variantDir(name);
     const base = `${id}-${createHash('sha256').update(token).digest('hex').slice(0, 8)}`;
     assert.ok(r.err.includes(`report: ${join(dir, base)}.md`), `err names the report: ${r.err.join('\n')}`);
-    assert.equal(readdirSync(dir).sort(), [`${base}.json`, `${base}.md`]);
+    assert.equal(readdirSync(dir).sort(), [`${base}.html`, `${base}.json`, `${base}.md`]);
     const md = readFileSync(join(dir, `${base}.md`), 'utf8');
     assert.ok(md.startsWith(`# ${id}: `), 'the markdown is titled with the invariant');
     assert.ok(md.includes('```mermaid\nsequenceDiagram\n'), 'a mermaid sequence diagram');
