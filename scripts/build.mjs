@@ -1,6 +1,8 @@
 // Compiles every TypeScript source to dist/ (one file per source, ESM, source maps
-// that c8 uses to report coverage against the .ts files). design.md §9: tsc 7 only
-// typechecks; esbuild emits.
+// that c8 uses to report coverage against the .ts files), then the library's type
+// declarations (.d.ts of properties/index.ts and what it imports, tsconfig.types.json):
+// esbuild emits the JavaScript, tsc 7 only the declarations.
+import { spawnSync } from 'node:child_process';
 import { build } from 'esbuild';
 import { readdirSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
@@ -30,3 +32,6 @@ await build({
   sourcesContent: true,
   logLevel: 'warning',
 });
+
+const tsc = spawnSync(process.execPath, ['node_modules/typescript/bin/tsc', '-p', 'tsconfig.types.json', '--outDir', outdir], { stdio: 'inherit' });
+if (tsc.status !== 0) process.exit(tsc.status ?? 1);
