@@ -27,7 +27,7 @@ export interface RunSpec {
   schedSeed: number;
   /** Wall-clock stop (0: run until every part is done). */
   seconds: number;
-  /** Workers: how long the run may take before unfinished workers are terminated. */
+  /** How long the run may take: unfinished workers are terminated; interleaved, the run stops. */
   timeoutMs: number;
 }
 
@@ -78,10 +78,11 @@ function interleaved(heap: Heap, spec: RunSpec, shared: Shared): RunResult {
   const result = emptyResult(spec.threads);
   const start = performance.now();
   let waiting = 0;
+  let i = 0;
   try {
     for (let n = 1; live.length > 0; n++) {
       const at = rng.below(live.length);
-      const i = live[at]!;
+      i = live[at]!;
       const status = parts[i]!.step();
       if (status === DONE) {
         parts[i]!.close();
@@ -92,20 +93,31 @@ function interleaved(heap: Heap, spec: RunSpec, shared: Shared): RunResult {
       } else {
         waiting = 0;
       }
-      if (spec.seconds > 0 && (n & 1023) === 0 && performance.now() - start >= spec.seconds * 1000) {
-        result.stopped = 'time';
-        break;
+      if ((n & 1023) === 0) {
+        const ms = performance.now() - start;
+        if (spec.seconds > 0 && ms >= spec.seconds * 1000) {
+          result.stopped = 'time';
+          break;
+        }
+        if (ms >= spec.timeoutMs) throw new Error(`did not finish within ${spec.timeoutMs} ms; stopped`);
       }
     }
+    for (const x of live) parts[x]!.close();
   } catch (err) {
-    if (!(err instanceof OutOfMemory)) throw err;
-    result.stopped = 'enomem';
-    result.enomem = { index: err.thread, tid: parts[err.thread]?.tid ?? 0 };
+    // as in workers: ENOMEM ends the run; anything else (an OOM kill, an injected fault,
+    // no thread slot) is a failure of thread i, and the heap is left as it is
+    if (err instanceof OutOfMemory) {
+      result.stopped = 'enomem';
+      result.enomem = { index: err.thread, tid: parts[err.thread]?.tid ?? 0 };
+      for (const x of live) parts[x]!.close();
+    } else {
+      result.stopped = 'failure';
+      result.failures.push({ index: i, tid: parts[i]?.tid ?? 0, message: `${(err as Error).name}: ${(err as Error).message}` });
+    }
   }
-  for (const i of live) parts[i]!.close();
   result.seconds = (performance.now() - start) / 1000;
-  parts.forEach((p, i) => {
-    result.perThread[i] = { index: i, ops: p.ops, threadsUsed: p.threadsUsed };
+  parts.forEach((p, x) => {
+    result.perThread[x] = { index: x, ops: p.ops, threadsUsed: p.threadsUsed };
     result.ops += p.ops;
   });
   return result;

@@ -9,7 +9,7 @@ import type { Case } from '../properties/program.js';
 import { makeReport, terminalText } from '../properties/report.js';
 import { decodeToken, TokenError } from '../properties/token.js';
 import { TINY_GEOMETRY, TINY_POLICY_BASE } from '../properties/scope.js';
-import { writeReport } from './report-files.js';
+import { checkReportDir, writeReport } from './report-files.js';
 import { CONFIG_OPTIONS, configFrom, intOption, parse, UsageError } from './usage.js';
 
 export const CHECK_USAGE = `slabcheck check [--runs N] [--seed S] [--scheduler random|pct] [--depth D] [--atomic]
@@ -24,13 +24,13 @@ const RUN_OPTIONS = {
   depth: { type: 'string' },
   atomic: { type: 'boolean' },
   json: { type: 'boolean' },
-  report: { type: 'string' },
 } as const;
 
 type Out = (line: string) => void;
 
 export function checkCommand(argv: string[], out: Out, err: Out): number {
-  const { values } = parse(argv, { ...CONFIG_OPTIONS, ...RUN_OPTIONS });
+  const { values } = parse(argv, { ...CONFIG_OPTIONS, ...RUN_OPTIONS, report: { type: 'string' } });
+  checkReportDir(values.report ?? 'reports');
   const result = runCheck(values, err);
   if (values.json === true) {
     out(JSON.stringify({ ...summary(result), report: result.report }));
@@ -60,6 +60,7 @@ export function coverageCommand(argv: string[], out: Out, err: Out): number {
 
 export function replayCommand(argv: string[], out: Out, err: Out): number {
   const { values, positionals } = parse(argv, { json: { type: 'boolean' }, report: { type: 'string' } }, 1);
+  if (values.report !== undefined) checkReportDir(values.report);
   const c = caseArg(positionals[0], 'replay');
   const o = execute(c, { trace: true });
   if (o.violation === null) {
@@ -98,29 +99,38 @@ function runCheck(values: RunValues, err: Out): CheckResult {
   // scope, with any --set on top of every configuration it draws
   const fromFile = values.config !== undefined;
   const { variants, ...knobs } = configFrom(values, fromFile ? {} : { ...TINY_GEOMETRY, ...TINY_POLICY_BASE }) as { variants?: string[] };
-  return check({
-    runs,
-    seed: intOption('seed', values.seed, 42, 0, 2 ** 31 - 1),
-    scheduler,
-    depth: intOption('depth', values.depth, 3, 1, 16),
-    atomicOps: values.atomic === true,
-    ...(fromFile ? { config: knobs } : { set: knobs }),
-    variants: variants ?? [],
-    onProgress: progress(runs, err),
-  });
+  const bar = progress(runs, err);
+  try {
+    return check({
+      runs,
+      seed: intOption('seed', values.seed, 42, 0, 2 ** 31 - 1),
+      scheduler,
+      depth: intOption('depth', values.depth, 3, 1, 16),
+      atomicOps: values.atomic === true,
+      ...(fromFile ? { config: knobs } : { set: knobs }),
+      variants: variants ?? [],
+      ...(bar === null ? {} : { onProgress: bar.update }),
+    });
+  } finally {
+    bar?.end();
+  }
 }
 
-// On a terminal (the default stderr): one line redrawn; otherwise a plain line through
-// `err` every tenth of the runs.
-function progress(total: number, err: Out): (n: number) => void {
-  const tty = err === console.error && process.stderr.isTTY === true;
-  const every = Math.max(1, Math.floor(total / 10));
-  return (n) => {
-    if (tty) {
-      if (n % 50 === 0 || n === total) process.stderr.write(`\rchecking: ${n}/${total} runs${n === total ? '\n' : ''}`);
-    } else if (n % every === 0) {
-      err(`checking: ${n}/${total} runs`);
-    }
+// Only on a terminal (stderr of this process): one line redrawn, ended before anything
+// else is printed. Elsewhere (a pipe, a CI log, a library caller's `err`) nothing.
+function progress(total: number, err: Out): { update: (n: number) => void; end: () => void } | null {
+  if (err !== console.error || process.stderr.isTTY !== true) return null;
+  let open = false;
+  return {
+    update: (n) => {
+      if (n % 50 !== 0 && n !== total) return;
+      process.stderr.write(`\rchecking: ${n}/${total} runs`);
+      open = true;
+    },
+    end: () => {
+      if (open) process.stderr.write('\n');
+      open = false;
+    },
   };
 }
 

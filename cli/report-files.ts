@@ -1,27 +1,68 @@
 // Where a violation's report goes: DIR/<invariant>-<hash of the token>.{md,json,html}, so
-// the same counterexample always lands in the same files.
+// the same counterexample always lands in the same files. The directory is checked
+// before the run (a bad --report is exit 2 before any work) and created one level at a
+// time when a report is written (a recursive mkdir never returns on procfs).
 import { createHash } from 'node:crypto';
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { accessSync, constants, mkdirSync, statSync, writeFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { quote } from '../impl/quote.js';
 import { markdown, type Report } from '../properties/report.js';
 import { viewPage } from '../viewer/page.js';
+import { UsageError } from './usage.js';
 
 /** DIR/<id>-<first 8 hex of sha256(token)>, the name every file of one case shares. */
 export function reportBase(dir: string, id: string, token: string): string {
   return join(dir, `${id}-${createHash('sha256').update(token).digest('hex').slice(0, 8)}`);
 }
 
+/** The directories to create under the nearest existing one, which must be a writable directory. */
+function missingDirs(dir: string, option: string): string[] {
+  if (dir.trim() === '') throw new UsageError(`${option} needs a directory name`);
+  const missing: string[] = [];
+  for (let at = resolve(dir); ; at = dirname(at)) {
+    let isDir: boolean;
+    try {
+      isDir = statSync(at).isDirectory();
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'ENOENT' || dirname(at) === at) throw bad(dir, option, err);
+      missing.unshift(at);
+      continue;
+    }
+    if (!isDir) throw new UsageError(`${option} ${quote(dir)}: ${quote(at)} is not a directory`);
+    try {
+      accessSync(at, constants.W_OK);
+    } catch (err) {
+      throw bad(dir, option, err);
+    }
+    return missing;
+  }
+}
+
+const bad = (dir: string, option: string, err: unknown): UsageError =>
+  new UsageError(`${option} ${quote(dir)}: cannot write there (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
+
+/** Fails (exit 2) unless reports could be written under `dir`. */
+export function checkReportDir(dir: string): void {
+  missingDirs(dir, '--report');
+}
+
+/** Writes each file into `dir` (made first); a failure is a usage error naming `option`. */
+function writeInto(dir: string, option: string, files: [path: string, text: string][]): void {
+  try {
+    for (const d of missingDirs(dir, option)) mkdirSync(d);
+    for (const [path, text] of files) writeFileSync(path, text);
+  } catch (err) {
+    throw err instanceof UsageError ? err : bad(dir, option, err);
+  }
+}
+
 export function writeReport(dir: string, r: Report): string {
-  mkdirSync(dir, { recursive: true });
   const base = reportBase(dir, r.violation.id, r.token);
-  writeFileSync(`${base}.md`, markdown(r));
-  writeFileSync(`${base}.json`, `${JSON.stringify(r, null, 2)}\n`);
-  writeFileSync(`${base}.html`, viewPage(r.case));
+  writeInto(dir, '--report', [[`${base}.md`, markdown(r)], [`${base}.json`, `${JSON.stringify(r, null, 2)}\n`], [`${base}.html`, viewPage(r.case)]]);
   return base;
 }
 
 /** Writes `text` to `file`, making its folder. */
 export function writeFile(file: string, text: string): void {
-  mkdirSync(dirname(file), { recursive: true });
-  writeFileSync(file, text);
+  writeInto(dirname(file), '--out', [[file, text]]);
 }

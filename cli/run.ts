@@ -6,7 +6,8 @@ import { report, type RunReport } from '../bench/report.js';
 import { runWorkload } from '../bench/runner.js';
 import { defaults, WORKLOADS } from '../bench/workloads/index.js';
 import { createHeap } from '../impl/heap.js';
-import { CONFIG_OPTIONS, configFrom, intOption, parse, UsageError } from './usage.js';
+import { quote } from '../impl/quote.js';
+import { CONFIG_OPTIONS, configFrom, entry, intOption, parse, UsageError } from './usage.js';
 
 export const RUN_USAGE = `slabcheck run WORKLOAD [--threads N] [--exec workers|interleaved] [--sched-seed S] [--timeout SEC]
                       [workload options] [--variant NAME]... [--config FILE] [--set KEY=VALUE]... [--json] [--no-timing]
@@ -16,11 +17,11 @@ type Out = (line: string) => void;
 
 export async function runCommand(argv: string[], out: Out): Promise<number> {
   const name = argv[0];
-  const workload = name === undefined ? undefined : WORKLOADS[name];
+  const workload = entry(WORKLOADS, name);
   if (workload === undefined) {
     throw new UsageError(name === undefined || name.startsWith('-')
       ? `run needs a workload: ${Object.keys(WORKLOADS).join(', ')}`
-      : `unknown workload '${name}' (known: ${Object.keys(WORKLOADS).join(', ')})`);
+      : `unknown workload ${quote(name)} (known: ${Object.keys(WORKLOADS).join(', ')})`);
   }
   const own = Object.fromEntries(Object.keys(workload.options).map((k) => [k, { type: 'string' as const }]));
   const { values } = parse(argv.slice(1), {
@@ -32,7 +33,7 @@ export async function runCommand(argv: string[], out: Out): Promise<number> {
     timeout: { type: 'string' },
     json: { type: 'boolean' },
     'no-timing': { type: 'boolean' },
-    help: { type: 'boolean' },
+    help: { type: 'boolean', short: 'h' },
   });
   if (values.help === true) {
     out(`slabcheck run ${workload.name} options:`);
@@ -46,8 +47,14 @@ export async function runCommand(argv: string[], out: Out): Promise<number> {
   const threads = intOption('threads', values.threads, 1, 1, 64);
   const exec = values.exec ?? (threads > 1 ? 'workers' : 'interleaved');
   if (exec !== 'workers' && exec !== 'interleaved') throw new UsageError(`--exec must be workers or interleaved, got '${exec}'`);
+  const invalid = workload.invalid?.(options, threads, exec) ?? null;
+  if (invalid !== null) throw new UsageError(`run ${workload.name}: ${invalid}`);
   const seconds = options['seconds'] ?? 0;
   const heap = createHeap(configFrom(values));
+  // the main thread sets up and tears down beside the N threads
+  if (threads + 1 > heap.cfg.maxThreads) {
+    throw new UsageError(`config sim.max_threads: ${heap.cfg.maxThreads} slots cannot hold ${threads} threads and the main thread; it needs ${threads + 1}`);
+  }
   const result = await runWorkload(heap, {
     workload,
     options,

@@ -1,6 +1,7 @@
 // `slabcheck scenario NAME|all [--json]`: a seed's measurement on the buggy variant and
 // on the fixed design, beside the seed's own figures (bench/scenarios.ts). Exit 0 when
-// every symptom row agrees in direction with the seed, 1 when one does not.
+// every judged symptom row agrees in direction with the seed, 1 when one does not; a
+// row not judged (seeds 000/001's mmap churn) is shown with the reason.
 import { runScenario, SCENARIOS, type ScenarioResult } from '../bench/scenarios.js';
 import { parse, UsageError } from './usage.js';
 
@@ -29,12 +30,13 @@ function print(r: ScenarioResult, out: (line: string) => void): void {
   out(`  ${r.title}`);
   out(`  ${'metric'.padEnd(26)} ${'seed: bug'.padEnd(24)} ${'seed: fix'.padEnd(14)} ${r.columns.map((c) => c.padStart(width)).join(' ')}  direction`);
   for (const row of r.rows) {
-    const verdict = row.agrees === null ? '' : row.agrees ? 'agrees' : 'DISAGREES';
+    const verdict = row.notJudged !== null ? 'not judged' : row.agrees === null ? '' : row.agrees ? 'agrees' : 'DISAGREES';
     out(`  ${row.label.padEnd(26)} ${row.seedBug.padEnd(24)} ${row.seedFix.padEnd(14)} ${row.values.map((v) => String(v).padStart(width)).join(' ')}  ${verdict}`);
-    if (row.note !== null && row.agrees === false) out(`      ${row.note}`);
+    if (row.notJudged !== null) out(`      ${row.notJudged}`);
+    else if (row.note !== null && row.agrees === false) out(`      ${row.note}`);
   }
   out(`  audit: ${r.columns.map((c, i) => `${c}: ${r.audits[i]}`).join('; ')}`);
   out(`  ${r.note}`);
-  out(`  => ${r.agrees ? 'the model agrees with the seed' : 'the model does NOT agree with the seed on every symptom'}`);
+  out(`  => ${r.agrees ? 'the model agrees with the seed on every judged row' : 'the model does NOT agree with the seed on every judged symptom'}`);
   out('');
 }

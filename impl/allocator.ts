@@ -1,7 +1,7 @@
 // The allocator's public operations. Each exists once, as a step generator (`*Op`, for
 // the checker's step executor); `malloc` and `free` add the direct form the hot loops
 // use: the thread-local fast path runs plain, and only a miss builds a generator for
-// the direct executor (design.md §3). Results are numbers: an address, 0, or a negative
+// the direct executor (docs/architecture.md §3). Results are numbers: an address, 0, or a negative
 // error code (errors.ts); a rejected free changes nothing.
 import { C, NUM_COUNTERS } from './counters.js';
 import { E } from './errors.js';

@@ -1,12 +1,13 @@
 // Configuration: the seeds' HAKMEM_* knobs with the seeds' defaults (the fixed design),
-// plus the simulated machine (design.md §4). Validated on load: a bad value is an error
+// plus the simulated machine (docs/architecture.md §4). Validated on load: a bad value is an error
 // that names the key, never a silent clamp.
 import { NUM_CLASSES, STRIDES, capacityOf } from './sizeclass.js';
+import { describe, quote } from './quote.js';
 import { VARIANTS, variantByName } from './variants.js';
 
 export class ConfigError extends Error {
   constructor(readonly key: string, message: string) {
-    super(`config ${key}: ${message}`);
+    super(`config ${key.length <= 60 ? key : quote(key)}: ${message}`);
     this.name = 'ConfigError';
   }
 }
@@ -183,10 +184,13 @@ export function makeConfig(input: ConfigInput = {}): Config {
   };
 }
 
+/** Decimal only (after trimming): Number() would also take '0x15', '0b10101' and '0o7'. */
+export const DECIMAL = /^[+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/i;
+
 function parseKnob(knob: Knob, raw: unknown): number {
-  const value = typeof raw === 'string' && raw.trim() !== '' ? Number(raw) : raw;
+  const value = typeof raw === 'string' && DECIMAL.test(raw.trim()) ? Number(raw) : raw;
   if (typeof value !== 'number' || !Number.isFinite(value)) {
-    throw new ConfigError(knob.key, `expected a number, got ${JSON.stringify(raw)}`);
+    throw new ConfigError(knob.key, `expected a number, got ${describe(raw)} (decimal digits only)`);
   }
   if (value < knob.min || value > knob.max) {
     throw new ConfigError(knob.key, `${value} is outside ${knob.min}..${knob.max}`);
@@ -204,7 +208,7 @@ function parseVariants(raw: unknown): string[] {
   for (const name of raw) {
     if (typeof name !== 'string' || variantByName(name) === undefined) {
       throw new ConfigError('variants',
-        `unknown variant ${JSON.stringify(name)}; known: ${VARIANTS.map((x) => x.name).join(', ')}`);
+        `unknown variant ${describe(name)}; known: ${VARIANTS.map((x) => x.name).join(', ')}`);
     }
     if (!names.includes(name)) names.push(name);
   }

@@ -1,4 +1,4 @@
-// Lifecycle events the allocator reports as they happen (design.md §7): the checker
+// Lifecycle events the allocator reports as they happen (docs/architecture.md §7): the checker
 // replays them against the xstate machines and judges stage choices at the moment they
 // are made. Events carry numbers only, so reporting costs nothing when no sink is set.
 

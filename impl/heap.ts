@@ -1,8 +1,9 @@
-// A heap: one SharedArrayBuffer holding the whole allocator state (design.md §1), and
+// A heap: one SharedArrayBuffer holding the whole allocator state (docs/architecture.md §1), and
 // the typed views every module reads it through. The configuration is stored inside
 // the buffer so a worker attaches with the buffer alone.
-import { makeConfig, type Config, type ConfigInput } from './config.js';
+import { ConfigError, configInput, makeConfig, type Config, type ConfigInput } from './config.js';
 import { NUM_COUNTERS } from './counters.js';
+import { checkHeapBudget } from './heap-budget.js';
 import { NUM_CLASSES } from './sizeclass.js';
 import { CONFIG_MAX_BYTES, H, HEAP_MAGIC, L2_PAGES, Layout, S, SL, T, TF } from './layout.js';
 
@@ -22,8 +23,8 @@ export class Heap {
 /** A fresh heap for `input` (knobs and variants; see config.ts). */
 export function createHeap(input: ConfigInput = {}): Heap {
   const cfg = makeConfig(input);
-  const json = storableInput(input);
-  return initHeap(new Heap(new SharedArrayBuffer(new Layout(cfg).bytes), cfg), json);
+  const json = storableInput(cfg);
+  return initHeap(new Heap(allocate(cfg), cfg), json);
 }
 
 /**
@@ -37,17 +38,28 @@ export function createHeap(input: ConfigInput = {}): Heap {
  */
 export function reuseHeap(previous: Heap | null, input: ConfigInput = {}): Heap {
   const cfg = makeConfig(input);
-  const json = storableInput(input);
+  const json = storableInput(cfg);
   const L = new Layout(cfg);
-  if (previous === null || !sameLayout(previous.L, L)) return initHeap(new Heap(new SharedArrayBuffer(L.bytes), cfg), json);
+  if (previous === null || !sameLayout(previous.L, L)) return initHeap(new Heap(allocate(cfg), cfg), json);
   clearTouched(previous);
   return initHeap(new Heap(previous.sab, cfg), json);
 }
 
-function storableInput(input: ConfigInput): Uint8Array {
-  const json = new TextEncoder().encode(JSON.stringify(input));
-  if (json.length > CONFIG_MAX_BYTES) throw new Error('configuration too large to store in the heap');
+// Stored canonically (knobs off their defaults, each variant once): bounded whatever the input repeats.
+function storableInput(cfg: Config): Uint8Array {
+  const json = new TextEncoder().encode(JSON.stringify(configInput(cfg)));
+  if (json.length > CONFIG_MAX_BYTES) throw new ConfigError('variants', 'configuration too large to store in the heap');
   return json;
+}
+
+// The buffer, once its size is checked against the budget (heap-budget.ts).
+function allocate(cfg: Config): SharedArrayBuffer {
+  const bytes = checkHeapBudget(cfg);
+  try {
+    return new SharedArrayBuffer(bytes);
+  } catch (err) {
+    throw new ConfigError('sim.phys_mib', `the heap of ${Math.ceil(bytes / 2 ** 20)} MiB could not be allocated on this machine (${(err as Error).message})`);
+  }
 }
 
 // `heap`'s buffer is zero outside the frames and the free stacks.

@@ -1,4 +1,4 @@
-// One implementation, two executors (design.md §3). An operation that touches state
+// One implementation, two executors (docs/architecture.md §3). An operation that touches state
 // another thread can touch is a generator that yields immediately before each shared
 // access: `yield READ` before one that only reads, `yield WRITE` before one that writes
 // (a store, CAS, read-modify-write or system call), `yield lockWord` before each attempt

@@ -1,4 +1,4 @@
-// The seeds' bugs, on demand (design.md §6). Each variant puts one documented faulty
+// The seeds' bugs, on demand (docs/architecture.md §6). Each variant puts one documented faulty
 // behaviour back; the code reads its flag at exactly the faulty spot. Default: none.
 
 export interface Variant {

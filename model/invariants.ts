@@ -105,7 +105,7 @@ export const INVARIANTS: readonly Invariant[] = [
           const lost: number[] = [];
           for (let idx = 0; idx < slot.carved && lost.length < 8; idx++) if (!where.has(idx)) lost.push(idx);
           return v(this.id, 'carved blocks are nowhere (lost)', slotName(ss, slot),
-            `${slot.carved} carved = live + free + queued + cached`, `${where.size} found; lost ${lost.join(', ')}`);
+            `${slot.carved} carved = live + free + queued + cached`, `${where.size} found; missing: ${lost.map((idx) => `block #${idx}`).join(', ')}`);
         }
       }
       return null;

@@ -1,4 +1,4 @@
-// The lifecycle machines (design.md §7): the legal life of a slab slot and of a
+// The lifecycle machines (docs/architecture.md §7): the legal life of a slab slot and of a
 // SuperSlab, as xstate machines. Guards state the conditions under which a transition
 // is legal; they read the facts an observer attaches to each event (taken from the heap
 // at the moment the allocator reports it). The machines are the single definition:

@@ -19,7 +19,7 @@ export const POOL_RULES = [
   },
   {
     id: 'INV-LIFECYCLE',
-    seed: 'design.md §7',
+    seed: 'docs/architecture.md §7',
     rule: 'every lifecycle event the allocator reports is a legal transition of the slot and SuperSlab machines',
   },
 ] as const;

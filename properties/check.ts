@@ -8,7 +8,10 @@ import { execute } from './execute.js';
 import { minimize } from './minimize.js';
 import { caseSize, type Case } from './program.js';
 import { makeReport, type Report } from './report.js';
-import { caseArb, type ScopeOptions } from './scope.js';
+import { ConfigError, makeConfig } from '../impl/config.js';
+import { checkHeapBudget } from '../impl/heap-budget.js';
+import { describe } from '../impl/quote.js';
+import { caseArb, DEFAULT_MAX_THREADS, TINY_GEOMETRY, TINY_POLICY_BASE, type ScopeOptions } from './scope.js';
 
 export interface CheckOptions extends ScopeOptions {
   /** Cases to run when nothing fails (default 1000). */
@@ -62,7 +65,37 @@ const size = (c: Case): number => {
   return ops + switches;
 };
 
+/**
+ * Refuses options that cannot give a meaningful run (a library caller's `runs: NaN` would
+ * pass vacuously after 0 runs): a RangeError naming the option, or a ConfigError naming
+ * the knob when the configuration cannot hold the scope's programs.
+ */
+function validate(o: CheckOptions): void {
+  const whole = (name: string, v: number | undefined, min: number, max: number): void => {
+    if (v !== undefined && !(Number.isSafeInteger(v) && v >= min && v <= max)) {
+      throw new RangeError(`check: ${name} must be a whole number from ${min} to ${max}, got ${describe(v)}`);
+    }
+  };
+  whole('runs', o.runs, 1, 1e9);
+  whole('seed', o.seed, -(2 ** 31), 2 ** 31 - 1);
+  whole('depth', o.depth, 1, 16);
+  whole('maxThreads', o.maxThreads, 1, 15);
+  whole('maxOpsPerThread', o.maxOpsPerThread, 0, 64);
+  if (o.scheduler !== undefined && o.scheduler !== 'random' && o.scheduler !== 'pct') {
+    throw new RangeError(`check: scheduler must be 'random' or 'pct', got ${describe(o.scheduler)}`);
+  }
+  if (o.variants !== undefined && !Array.isArray(o.variants)) throw new RangeError('check: variants must be a list of names');
+  const base = o.config ?? { ...TINY_GEOMETRY, ...TINY_POLICY_BASE, ...o.set };
+  const cfg = makeConfig(o.variants !== undefined && o.variants.length > 0 ? { ...base, variants: o.variants } : base);
+  checkHeapBudget(cfg);
+  const threads = o.maxThreads ?? DEFAULT_MAX_THREADS;
+  if (threads + 1 > cfg.maxThreads) {
+    throw new ConfigError('sim.max_threads', `${cfg.maxThreads} slots cannot hold the checker's ${threads} program threads and the quiescence janitor; it needs ${threads + 1}`);
+  }
+}
+
 export function check(options: CheckOptions = {}): CheckResult {
+  validate(options);
   const seed = options.seed ?? 42;
   const covered = new Set<string>();
   const start = performance.now();

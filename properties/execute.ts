@@ -1,4 +1,4 @@
-// The step executor (design.md §3): one generator per virtual thread, resumed one
+// The step executor (docs/architecture.md §3): one generator per virtual thread, resumed one
 // atomic step at a time in the order the scheduler picks; a thread waiting on a held
 // lock is not runnable, and no runnable thread while some are unfinished is a deadlock.
 // Checks: every lifecycle event (observer.ts), every allocation against the abstract
@@ -8,11 +8,13 @@
 // rules. The first violation ends the run.
 import { drainOp, exitOp, freeOp, mallocOp, tickOp } from '../impl/allocator.js';
 import { audit, type Snapshot } from '../impl/audit.js';
+import { ConfigError } from '../impl/config.js';
 import { reuseHeap, type Heap } from '../impl/heap.js';
 import { LEGACY_HEADER } from '../impl/legacy.js';
+import { OomKilled } from '../impl/os/pages.js';
 import { READ, WRITE, type Op as Step } from '../impl/steps.js';
 import { trim } from '../impl/superslab/trim.js';
-import { attachThread, type Thread } from '../impl/thread/thread.js';
+import { attachThread, NoThreadSlot, type Thread } from '../impl/thread/thread.js';
 import { AbstractHeap } from '../model/abstract.js';
 import { firstViolation, type Violation } from '../model/invariants.js';
 import { Observer } from './observer.js';
@@ -132,6 +134,11 @@ class Run {
         this.fail(firstViolation(audit(this.heap), (inv) => inv.kind === 'liveness'));
       }
     } catch (err) {
+      // the simulated machine's limits are the case's, not the allocator's: no verdict
+      if (err instanceof OomKilled) {
+        throw new ConfigError('sim.phys_mib', `the case touches more memory than ${this.heap.cfg.knobs['sim.phys_mib']} MiB (OOM kill at step ${this.out.steps}); this is a limit of the configuration, not an allocator fault`);
+      }
+      if (err instanceof NoThreadSlot) throw new ConfigError('sim.max_threads', err.message);
       const vt = this.threads[this.last];
       if (this.tracing && vt !== undefined && this.out.frames.length <= this.out.steps) this.frame(vt, vt.announced);
       this.fail({

@@ -1,4 +1,4 @@
-// What the checker runs (design.md §3, §8): a program — a few virtual threads, each a
+// What the checker runs (docs/architecture.md §3, §8): a program — a few virtual threads, each a
 // short list of operations — and a schedule of their atomic steps. Both are plain
 // values that fast-check generates and shrinks together, and that a replay token
 // carries whole, so a counterexample needs no seed or shrink path to reproduce.

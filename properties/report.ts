@@ -1,4 +1,4 @@
-// Counterexample reports (design.md §8): the violated rule, the state diff that shows
+// Counterexample reports (docs/architecture.md §8): the violated rule, the state diff that shows
 // it, the minimal per-thread program and schedule, the trace of the interleaving, the
 // replay token — as JSON, as Markdown with a Mermaid sequence diagram, and as the few
 // lines a terminal shows. Everything here is a function of the case alone (no clock, no

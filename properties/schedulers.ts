@@ -1,7 +1,7 @@
 // The step schedulers. At every step the executor (execute.ts) asks which runnable
 // virtual thread resumes next. Both kinds are driven by a Schedule value (program.ts),
 // so fast-check shrinks them like any data (its own fc.scheduler cannot shrink;
-// design.md §9). Threads are preempted only just before a shared write (impl/steps.ts
+// docs/architecture.md §9). Threads are preempted only just before a shared write (impl/steps.ts
 // WRITE): every interleaving outcome of reads and writes is reached that way, with far
 // fewer choices than at every step.
 import type { Schedule } from './program.js';

@@ -1,4 +1,4 @@
-// Small scopes (design.md §7): property runs use tiny configurations, where bugs show
+// Small scopes (docs/architecture.md §7): property runs use tiny configurations, where bugs show
 // after a handful of operations. The default scope is a family of them — the
 // geometry fixed, a few policy knobs drawn per run (so that, say, both "LRU full ->
 // evict" and "no LRU -> munmap" get exercised) — and the drawn configuration travels
@@ -71,8 +71,11 @@ function opArb(): fc.Arbitrary<Op> {
   );
 }
 
+/** Virtual threads a program has at most, unless ScopeOptions.maxThreads says otherwise. */
+export const DEFAULT_MAX_THREADS = 3;
+
 export function programArb(o: ScopeOptions): fc.Arbitrary<Program> {
-  const threads = o.maxThreads ?? 3;
+  const threads = o.maxThreads ?? DEFAULT_MAX_THREADS;
   const any = fc
     .array(fc.array(opArb(), { maxLength: o.maxOpsPerThread ?? 12 }), { minLength: 1, maxLength: threads })
     .map((ts): Program => ({ threads: ts }));

@@ -1,9 +1,11 @@
 // The replay token: one string that carries a whole counterexample — configuration,
 // program and schedule — so `slabcheck replay TOKEN` reproduces it byte for byte with
-// no seed, path or replayPath (design.md §8). JSON, deflated, base64url, behind a
+// no seed, path or replayPath (docs/architecture.md §8). JSON, deflated, base64url, behind a
 // version prefix. A malformed token is an error that says what is wrong with it.
 import { deflateRawSync, inflateRawSync } from 'node:zlib';
 import { makeConfig, ConfigError } from '../impl/config.js';
+import { checkHeapBudget } from '../impl/heap-budget.js';
+import { describe, quote } from '../impl/quote.js';
 import type { Case, Op, Schedule } from './program.js';
 
 const PREFIX = 'sc1.';
@@ -19,15 +21,39 @@ export function encodeToken(c: Case): string {
   return PREFIX + deflateRawSync(Buffer.from(JSON.stringify(c)), { level: 9 }).toString('base64url');
 }
 
+/**
+ * What a token may hold. The checker's own counterexamples are far inside these; past
+ * them a token is refused (never run into a false verdict: a livelock from two million
+ * drains, a crash from a clock past 2^31 ms, an OOM kill from more blocks than the
+ * simulated machine has).
+ */
+export const TOKEN_LIMITS = {
+  chars: 65_536,
+  jsonBytes: 1 << 20,
+  threads: 16,
+  ops: 1024,
+  scheduleEntries: 4096,
+  /** One tick, and all ticks of the program together (the clock is a 32-bit count of ms). */
+  tickMs: 86_400_000,
+  clockMs: 2 ** 30,
+} as const;
+
 export function decodeToken(token: string): Case {
+  if (typeof token !== 'string') throw new TokenError('expected a string');
+  if (token.length > TOKEN_LIMITS.chars) throw new TokenError(`${token.length} characters, over the limit of ${TOKEN_LIMITS.chars}`);
   const text = token.trim();
   if (!text.startsWith(PREFIX)) throw new TokenError(`expected a token starting with '${PREFIX}'`);
   const body = text.slice(PREFIX.length);
   if (!/^[A-Za-z0-9_-]+$/.test(body)) throw new TokenError('not base64url after the prefix (was it cut or wrapped?)');
+  const bytes = Buffer.from(body, 'base64url');
   let json: string;
   try {
-    json = inflateRawSync(Buffer.from(body, 'base64url')).toString('utf8');
-  } catch {
+    const { buffer, engine } = inflateRawSync(bytes, { maxOutputLength: TOKEN_LIMITS.jsonBytes, info: true }) as unknown as { buffer: Buffer; engine: { bytesWritten: number } };
+    if (engine.bytesWritten < bytes.length) throw new TokenError('trailing characters after the compressed case (were two tokens joined?)');
+    json = buffer.toString('utf8');
+  } catch (err) {
+    if (err instanceof TokenError) throw err;
+    if ((err as { code?: string }).code === 'ERR_BUFFER_TOO_LARGE') throw new TokenError(`inflates past ${TOKEN_LIMITS.jsonBytes} bytes`);
     throw new TokenError('corrupted: it does not inflate (was it cut short?)');
   }
   let value: unknown;
@@ -39,46 +65,97 @@ export function decodeToken(token: string): Case {
   return validateCase(value);
 }
 
+type Json = Record<string, unknown>;
+const isObject = (x: unknown): x is Json => typeof x === 'object' && x !== null && !Array.isArray(x);
+
+/** Fails unless `x` has exactly the keys `required` plus any of `optional`. */
+function keys(x: Json, what: string, required: string[], optional: string[] = []): void {
+  for (const k of Object.keys(x)) {
+    if (!required.includes(k) && !optional.includes(k)) throw new TokenError(`${what} has an unknown field ${quote(k)}`);
+  }
+  for (const k of required) if (!Object.hasOwn(x, k)) throw new TokenError(`${what} has no field '${k}'`);
+}
+
+// A fresh Case built from the validated fields only: nothing unchecked travels on.
 function validateCase(value: unknown): Case {
-  const c = value as Partial<Case> | null;
-  if (typeof c !== 'object' || c === null) throw new TokenError('no case inside');
-  if (typeof c.config !== 'object' || c.config === null) throw new TokenError('no configuration');
+  if (!isObject(value)) throw new TokenError('no case inside');
+  keys(value, 'the case', [], ['config', 'program', 'schedule', 'atomicOps']);
+  if (!isObject(value['config'])) throw new TokenError('no configuration');
+  const config = value['config'];
+  let maxThreads: number;
   try {
-    makeConfig(c.config);
+    const cfg = makeConfig(config);
+    checkHeapBudget(cfg);
+    maxThreads = cfg.maxThreads;
   } catch (err) {
     if (err instanceof ConfigError) throw new TokenError(`bad configuration: ${err.message}`);
     throw err;
   }
-  const threads = c.program?.threads;
-  if (!Array.isArray(threads) || threads.length === 0 || !threads.every((ops) => Array.isArray(ops) && ops.every(isOp))) {
-    throw new TokenError('no valid program (threads of operations)');
+  const program = value['program'];
+  if (!isObject(program)) throw new TokenError('no valid program (threads of operations)');
+  keys(program, 'the program', [], ['threads']);
+  const threads = program['threads'];
+  if (!Array.isArray(threads) || threads.length === 0 || !threads.every(Array.isArray)) throw new TokenError('no valid program (threads of operations)');
+  if (threads.length > TOKEN_LIMITS.threads) throw new TokenError(`${threads.length} threads, over the limit of ${TOKEN_LIMITS.threads}`);
+  // the quiescence janitor takes one more thread slot
+  if (threads.length + 1 > maxThreads) {
+    throw new TokenError(`${threads.length} threads need sim.max_threads of at least ${threads.length + 1} (one more for quiescence), the configuration has ${maxThreads}`);
   }
-  if (!isSchedule(c.schedule)) throw new TokenError('no valid schedule');
-  if (c.atomicOps !== undefined && typeof c.atomicOps !== 'boolean') throw new TokenError('atomicOps is not a boolean');
-  return c as Case;
+  const total = threads.reduce((n: number, ops: unknown[]) => n + ops.length, 0);
+  if (total > TOKEN_LIMITS.ops) throw new TokenError(`${total} operations, over the limit of ${TOKEN_LIMITS.ops}`);
+  const ops = (threads as unknown[][]).map((list, t) => list.map((o, i) => op(o, `no valid program: T${t} operation ${i}`)));
+  const clock = ops.flat().reduce((ms, o) => ms + (o.op === 'tick' ? o.ms : 0), 0);
+  if (clock > TOKEN_LIMITS.clockMs) throw new TokenError(`the ticks add up to ${clock} ms, over the limit of ${TOKEN_LIMITS.clockMs}`);
+  const atomicOps = value['atomicOps'];
+  if (atomicOps !== undefined && typeof atomicOps !== 'boolean') throw new TokenError('atomicOps is not a boolean');
+  return {
+    config: { ...config },
+    program: { threads: ops },
+    schedule: schedule(value['schedule']),
+    ...(atomicOps === undefined ? {} : { atomicOps }),
+  };
 }
 
 const nat = (x: unknown): x is number => Number.isSafeInteger(x) && (x as number) >= 0;
 
-function isOp(o: unknown): o is Op {
-  const op = o as Record<string, unknown>;
-  switch (op?.['op']) {
-    case 'alloc': return nat(op['size']);
-    case 'free': return nat(op['from']) && nat(op['pick']);
-    case 'tick': return nat(op['ms']);
-    case 'drain': case 'trim': case 'exit': return true;
-    default: return false;
+function op(o: unknown, where: string): Op {
+  const bad = (why: string): TokenError => new TokenError(`${where}: ${why}`);
+  if (!isObject(o)) throw bad('not an operation');
+  switch (o['op']) {
+    case 'alloc':
+      keys(o, where, ['op', 'size']);
+      if (!nat(o['size'])) throw bad(`alloc size ${describe(o['size'])} is not a whole number`);
+      return { op: 'alloc', size: o['size'] };
+    case 'free':
+      keys(o, where, ['op', 'from', 'pick']);
+      if (!nat(o['from']) || !nat(o['pick'])) throw bad('free needs whole numbers from and pick');
+      return { op: 'free', from: o['from'], pick: o['pick'] };
+    case 'tick':
+      keys(o, where, ['op', 'ms']);
+      if (!nat(o['ms']) || o['ms'] > TOKEN_LIMITS.tickMs) throw bad(`tick ms ${describe(o['ms'])} is not a whole number up to ${TOKEN_LIMITS.tickMs}`);
+      return { op: 'tick', ms: o['ms'] };
+    case 'drain': case 'trim': case 'exit':
+      keys(o, where, ['op']);
+      return { op: o['op'] };
+    default:
+      throw bad(`unknown operation ${describe(o['op'])}`);
   }
 }
 
-function isSchedule(s: unknown): s is Schedule {
-  const x = s as Record<string, unknown>;
-  if (x?.['kind'] === 'preempt') {
-    return Array.isArray(x['quanta']) && x['quanta'].every(nat)
-      && Array.isArray(x['points']) && x['points'].every((p) => Array.isArray(p) && p.length === 3 && p.every(nat));
+function schedule(s: unknown): Schedule {
+  if (!isObject(s)) throw new TokenError('no valid schedule');
+  const list = (x: unknown, each: (y: unknown) => boolean): x is unknown[] =>
+    Array.isArray(x) && x.length <= TOKEN_LIMITS.scheduleEntries && x.every(each);
+  if (s['kind'] === 'preempt') {
+    keys(s, 'the schedule', ['kind', 'quanta', 'points']);
+    const point = (p: unknown): boolean => Array.isArray(p) && p.length === 3 && p.every(nat);
+    if (!list(s['quanta'], nat) || !list(s['points'], point)) throw new TokenError('no valid schedule');
+    return { kind: 'preempt', quanta: s['quanta'] as number[], points: s['points'] as [number, number, number][] };
   }
-  if (x?.['kind'] === 'pct') {
-    return Array.isArray(x['priorities']) && x['priorities'].every(Number.isSafeInteger) && Array.isArray(x['changes']) && x['changes'].every(nat);
+  if (s['kind'] === 'pct') {
+    keys(s, 'the schedule', ['kind', 'priorities', 'changes']);
+    if (!list(s['priorities'], Number.isSafeInteger) || !list(s['changes'], nat)) throw new TokenError('no valid schedule');
+    return { kind: 'pct', priorities: s['priorities'] as number[], changes: s['changes'] as number[] };
   }
-  return false;
+  throw new TokenError('no valid schedule');
 }

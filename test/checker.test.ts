@@ -114,7 +114,7 @@ test('lifecycle: the derived table holds exactly the edges xstate/graph lists, n
     assert.is(new Set(graph).size, graph.length, `${name}: duplicate graph edges`);
     assert.equal([...fromTable].sort(), [...graph].sort(), name);
   }
-  // the design card's chain (design.md §7) is there: UNUSED -> ACTIVE -> EMPTY -> cached -> unmapped
+  // the design card's chain (docs/architecture.md §7) is there: UNUSED -> ACTIVE -> EMPTY -> cached -> unmapped
   const slot = new Set(allEdges('slot'));
   for (const e of ['UNMAPPED-MAP->UNUSED', 'UNUSED-CLAIM->ACTIVE', 'ACTIVE-RELEASE->EMPTY', 'EMPTY-CLAIM->ACTIVE', 'EMPTY-CACHE->CACHED', 'CACHED-UNMAP->UNMAPPED']) {
     assert.ok(slot.has(`slot:${e}`), e);

@@ -172,7 +172,7 @@ test('usage errors: whole-number options', async () => {
 });
 
 test('usage errors: --variant and --set', async () => {
-  await usageError(['run', 'random-mixed', '--variant', 'nope'], 'variants', '"nope"');
+  await usageError(['run', 'random-mixed', '--variant', 'nope'], 'variants', "'nope'");
   await usageError(['run', 'random-mixed', '--set', 'HAKMEM_TINY_CAP'], '--set', 'KEY=VALUE', "'HAKMEM_TINY_CAP'");
   await usageError(['run', 'random-mixed', '--set', '=3'], '--set');
   await usageError(['run', 'random-mixed', '--set', 'HAKMEM_NO_SUCH_KNOB=1'], 'HAKMEM_NO_SUCH_KNOB', 'unknown');
@@ -239,7 +239,7 @@ test('--config is applied: LRU off (max_cached 0) munmaps the emptied SuperSlab;
   }
 });
 
-// The five seed documents (/work/shared/seeds); every variant cites one of them.
+// The five seed documents (summarised in docs/seeds.md); every variant cites one of them.
 const SEED_FILES = ['000_86274261e3f63077.txt', '001_4c03cbcfeeca547d.txt', '002_b461f92c61066b62.txt',
   '003_932746184e5394df.txt', '004_d59e0d336a26e3fe.txt'];
 
@@ -284,15 +284,22 @@ test('help prints the usage and exits 0', async () => {
   }
 });
 
-test('--help / -h anywhere prints the same usage and exits 0; run WORKLOAD --help keeps its own', async () => {
+test('--help / -h alone prints the whole usage; COMMAND --help / -h prints that command\'s (as help COMMAND); exit 0', async () => {
   const usage = (await cli('help')).out;
-  for (const argv of [['--help'], ['-h'], ['run', '--help'], ['scenario', '-h'], ['check', '--runs', '5', '--help'], ['zoo', '--help']]) {
+  for (const argv of [['--help'], ['-h']]) assert.equal((await cli(...argv)).out, usage, argv.join(' '));
+  for (const argv of [['run', '--help'], ['scenario', '-h'], ['check', '--runs', '5', '--help'], ['zoo', '--help'], ['variants', '-h']]) {
     const r = await cli(...argv);
     assert.is(r.code, 0, argv.join(' '));
     assert.equal(r.err, []);
-    assert.equal(r.out, usage, argv.join(' '));
+    assert.equal(r.out, (await cli('help', argv[0]!)).out, argv.join(' '));
+    const text = r.out.join('\n');
+    assert.ok(text.includes(`slabcheck ${argv[0]}`), `${argv.join(' ')}: ${text}`);
+    for (const other of ['check', 'replay', 'zoo', 'coverage', 'run', 'scenario', 'variants'].filter((c) => c !== argv[0])) {
+      assert.not.ok(text.includes(`slabcheck ${other} `), `${argv.join(' ')} prints only its own usage, not ${other}'s`);
+    }
   }
   assert.not.equal((await cli('run', 'larson', '--help')).out, usage);
+  assert.equal((await cli('run', 'larson', '-h')).out, (await cli('run', 'larson', '--help')).out);
 });
 
 test('out of process: a node process running main() prints the JSON report and exits 0', async () => {

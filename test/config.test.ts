@@ -1,4 +1,4 @@
-// Configuration (design.md §5 last paragraph): the seeds' HAKMEM_* knobs with the seeds'
+// Configuration (docs/architecture.md §5 last paragraph): the seeds' HAKMEM_* knobs with the seeds'
 // defaults, validated on load; a bad value is a ConfigError naming the key, never a clamp.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
@@ -59,7 +59,7 @@ test('defaults are the seeds\' values', () => {
   assert.is(cfg.prefault, 0);
   assert.is(cfg.maxMapCount, 65530);
   assert.is(cfg.slabBytes - cfg.slab0Header, 63488);
-  // The correct configuration is the default (design.md §6): no variant.
+  // The correct configuration is the default (docs/architecture.md §6): no variant.
   assert.equal(cfg.variants, []);
   assert.is(cfg.v, 0);
   // sim.max_superslabs 0 = one table entry per possible mapping.
@@ -156,7 +156,7 @@ test('geometry errors name the key: non-power-of-two sizes, too many or too few 
 });
 
 test('variants: unknown names and non-lists are errors naming `variants`', () => {
-  rejects({ variants: ['no-such-variant'] }, 'variants', /unknown variant "no-such-variant"/);
+  rejects({ variants: ['no-such-variant'] }, 'variants', /unknown variant 'no-such-variant'/);
   rejects({ variants: [VARIANTS[0]!.name, 'nope'] }, 'variants', /unknown variant/);
   rejects({ variants: [7] }, 'variants', /unknown variant/);
   rejects({ variants: VARIANTS[0]!.name }, 'variants', /list/);
@@ -235,11 +235,13 @@ test('configInput round-trips: makeConfig(configInput(cfg)) equals cfg', () => {
   assert.equal(configInput(makeConfig({ HAKMEM_TLS_SLL_DRAIN_INTERVAL: 1024 })), {});
 });
 
-test('a heap stores its configuration: attachHeap rebuilds the same config', () => {
+test('a heap stores its configuration canonically: attachHeap rebuilds the same config', () => {
   const input = { HAKMEM_TINY_SS_FORCE_LG: '13', 'sim.slab_bytes': 4096, 'sim.slab0_header_bytes': 64,
-    'sim.va_gib': 0.001, 'sim.phys_mib': 1, 'vm.max_map_count': 32, variants: [VARIANTS[3]!.name] };
+    'sim.va_gib': 0.001, 'sim.phys_mib': 1, 'vm.max_map_count': 32, HAKMEM_TINY_CAP: 0, variants: [VARIANTS[3]!.name, VARIANTS[3]!.name] };
   const heap = createHeap(input);
-  assert.equal(heapInput(heap), input);
+  // numbers as numbers, knobs at their default left out, each variant once
+  assert.equal(heapInput(heap), { HAKMEM_TINY_SS_FORCE_LG: 13, 'sim.slab_bytes': 4096, 'sim.slab0_header_bytes': 64,
+    'sim.va_gib': 0.001, 'sim.phys_mib': 1, 'vm.max_map_count': 32, variants: [VARIANTS[3]!.name] });
   const again = attachHeap(heap.sab);
   assert.equal(plain(again.cfg), plain(heap.cfg));
   assert.is(again.cfg.ssBytes, 8192);

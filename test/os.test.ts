@@ -1,4 +1,4 @@
-// The simulated kernel (design.md §4; impl/os/*): mappings and VMA accounting against
+// The simulated kernel (docs/architecture.md §4; impl/os/*): mappings and VMA accounting against
 // vm.max_map_count (seed 003_932746184e5394df.txt §5), page faults and residency, prefault
 // policies (seed 002_b461f92c61066b62.txt), the 2x-then-trim alignment of a SuperSlab map
 // (seed 002 §3, seed 003 §5), and physical exhaustion.

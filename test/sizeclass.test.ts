@@ -1,10 +1,10 @@
 // Size classes, block headers, user pointers and slab capacities
-// (seed 004_d59e0d336a26e3fe.txt §1.1, §2, §3.2; design.md §5).
+// (seed 004_d59e0d336a26e3fe.txt §1.1, §2, §3.2; docs/architecture.md §5).
 //
 // Capacities are derived from the seed's own formula (capacity = usable / stride, slab 0
 // usable 63488 B, other slabs 65536 B, slabs = 2^lg / 64 KB), never copied from the seed's
 // tables: those tables contradict the formula in several places, and the last tests here
-// print and assert each contradiction (design.md §5: "derive, don't copy, and say so").
+// print and assert each contradiction (docs/architecture.md §5: "derive, don't copy, and say so").
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { malloc } from '../impl/allocator.js';

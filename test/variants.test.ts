@@ -1,9 +1,9 @@
-// The seeds' bugs on demand (impl/variants.ts, design.md §6): each of the 12 variants
+// The seeds' bugs on demand (impl/variants.ts, docs/architecture.md §6): each of the 12 variants
 // shows the symptom its seed documents, and the default configuration (no variant) run
 // through the same scenario does not. Single-threaded and deterministic, except the two
 // races (remote-push-racy, drain-nonatomic-take), which need a thread's step to land
 // between another thread's load and store: there the step generators are driven by
-// hand with .next(), the same way the checker's step executor does it (design.md §3).
+// hand with .next(), the same way the checker's step executor does it (docs/architecture.md §3).
 //
 // Geometry: SMALL (test/helpers.ts): SuperSlab = 2^13 = 8 KB = 2 slabs of 4 KB, slab 0
 // has 4096 - 64 = 4032 usable bytes. capacity = usable / stride (seed
@@ -550,7 +550,7 @@ test('remote-push-racy (seed 004 §2 hypothesis 2): a push landing between anoth
       continue;
     }
     const { race } = r;
-    assert.match(r.lost.actual, new RegExp(`lost ${indexOf(race, race.ps[1]!)}$`), 'C\'s block is the one lost');
+    assert.match(r.lost.actual, new RegExp(`block #${indexOf(race, race.ps[1]!)}$`), 'C\'s block is the one lost');
     assert.equal(slotOfRace(race).remote.items, [indexOf(race, race.ps[0]!), indexOf(race, race.ps[3]!)],
       'B\'s store linked past C\'s block');
   }
@@ -598,7 +598,7 @@ test('drain-nonatomic-take (seed 004 §4.3): a push between the drain\'s load an
   for (const r of lossy) {
     const { race } = r;
     assert.ok(r.k > 0 && !r.at.taken, `k=${r.k}: lost only when B pushed inside A's drain, before the take showed`);
-    assert.match(r.lost!.actual, new RegExp(`lost ${indexOf(race, race.ps[1]!)}$`), 'B\'s block is the one lost');
+    assert.match(r.lost!.actual, new RegExp(`block #${indexOf(race, race.ps[1]!)}$`), 'B\'s block is the one lost');
     assert.equal(slotOfRace(race).remote.items, [], 'the store of 0 wiped B\'s push');
     assert.equal(slotOfRace(race).freelist.items, [indexOf(race, race.ps[0]!)], 'A moved only what it had read');
   }

@@ -1,4 +1,4 @@
-// design.md §3: one implementation, and the direct executor runs it on real threads.
+// docs/architecture.md §3: one implementation, and the direct executor runs it on real threads.
 // A worker allocates, the main thread frees every block remotely while the worker keeps
 // allocating, the worker drains: the audit balances and every free arrived.
 import { test } from 'uvu';

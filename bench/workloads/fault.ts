@@ -24,6 +24,13 @@ export const fault: Workload<FaultOptions> = {
     at: [1000, 0, 2 ** 40, 'at which of its operations'],
     iters: [100_000, 1, 2 ** 40, 'operations of the other threads'],
   },
+  invalid: (o, threads, exec) => {
+    if (o.thread >= threads) return `--thread ${o.thread} is not one of the ${threads} thread${threads > 1 ? 's' : ''} (0..${threads - 1})`;
+    if (o.at >= o.iters) return `--at ${o.at} is past the thread's last operation (--iters ${o.iters}): nothing would misbehave`;
+    // a hang on the main thread cannot be interrupted: only a worker can be terminated
+    if (o.mode === 1 && exec === 'interleaved') return '--mode 1 (hang) needs --exec workers: a hang on the main thread cannot be stopped';
+    return null;
+  },
   setup: () => ({}),
   part: (heap, o, _shared, index) => new FaultPart(heap, o, index),
   teardown: () => 0,
@@ -33,6 +40,7 @@ class FaultPart implements Part {
   private readonly t: Thread;
   ops = 0;
   readonly threadsUsed = 1;
+  private fired = false;
 
   constructor(heap: Heap, private readonly o: FaultOptions, private readonly index: number) {
     this.t = attachThread(heap);
@@ -44,14 +52,16 @@ class FaultPart implements Part {
 
   step(): number {
     const { o, t } = this;
-    if (this.index === o.thread && this.ops === o.at) {
+    // ops go up by two (a malloc and a free): compare with >=, so odd --at and --iters are reached
+    if (this.index === o.thread && this.ops >= o.at && !this.fired) {
+      this.fired = true;
       if (o.mode === 0) throw new Error(`injected failure at operation ${o.at}`);
       if (o.mode === 1) for (;;) { /* injected hang */ }
       const p = mallocOrStop(malloc(t, 64), this.index);
       checked(free(t, p), p);
       checked(free(t, p), p); // FREE_DOUBLE
     }
-    if (this.ops === o.iters) return DONE;
+    if (this.ops >= o.iters) return DONE;
     const p = mallocOrStop(malloc(t, 64), this.index);
     checked(free(t, p), p);
     this.ops += 2;

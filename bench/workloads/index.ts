@@ -6,9 +6,11 @@ import { randomMixed } from './random-mixed.js';
 import type { Workload } from './types.js';
 import { xmalloc } from './xmalloc.js';
 
-// Each workload has its own option type; the registry only needs them by name.
-export const WORKLOADS: Record<string, Workload<Record<string, number>>> = Object.fromEntries(
-  ([randomMixed, larson, cacheThrash, cacheScratch, xmalloc, fault] as unknown as Workload<Record<string, number>>[]).map((w) => [w.name, w]),
+// Each workload has its own option type; the registry only needs them by name. No
+// prototype: `constructor` or `__proto__` is no workload, even looked up plainly.
+export const WORKLOADS: Readonly<Record<string, Workload<Record<string, number>>>> = Object.assign(
+  Object.create(null) as Record<string, Workload<Record<string, number>>>,
+  Object.fromEntries(([randomMixed, larson, cacheThrash, cacheScratch, xmalloc, fault] as unknown as Workload<Record<string, number>>[]).map((w) => [w.name, w])),
 );
 
 /** Every option at its default. */

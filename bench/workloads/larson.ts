@@ -36,6 +36,7 @@ export const larson: Workload<LarsonOptions> = {
     seed: [12345, 0, 2 ** 32 - 1, 'random seed (seed 003: 12345)'],
     itersPerMs: [1000, 1, 1e9, 'iterations (a free and a malloc) per logical ms; every thread\'s ticks advance the one shared clock'],
   },
+  invalid: (o) => (o.min < o.max ? null : `--min ${o.min} must be below --max ${o.max} (blocks are min..max-1 bytes)`),
   setup(_heap, o, threads, t) {
     const n = threads * o.chunks;
     const array = new SharedArrayBuffer(8 * n);

@@ -36,6 +36,8 @@ export interface Workload<O extends Record<string, number>> {
   /** Main thread, before any part: shared buffers, warm-up allocations (by `main`). */
   setup(heap: Heap, o: O, threads: number, main: Thread): Shared;
   part(heap: Heap, o: O, shared: Shared, index: number, threads: number): Part;
+  /** Why these options make no sense together (min above max, a thread that is not there), or null. */
+  invalid?(o: O, threads: number, exec: 'workers' | 'interleaved'): string | null;
   /** Main thread, after every part closed: frees what the workload still holds; the ops it did. */
   teardown(o: O, shared: Shared, threads: number, main: Thread): number;
 }

@@ -1,6 +1,6 @@
 // The simulated kernel's own lock. A system call or page fault is atomic from the
 // allocator's point of view: the lock is taken and released inside one call and never
-// held across a step (design.md §3), so under the step executor it is always free.
+// held across a step (docs/architecture.md §3), so under the step executor it is always free.
 // Real worker threads contend on it for real.
 import type { Heap } from '../heap.js';
 import { H } from '../layout.js';

@@ -1,4 +1,4 @@
-// Simulated physical memory (design.md §4): virtual pages get a frame from a bounded
+// Simulated physical memory (docs/architecture.md §4): virtual pages get a frame from a bounded
 // pool on first touch (a page fault), found through a two-level page table. A frame
 // holds one f64 "cell" per 8-byte granule of its page; the allocator keeps a block's
 // header byte and free-list link in the cell at the block's base, as the real allocator

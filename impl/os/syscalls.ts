@@ -1,4 +1,4 @@
-// The simulated kernel's system calls (design.md §4): mmap, munmap, madvise(POPULATE).
+// The simulated kernel's system calls (docs/architecture.md §4): mmap, munmap, madvise(POPULATE).
 // Each runs atomically under the kernel lock. Mappings are page-granular, placed
 // next-fit in a bitmap of the virtual space; a second bitmap marks where each mapping
 // (VMA) starts, which is all munmap needs to count VMAs as Linux does: trimming the end

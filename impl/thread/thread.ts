@@ -47,5 +47,13 @@ export function attachThread(heap: Heap, sink: EventSink | null = null): Thread 
       return t;
     }
   }
-  throw new Error(`no free thread slot (sim.max_threads=${cfg.maxThreads})`);
+  throw new NoThreadSlot(cfg.maxThreads);
+}
+
+/** More live threads than sim.max_threads slots: a limit of the configuration, not an allocator fault. */
+export class NoThreadSlot extends Error {
+  constructor(readonly slots: number) {
+    super(`no free thread slot: sim.max_threads=${slots} are all taken; raise sim.max_threads`);
+    this.name = 'NoThreadSlot';
+  }
 }
