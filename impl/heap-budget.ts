@@ -4,8 +4,8 @@
 import { ConfigError, type Config } from './config.js';
 import { Layout, TF } from './layout.js';
 
-/** Default budget for one heap, in MiB; SLABCHECK_HEAP_BUDGET_MIB overrides it. */
-export const DEFAULT_HEAP_BUDGET_MIB = 1024;
+/** Default budget for one heap, in MiB (seed 003 at its scale needs ~2.5 GiB); SLABCHECK_HEAP_BUDGET_MIB overrides it. */
+export const DEFAULT_HEAP_BUDGET_MIB = 3072;
 
 export function heapBudgetBytes(): number {
   const raw = process.env['SLABCHECK_HEAP_BUDGET_MIB'];
