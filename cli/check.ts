@@ -6,15 +6,18 @@
 import { check, type CheckResult } from '../properties/check.js';
 import { execute } from '../properties/execute.js';
 import type { Case } from '../properties/program.js';
-import { makeReport, terminalText } from '../properties/report.js';
+import { saveToCorpus } from '../properties/corpus.js';
+import { emitTest } from '../properties/emit-test.js';
+import { makeReport, terminalText, type Report } from '../properties/report.js';
 import { decodeToken, TokenError } from '../properties/token.js';
 import { TINY_GEOMETRY, TINY_POLICY_BASE } from '../properties/scope.js';
-import { checkReportDir, writeReport } from './report-files.js';
+import { checkReportDir, writeFile, writeReport } from './report-files.js';
 import { CONFIG_OPTIONS, configFrom, intOption, parse, UsageError } from './usage.js';
 
 export const CHECK_USAGE = `slabcheck check [--runs N] [--seed S] [--scheduler random|pct] [--depth D] [--atomic]
-                  [--variant NAME]... [--config FILE] [--set KEY=VALUE]... [--json] [--report DIR]`;
-export const REPLAY_USAGE = 'slabcheck replay TOKEN [--json] [--report DIR]';
+                  [--variant NAME]... [--config FILE] [--set KEY=VALUE]... [--json] [--report DIR]
+                  [--emit-test FILE] [--save]`;
+export const REPLAY_USAGE = 'slabcheck replay TOKEN [--json] [--report DIR] [--emit-test FILE]';
 export const COVERAGE_USAGE = 'slabcheck coverage [--runs N] [--seed S] [--scheduler random|pct] [--json]';
 
 const RUN_OPTIONS = {
@@ -26,10 +29,14 @@ const RUN_OPTIONS = {
   json: { type: 'boolean' },
 } as const;
 
+/** What to keep of a counterexample: a uvu test replaying it, the case in the corpus (check only). */
+const EMIT_OPTION = { 'emit-test': { type: 'string' } } as const;
+const SAVE_OPTION = { save: { type: 'boolean' } } as const;
+
 type Out = (line: string) => void;
 
 export function checkCommand(argv: string[], out: Out, err: Out): number {
-  const { values } = parse(argv, { ...CONFIG_OPTIONS, ...RUN_OPTIONS, report: { type: 'string' } });
+  const { values } = parse(argv, { ...CONFIG_OPTIONS, ...RUN_OPTIONS, report: { type: 'string' }, ...EMIT_OPTION, ...SAVE_OPTION });
   checkReportDir(values.report ?? 'reports');
   const result = runCheck(values, err);
   if (values.json === true) {
@@ -41,7 +48,22 @@ export function checkCommand(argv: string[], out: Out, err: Out): number {
     for (const line of terminalText(result.report)) out(line);
   }
   if (result.report !== null) err(`report: ${writeReport(values.report ?? 'reports', result.report)}.md`);
+  keep(result.report, values, err);
   return result.ok ? 0 : 1;
+}
+
+// --emit-test FILE and --save: a regression test of the counterexample, the case in the corpus.
+function keep(r: Report | null, values: { 'emit-test'?: string; save?: boolean }, err: Out): void {
+  const file = values['emit-test'];
+  if (file !== undefined) {
+    if (r === null) {
+      err(`no counterexample: no test written to ${file}`);
+    } else {
+      writeFile(file, emitTest(r), '--emit-test');
+      err(`test: ${file}`);
+    }
+  }
+  if (values.save === true) err(r === null ? 'no counterexample: nothing saved to the corpus' : `corpus: ${saveToCorpus(r)}`);
 }
 
 export function coverageCommand(argv: string[], out: Out, err: Out): number {
@@ -59,19 +81,21 @@ export function coverageCommand(argv: string[], out: Out, err: Out): number {
 }
 
 export function replayCommand(argv: string[], out: Out, err: Out): number {
-  const { values, positionals } = parse(argv, { json: { type: 'boolean' }, report: { type: 'string' } }, 1);
+  const { values, positionals } = parse(argv, { json: { type: 'boolean' }, report: { type: 'string' }, ...EMIT_OPTION }, 1);
   if (values.report !== undefined) checkReportDir(values.report);
   const c = caseArg(positionals[0], 'replay');
   const o = execute(c, { trace: true });
   if (o.violation === null) {
     if (values.json === true) out(JSON.stringify({ ok: true, report: null }));
     else out('no violation: this case passes on this version of the allocator');
+    keep(null, values, err);
     return 0;
   }
   const report = makeReport(c, o);
   if (values.json === true) out(JSON.stringify({ ok: false, report }));
   else for (const line of terminalText(report)) out(line);
   if (values.report !== undefined) err(`report: ${writeReport(values.report, report)}.md`);
+  keep(report, values, err);
   return 1;
 }
 

@@ -2,17 +2,17 @@
 // the same counterexample always lands in the same files. The directory is checked
 // before the run (a bad --report is exit 2 before any work) and created one level at a
 // time when a report is written (a recursive mkdir never returns on procfs).
-import { createHash } from 'node:crypto';
 import { accessSync, constants, mkdirSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { quote } from '../impl/quote.js';
 import { markdown, type Report } from '../properties/report.js';
+import { caseName } from '../properties/token.js';
 import { viewPage } from '../viewer/page.js';
 import { UsageError } from './usage.js';
 
 /** DIR/<id>-<first 8 hex of sha256(token)>, the name every file of one case shares. */
 export function reportBase(dir: string, id: string, token: string): string {
-  return join(dir, `${id}-${createHash('sha256').update(token).digest('hex').slice(0, 8)}`);
+  return join(dir, caseName(id, token));
 }
 
 /** The directories to create under the nearest existing one, which must be a writable directory. */
@@ -62,7 +62,7 @@ export function writeReport(dir: string, r: Report): string {
   return base;
 }
 
-/** Writes `text` to `file`, making its folder. */
-export function writeFile(file: string, text: string): void {
-  writeInto(dirname(file), '--out', [[file, text]]);
+/** Writes `text` to `file`, making its folder; a failure is a usage error naming `option`. */
+export function writeFile(file: string, text: string, option: string): void {
+  writeInto(dirname(file), option, [[file, text]]);
 }

@@ -19,7 +19,7 @@ export async function viewCommand(argv: string[], out: Out, err: Out): Promise<n
   const c = caseArg(positionals[0], 'view');
   const o = execute(c, { trace: true });
   const file = values.out ?? `${reportBase('reports', o.violation?.id ?? 'PASS', encodeToken(c))}.html`;
-  writeFile(file, viewPage(c, o));
+  writeFile(file, viewPage(c, o), '--out');
   out(`${file}: ${o.violation === null ? 'no invariant broken' : `${o.violation.id} at step ${o.steps}`} (${o.steps} steps)`);
   if (values.open === true) {
     const problem = await open(file);

@@ -64,3 +64,9 @@ export function caseSize(c: Case): { ops: number; switches: number } {
   const switches = s.kind === 'preempt' ? s.points.length + s.quanta.filter((q) => q > 1).length : s.changes.length;
   return { ops, switches };
 }
+
+/** The seed-bug variants a case runs with (its configuration's `variants`). */
+export function variantsOf(c: Case): string[] {
+  const v = c.config['variants'];
+  return Array.isArray(v) ? v.map(String) : [];
+}

@@ -2,6 +2,7 @@
 // program and schedule — so `slabcheck replay TOKEN` reproduces it byte for byte with
 // no seed, path or replayPath (docs/architecture.md §8). JSON, deflated, base64url, behind a
 // version prefix. A malformed token is an error that says what is wrong with it.
+import { createHash } from 'node:crypto';
 import { deflateRawSync, inflateRawSync } from 'node:zlib';
 import { makeConfig, ConfigError } from '../impl/config.js';
 import { checkHeapBudget } from '../impl/heap-budget.js';
@@ -37,6 +38,11 @@ export const TOKEN_LIMITS = {
   tickMs: 86_400_000,
   clockMs: 2 ** 30,
 } as const;
+
+/** `<id>-<first 8 hex of sha256(token)>`: the name every file kept for one case shares (report, page, test, corpus). */
+export function caseName(id: string, token: string): string {
+  return `${id}-${createHash('sha256').update(token).digest('hex').slice(0, 8)}`;
+}
 
 export function decodeToken(token: string): Case {
   if (typeof token !== 'string') throw new TokenError('expected a string');
