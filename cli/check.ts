@@ -12,13 +12,14 @@ import { makeReport, terminalText, type Report } from '../properties/report.js';
 import { decodeToken, TokenError } from '../properties/token.js';
 import { TINY_GEOMETRY, TINY_POLICY_BASE } from '../properties/scope.js';
 import { checkReportDir, writeFile, writeReport } from './report-files.js';
+import { coveragePage } from '../viewer/coverage-page.js';
 import { CONFIG_OPTIONS, configFrom, intOption, parse, UsageError } from './usage.js';
 
 export const CHECK_USAGE = `slabcheck check [--runs N] [--seed S] [--scheduler random|pct] [--depth D] [--atomic]
                   [--variant NAME]... [--config FILE] [--set KEY=VALUE]... [--json] [--report DIR]
                   [--emit-test FILE] [--save]`;
 export const REPLAY_USAGE = 'slabcheck replay TOKEN [--json] [--report DIR] [--emit-test FILE]';
-export const COVERAGE_USAGE = 'slabcheck coverage [--runs N] [--seed S] [--scheduler random|pct] [--json]';
+export const COVERAGE_USAGE = 'slabcheck coverage [--runs N] [--seed S] [--scheduler random|pct] [--json] [--html FILE]';
 
 const RUN_OPTIONS = {
   runs: { type: 'string' },
@@ -67,8 +68,12 @@ function keep(r: Report | null, values: { 'emit-test'?: string; save?: boolean }
 }
 
 export function coverageCommand(argv: string[], out: Out, err: Out): number {
-  const { values } = parse(argv, { ...CONFIG_OPTIONS, ...RUN_OPTIONS });
+  const { values } = parse(argv, { ...CONFIG_OPTIONS, ...RUN_OPTIONS, html: { type: 'string' } });
   const result = runCheck(values, err);
+  if (values.html !== undefined) {
+    writeFile(values.html, coveragePage(result), '--html');
+    err(`coverage page: ${values.html}`);
+  }
   const missing = result.edges.filter((e) => !result.covered.includes(e));
   const share = result.covered.length / result.edges.length;
   if (values.json === true) {

@@ -36,6 +36,8 @@ export interface CheckResult {
   ms: number;
   /** Lifecycle edges exercised by the generated cases, and all edges of the machines. */
   covered: string[];
+  /** Per edge: how many generated cases took it at least once (0 for the ones none took). */
+  hits: Record<string, number>;
   edges: string[];
   report: Report | null;
 }
@@ -97,7 +99,7 @@ function validate(o: CheckOptions): void {
 export function check(options: CheckOptions = {}): CheckResult {
   validate(options);
   const seed = options.seed ?? 42;
-  const covered = new Set<string>();
+  const covered = new Map<string, number>();
   const start = performance.now();
   let msToFailure: number | null = null;
   let runs = 0;
@@ -106,7 +108,7 @@ export function check(options: CheckOptions = {}): CheckResult {
     const o = execute(c);
     if (msToFailure === null) {
       runs++;
-      for (const e of o.covered) covered.add(e);
+      for (const e of o.covered) covered.set(e, (covered.get(e) ?? 0) + 1);
       options.onProgress?.(runs);
       if (o.violation !== null) msToFailure = performance.now() - start;
     }
@@ -134,6 +136,7 @@ export function check(options: CheckOptions = {}): CheckResult {
     msToFailure,
     ms: performance.now() - start,
     covered: edges.filter((e) => covered.has(e)),
+    hits: Object.fromEntries(edges.map((e) => [e, covered.get(e) ?? 0])),
     edges,
     report,
   };

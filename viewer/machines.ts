@@ -38,14 +38,16 @@ const f = (n: number): string => n.toFixed(1);
 
 export function machineSvg(name: MachineName, look: (edgeKey: string) => EdgeLook = () => ({})): string {
   const { states, edges } = machineGraph(name);
-  const r = states.length <= 3 ? 95 : 140;
-  const w = 2 * r + 240;
-  const h = 2 * r + 110;
+  // the states on an ellipse wider than tall, the initial one on top
+  const ry = states.length <= 3 ? 90 : 150;
+  const rx = ry * 1.7;
+  const w = 2 * rx + 2 * RX + 150; // room for a loop and its label on either side
+  const h = 2 * ry + 2 * RY + 90;
   const cx = w / 2;
-  const cy = h / 2 + 5;
+  const cy = h / 2 + 8;
   const pos = new Map(states.map((s, i) => {
     const a = -Math.PI / 2 + (2 * Math.PI * i) / states.length;
-    return [s, { x: cx + r * Math.cos(a), y: cy + r * Math.sin(a) }];
+    return [s, { x: cx + rx * Math.cos(a), y: cy + ry * Math.sin(a) }];
   }));
   // the boundary of a state's ellipse in direction (dx, dy) from its centre
   const rim = (p: { x: number; y: number }, dx: number, dy: number): { x: number; y: number } => {
@@ -85,14 +87,16 @@ export function machineSvg(name: MachineName, look: (edgeKey: string) => EdgeLoo
       const mx = (a.x + b.x) / 2;
       const my = (a.y + b.y) / 2;
       const len = Math.hypot(b.x - a.x, b.y - a.y);
-      const bend = len * (0.16 + 0.1 * nth);
+      const bend = len * (0.2 + 0.1 * nth);
       // bend to the left of the direction: A->B and B->A never overlap
       const c = { x: mx + ((b.y - a.y) / len) * bend, y: my - ((b.x - a.x) / len) * bend };
       const s = rim(a, c.x - a.x, c.y - a.y);
       const t = rim(b, c.x - b.x, c.y - b.y);
       d = `M${f(s.x)} ${f(s.y)}Q${f(c.x)} ${f(c.y)} ${f(t.x)} ${f(t.y)}`;
       head = { x: t.x, y: t.y, dx: t.x - c.x, dy: t.y - c.y };
-      label = { x: 0.25 * s.x + 0.5 * c.x + 0.25 * t.x, y: 0.25 * s.y + 0.5 * c.y + 0.25 * t.y };
+      // the label a little nearer the source than the middle, so crossing chords' labels part
+      const u = 0.42;
+      label = { x: (1 - u) ** 2 * s.x + 2 * (1 - u) * u * c.x + u ** 2 * t.x, y: (1 - u) ** 2 * s.y + 2 * (1 - u) * u * c.y + u ** 2 * t.y };
     }
     const hl = Math.hypot(head.dx, head.dy);
     const [hx, hy] = [head.dx / hl, head.dy / hl];

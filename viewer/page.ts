@@ -71,7 +71,7 @@ export function viewPage(c: Case, o: Outcome = execute(c, { trace: true })): str
 <noscript><p>Without JavaScript the tables show the heap at the last step; the trace table below lists every step.</p></noscript>
 </section>
 <section id="state"><h2>Heap at step <span id="state-step">${last}</span></h2>
-${TABLES.map((t) => tableHtml(t.id, t.title, t.columns, full[last]!, full[last - 1] ?? full[last]!, report === null ? [] : culprit)).join('\n')}
+<div class="tables">${TABLES.map((t) => tableHtml(t.id, t.title, t.columns, full[last]!, full[last - 1] ?? full[last]!, report === null ? [] : culprit)).join('\n')}</div>
 </section>
 <section id="machines"><h2>Lifecycle machines</h2><p>Transitions this trace took are drawn bold (the current step's in orange); the others thin.</p>
 <div class="machines">${machineSvg('slot', (e) => (taken.has(e) ? { cls: 'taken' } : {}))}${machineSvg('superslab', (e) => (taken.has(e) ? { cls: 'taken' } : {}))}</div>

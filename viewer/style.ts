@@ -20,7 +20,7 @@ code#token{word-break:break-all}
 table.heap td{font:12px ui-monospace,monospace}table.heap td.changed{background:#fff3b0;font-weight:700}
 table.heap tr.added td{background:#e6f6e6}table.heap tr.removed td{background:#f4f4f4;color:#999;text-decoration:line-through}
 table.heap tr.culprit td{outline:2px solid #c62828;outline-offset:-2px;background:#ffe5e5}
-.machines{display:flex;flex-wrap:wrap;gap:12px}
+.machines{display:flex;flex-wrap:wrap;gap:12px}.tables{display:flex;flex-wrap:wrap;gap:0 18px;align-items:flex-start}
 .machine .state ellipse{fill:#eef3fb;stroke:#5677a8;stroke-width:1.5}.machine .state text{text-anchor:middle;font-size:12px;font-weight:600}
 .machine .edge .line{fill:none;stroke:#b5bccb;stroke-width:1.2}.machine .edge .head{fill:#b5bccb}
 .machine .edge text{font-size:10.5px;text-anchor:middle;fill:#556;paint-order:stroke;stroke:#fff;stroke-width:3px}
