@@ -10,6 +10,7 @@ import { SCENARIO_USAGE, scenarioCommand } from './scenario.js';
 import { parse, UsageError } from './usage.js';
 import { VIEW_USAGE, viewCommand } from './view.js';
 import { ZOO_USAGE, zooCommand } from './zoo.js';
+import { TRACE_USAGE, traceCommand } from '../trace/command.js';
 
 type Command = (argv: string[], out: (line: string) => void, err: (line: string) => void) => number | Promise<number>;
 
@@ -25,6 +26,7 @@ const COMMANDS = new Map<string, { usage: string; run: Command }>([
   ['coverage', { usage: COVERAGE_USAGE, run: coverageCommand }],
   ['run', { usage: RUN_USAGE, run: runCommand }],
   ['scenario', { usage: SCENARIO_USAGE, run: scenarioCommand }],
+  ['trace', { usage: TRACE_USAGE, run: traceCommand }],
   ['variants', {
     usage: VARIANTS_USAGE,
     run: (argv, out) => {
@@ -50,7 +52,11 @@ function usageOf(name: string | undefined): string {
   return `usage:\n  ${one !== undefined ? one.usage : [...COMMANDS.values()].map((c) => c.usage).join('\n  ')}`;
 }
 
-const wantsHelp = (argv: string[]): boolean => argv.includes('--help') || argv.includes('-h');
+// (not after `--`: those are another program's arguments, as in `trace record -- CMD`)
+const wantsHelp = (argv: string[]): boolean => {
+  const own = argv.includes('--') ? argv.slice(0, argv.indexOf('--')) : argv;
+  return own.includes('--help') || own.includes('-h');
+};
 
 function version(): string {
   const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };

@@ -70,7 +70,7 @@ export async function runCommand(argv: string[], out: Out): Promise<number> {
   return r.audit === 'ok' && r.failures.length === 0 ? 0 : 1;
 }
 
-function printReport(r: RunReport, out: Out): void {
+export function printReport(r: RunReport, out: Out): void {
   const mb = (bytes: number): string => `${(bytes / 2 ** 20).toFixed(1)} MB`;
   out(`${r.workload} ${JSON.stringify(r.options)} threads ${r.threads} (${r.exec})${r.variants.length > 0 ? ` variant ${r.variants.join(', ')}` : ''}`);
   if (r.opsPerSec !== undefined) out(`  ${r.ops} ops in ${r.seconds} s: ${r.opsPerSec} ops/s`);
