@@ -4,7 +4,7 @@
 // esbuild emits the JavaScript, tsc 7 only the declarations.
 import { spawnSync } from 'node:child_process';
 import { build } from 'esbuild';
-import { readdirSync, rmSync, statSync } from 'node:fs';
+import { cpSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 
 const roots = ['impl', 'model', 'properties', 'viewer', 'cli', 'bench', 'trace', 'test'];
@@ -32,6 +32,8 @@ await build({
   sourcesContent: true,
   logLevel: 'warning',
 });
+// the trace recorder's C sources, which `slabcheck trace record` compiles on first use
+cpSync('trace/shim', join(outdir, 'trace', 'shim'), { recursive: true });
 
 const tsc = spawnSync(process.execPath, ['node_modules/typescript/bin/tsc', '-p', 'tsconfig.types.json', '--outDir', outdir], { stdio: 'inherit' });
 if (tsc.status !== 0) process.exit(tsc.status ?? 1);

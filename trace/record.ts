@@ -16,9 +16,9 @@ export class RecordError extends Error {
   }
 }
 
-/** A C source of the repository (trace/shim/NAME), from src or from dist. */
+/** A C source of the recorder (trace/shim/NAME, which the build copies beside this module). */
 export function shimSource(name: string): string {
-  return fileURLToPath(new URL(`../../trace/shim/${name}`, import.meta.url));
+  return fileURLToPath(new URL(`./shim/${name}`, import.meta.url));
 }
 
 /**
