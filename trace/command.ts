@@ -5,18 +5,30 @@
 import { printReport } from '../cli/run.js';
 import { CONFIG_OPTIONS, configFrom, intOption, parse, UsageError } from '../cli/usage.js';
 import type { ConfigInput } from '../impl/config.js';
-import { TraceError } from './format.js';
-import { TraceFileError } from './read.js';
+import { execute } from '../properties/execute.js';
+import { caseSize } from '../properties/program.js';
+import { encodeToken } from '../properties/token.js';
+import { formatEvent, parseLine, TraceError, type TraceEvent } from './format.js';
+import { parseOrSkip, planEvents } from './plan.js';
+import { forEachLine, TraceFileError } from './read.js';
 import { record, RecordError } from './record.js';
 import { REPLAY_DEFAULTS } from './replay.js';
-import { replayFile, type TraceReport, type TraceRun } from './run.js';
+import { configFor, replayFile, type TraceReport, type TraceRun } from './run.js';
+import { shrinkTrace } from './shrink.js';
+import { traceCase } from './to-case.js';
+import { wellFormed } from './shrink.js';
+import { writeTrace } from './write.js';
 
 export const TRACE_USAGE = `slabcheck trace record [--out FILE] [--max N] -- CMD ARGS...
   slabcheck trace replay FILE [--variant NAME]... [--config FILE] [--set KEY=VALUE]... [--json] [--no-timing]
                         [--audit-every N] [--events-per-ms N] [--lenient]
-  slabcheck trace compare FILE --variant NAME[,NAME...]... [--set KEY=VALUE]... [--json] [replay options]`;
+  slabcheck trace compare FILE --variant NAME[,NAME...]... [--set KEY=VALUE]... [--json] [replay options]
+  slabcheck trace slice FILE --from LINE [--to LINE] --out FILE
+  slabcheck trace shrink FILE [--out FILE] [--budget N] [--variant NAME]... [--config FILE] [--set KEY=VALUE]... [--json] [replay options]`;
 
 type Out = (line: string) => void;
+
+const SUBCOMMANDS = 'record, replay, compare, slice or shrink';
 
 const REPLAY_OPTIONS = {
   ...CONFIG_OPTIONS,
@@ -34,7 +46,9 @@ export async function traceCommand(argv: string[], out: Out, err: Out): Promise<
       case 'record': return recordCommand(rest, out, err);
       case 'replay': return await replayCommand(rest, out, err);
       case 'compare': return await compareCommand(rest, out, err);
-      default: throw new UsageError(sub === undefined ? 'trace needs a subcommand: record, replay or compare' : `unknown trace subcommand '${sub}' (record, replay or compare)`);
+      case 'shrink': return await shrinkCommand(rest, out, err);
+      case 'slice': return await sliceCommand(rest, out);
+      default: throw new UsageError(sub === undefined ? `trace needs a subcommand: ${SUBCOMMANDS}` : `unknown trace subcommand '${sub}' (${SUBCOMMANDS})`);
     }
   } catch (e) {
     if (e instanceof TraceError || e instanceof TraceFileError || e instanceof RecordError) {
@@ -146,4 +160,68 @@ async function compareCommand(argv: string[], out: Out, err: Out): Promise<numbe
     for (const row of table) out(row.map((cell, i) => cell.padEnd(widths[i]!)).join('  ').trimEnd());
   }
   return reports.every((r) => verdict(r) === 0) ? 0 : 1;
+}
+
+/** A shrunk trace becomes a checker case when it is this small (program operations, fillers included). */
+export const CASE_MAX_OPS = 200;
+const CASE_MAX_THREADS = 8;
+
+async function shrinkCommand(argv: string[], out: Out, err: Out): Promise<number> {
+  const { values, positionals } = parse(argv, { ...REPLAY_OPTIONS, out: { type: 'string' }, budget: { type: 'string' } }, 1);
+  const f = needFile(positionals, 'shrink');
+  const budget = intOption('budget', values.budget, 3000, 1, 1e7);
+  const run = { ...traceRun({ ...values, json: true }, configFrom(values), err), timing: false };
+  const events: TraceEvent[] = [];
+  await forEachLine(f, (text, line) => {
+    const ev = parseOrSkip(text, line, run.lenient);
+    if (ev !== null) events.push(ev);
+  });
+  const shrunk = await shrinkTrace(events, run, budget);
+  if (shrunk === null) {
+    out(values.json === true ? JSON.stringify({ ok: true }) : `trace ${f} replays with the audit holding: nothing to shrink`);
+    return 0;
+  }
+  const file = values.out ?? `${f.replace(/\.gz$/, '')}.min.trace`;
+  writeTrace(file, shrunk.events, [`slabcheck trace shrink ${f}: ${shrunk.signature}; ${shrunk.events.length} of ${events.length} events; config ${JSON.stringify(run.config)}`]);
+  const threads = new Set(shrunk.events.map((e) => e.tid)).size;
+  const c = traceCase(shrunk.events, configFor(planEvents(shrunk.events), run.config), run.eventsPerMs);
+  const small = threads <= CASE_MAX_THREADS && caseSize(c).ops <= CASE_MAX_OPS;
+  const checker = small ? execute(c).violation : null;
+  const token = small ? encodeToken(c) : null;
+  if (values.json === true) {
+    out(JSON.stringify({
+      ok: false, signature: shrunk.signature, from: events.length, events: shrunk.events.length, threads, replays: shrunk.replays,
+      exhausted: shrunk.exhausted, file, token, checker: checker === null ? null : checker.id,
+    }));
+    return 1;
+  }
+  out(`trace ${f} fails (${shrunk.signature}); shrunk from ${events.length} to ${shrunk.events.length} events, ${threads} thread${threads === 1 ? '' : 's'}, in ${shrunk.replays} replays${shrunk.exhausted ? ' (budget exhausted: --budget N for more)' : ''}`);
+  for (const ev of shrunk.events.slice(0, 40)) out(`  ${formatEvent(ev)}`);
+  if (shrunk.events.length > 40) out(`  ... (${shrunk.events.length - 40} more)`);
+  out(`written to ${file} (replay it with the same configuration and options)`);
+  if (token === null) {
+    out(`too large for a checker case (${threads} threads, ${caseSize(c).ops} operations; at most ${CASE_MAX_THREADS} and ${CASE_MAX_OPS})`);
+  } else {
+    out(`checker case (${caseSize(c).ops} operations): ${checker === null ? 'passes in the checker' : `the checker finds ${checker.id}${`audit ${checker.id}` === shrunk.signature ? ' (the same)' : ''}`}`);
+    out(`  replay: npx slabcheck replay ${token}`);
+  }
+  return 1;
+}
+
+// A window of a trace (lines FROM..TO), made well-formed: frees of blocks allocated before
+// the window are dropped, reallocs of them become mallocs. Memory: the window.
+async function sliceCommand(argv: string[], out: Out): Promise<number> {
+  const { values, positionals } = parse(argv, { from: { type: 'string' }, to: { type: 'string' }, out: { type: 'string' } }, 1);
+  const f = needFile(positionals, 'slice');
+  if (values.out === undefined || values.from === undefined) throw new UsageError('trace slice needs --from LINE and --out FILE');
+  const from = intOption('from', values.from, 1, 1, 2 ** 52);
+  const to = intOption('to', values.to, 2 ** 52, from, 2 ** 52);
+  const events: TraceEvent[] = [];
+  await forEachLine(f, (text, line) => {
+    if (line >= from && line <= to) events.push(parseLine(text, line));
+  });
+  const kept = wellFormed(events);
+  writeTrace(values.out, kept, [`slabcheck trace slice ${f} --from ${from}${values.to === undefined ? '' : ` --to ${to}`}`]);
+  out(`${kept.length} events (lines ${from}..${Math.min(to, from + events.length - 1)}, ${events.length - kept.length} dropped to keep it well-formed) written to ${values.out}`);
+  return 0;
 }
