@@ -9,10 +9,11 @@ import * as assert from 'uvu/assert';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { check } from '../properties/check.js';
+import { readCorpus } from '../properties/corpus.js';
 import { execute, type Outcome } from '../properties/execute.js';
-import type { Case } from '../properties/program.js';
+import { variantsOf, type Case } from '../properties/program.js';
 import { frameDeltas, namedRows, threadNamer } from '../viewer/heap-table.js';
+import { encodeToken } from '../properties/token.js';
 import { viewPage } from '../viewer/page.js';
 import { openPage, type Opened } from './browser.js';
 import { longCase } from './viewer-cases.js';
@@ -34,10 +35,12 @@ function build(name: string, c: Case): Built {
   return { c, o, file };
 }
 
+const corpusCase = (variant: string): Case => readCorpus().find((e) => variantsOf(e.case).includes(variant))!.case;
+
 // A race (seed 004 §2 hypothesis 2): three threads, a preemption inside an operation.
 let racy: Built | null = null;
 const racyPage = (): Built => {
-  racy ??= build('racy', check({ variants: ['remote-push-racy'], seed: 1, runs: 20000 }).report!.case);
+  racy ??= build('racy', corpusCase('remote-push-racy'));
   return racy;
 };
 
@@ -90,6 +93,16 @@ function expected(b: Built, k: number) {
 
 test('the page loads offline with no console error; the keyboard walks every step and the tables change where the frames say', async () => {
   const b = racyPage();
+  await walk(b, 'viewer-violation');
+});
+
+test('a violation found in the epilogue (no-idle-trim): the janitor\'s lane, every step walked, the LRU rows outlined at the end', async () => {
+  const b = build('epilogue', corpusCase('no-idle-trim'));
+  assert.is(b.o.phase, 'quiescence');
+  await walk(b, 'viewer-epilogue');
+});
+
+async function walk(b: Built, shot: string): Promise<void> {
   const last = b.o.frames.length - 1;
   assert.ok(b.o.violation !== null && last > 10, `a violation after a few steps (${last})`);
   const opened = await openPage(b.file);
@@ -100,7 +113,7 @@ test('the page loads offline with no console error; the keyboard walks every ste
     assert.equal(s.culprit, expected(b, last).culprit);
     assert.ok(s.culprit.length > 0, 'the violation names a row');
     mkdirSync(SHOTS, { recursive: true });
-    await page.screenshot({ path: join(SHOTS, 'viewer-violation.png'), fullPage: true });
+    await page.screenshot({ path: join(SHOTS, `${shot}.png`), fullPage: true });
 
     await page.keyboard.press('Home');
     const dx = Number(await page.getAttribute('#lanes', 'data-dx'));
@@ -144,10 +157,45 @@ test('the page loads offline with no console error; the keyboard walks every ste
     const box = (await page.locator('#lanes').boundingBox())!;
     await page.mouse.click(box.x + x0 + 3 * dx + dx / 2, box.y + 30);
     assert.is((await shown(page)).step, 3);
-    await page.screenshot({ path: join(SHOTS, 'viewer-step-3.png'), fullPage: true });
+    await page.screenshot({ path: join(SHOTS, `${shot}-step-3.png`), fullPage: true });
 
     assert.equal(opened.errors, [], 'no console errors');
     assert.equal(opened.blocked, [], 'no request but the page itself');
+  } finally {
+    await opened.close();
+  }
+}
+
+test('the copy button writes the token to the clipboard; where the clipboard refuses, it selects the token', async () => {
+  const b = racyPage();
+  const opened = await openPage(b.file);
+  try {
+    const { page } = opened;
+    const token = encodeToken(b.c);
+    assert.is(await page.textContent('#token'), token);
+    // record what the page writes (headless Chromium lets a page write the clipboard, not read it back)
+    await page.evaluate(() => {
+      const w = window as unknown as { copied: string[] };
+      w.copied = [];
+      const write = navigator.clipboard.writeText.bind(navigator.clipboard);
+      navigator.clipboard.writeText = (text: string) => {
+        w.copied.push(text);
+        return write(text);
+      };
+    });
+    await page.click('#copy');
+    await page.waitForFunction(() => document.getElementById('copy')!.textContent !== 'copy');
+    assert.is(await page.textContent('#copy'), 'copied');
+    assert.equal(await page.evaluate(() => (window as unknown as { copied: string[] }).copied), [token]);
+    // refused: the token is selected for Ctrl+C instead
+    await page.evaluate(() => {
+      navigator.clipboard.writeText = () => Promise.reject(new Error('refused'));
+    });
+    await page.click('#copy');
+    await page.waitForFunction(() => document.getElementById('copy')!.textContent !== 'copied');
+    assert.equal([await page.textContent('#copy'), await page.evaluate(() => getSelection()!.toString())], ['selected: press Ctrl+C', token]);
+    assert.equal(opened.errors, []);
+    assert.equal(opened.blocked, []);
   } finally {
     await opened.close();
   }

@@ -40,8 +40,8 @@ export function machineSvg(name: MachineName, look: (edgeKey: string) => EdgeLoo
   const { states, edges } = machineGraph(name);
   // the states on an ellipse wider than tall, the initial one on top
   const ry = states.length <= 3 ? 90 : 150;
-  const rx = ry * 1.7;
-  const w = 2 * rx + 2 * RX + 150; // room for a loop and its label on either side
+  const rx = ry * 1.6;
+  const w = 2 * rx + 2 * RX + 110; // room for a loop and its label on either side
   const h = 2 * ry + 2 * RY + 90;
   const cx = w / 2;
   const cy = h / 2 + 8;

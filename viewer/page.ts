@@ -127,7 +127,7 @@ function stepInfo(k: number, name: string, access: string, o: Outcome, op: strin
 function traceHtml(o: Outcome, names: readonly string[]): string {
   const head = `<thead><tr><th>step</th>${names.map((n) => `<th>${esc(n)}</th>`).join('')}</tr></thead>`;
   const rows = o.trace.map((e) => {
-    if (e.kind === 'switch') return `<tr class="switch" data-step="${e.step}"><td></td><td colspan="${names.length}">${esc(e.text)}</td></tr>`;
+    if (e.kind === 'switch') return `<tr class="switch" data-step="${e.step}"><td></td><td colspan="${names.length}">switch to ${esc(names[e.thread]!)}</td></tr>`;
     const cells = names.map((_, t) => (t === e.thread ? `<td class="${e.kind}">${esc(e.kind === 'end' ? `→ ${e.text}` : e.text)}</td>` : '<td></td>'));
     return `<tr data-step="${e.step}"><td>${e.step}</td>${cells.join('')}</tr>`;
   });
