@@ -3,7 +3,7 @@
 // 1 on a violation (report written, token printed), 2 on bad input.
 // `slabcheck replay TOKEN`: the same report again, byte for byte.
 // `slabcheck coverage`: which lifecycle transitions the runs exercised.
-import { check, type CheckResult } from '../properties/check.js';
+import { check, validateCheckOptions, type CheckOptions, type CheckResult } from '../properties/check.js';
 import { execute } from '../properties/execute.js';
 import type { Case } from '../properties/program.js';
 import { saveToCorpus } from '../properties/corpus.js';
@@ -11,6 +11,8 @@ import { emitTest } from '../properties/emit-test.js';
 import { makeReport, terminalText, type Report } from '../properties/report.js';
 import { decodeToken, TokenError } from '../properties/token.js';
 import { TINY_GEOMETRY, TINY_POLICY_BASE } from '../properties/scope.js';
+import { quote } from '../impl/quote.js';
+import { checkInteractively, interactive } from './interactive.js';
 import { checkReportDir, writeFile, writeReport } from './report-files.js';
 import { coveragePage } from '../viewer/coverage-page.js';
 import { CONFIG_OPTIONS, configFrom, intOption, parse, UsageError } from './usage.js';
@@ -36,10 +38,14 @@ const SAVE_OPTION = { save: { type: 'boolean' } } as const;
 
 type Out = (line: string) => void;
 
-export function checkCommand(argv: string[], out: Out, err: Out): number {
+/** Exit code after Ctrl-C (128 + SIGINT), as shells expect. */
+const INTERRUPTED = 130;
+
+export async function checkCommand(argv: string[], out: Out, err: Out): Promise<number> {
   const { values } = parse(argv, { ...CONFIG_OPTIONS, ...RUN_OPTIONS, report: { type: 'string' }, ...EMIT_OPTION, ...SAVE_OPTION });
   checkReportDir(values.report ?? 'reports');
-  const result = runCheck(values, err);
+  const result = await runCheck(values, err);
+  if (result === null) return INTERRUPTED;
   if (values.json === true) {
     out(JSON.stringify({ ...summary(result), report: result.report }));
   } else if (result.report === null) {
@@ -67,9 +73,10 @@ function keep(r: Report | null, values: { 'emit-test'?: string; save?: boolean }
   if (values.save === true) err(r === null ? 'no counterexample: nothing saved to the corpus' : `corpus: ${saveToCorpus(r)}`);
 }
 
-export function coverageCommand(argv: string[], out: Out, err: Out): number {
+export async function coverageCommand(argv: string[], out: Out, err: Out): Promise<number> {
   const { values } = parse(argv, { ...CONFIG_OPTIONS, ...RUN_OPTIONS, html: { type: 'string' } });
-  const result = runCheck(values, err);
+  const result = await runCheck(values, err);
+  if (result === null) return INTERRUPTED;
   if (values.html !== undefined) {
     writeFile(values.html, coveragePage(result), '--html');
     err(`coverage page: ${values.html}`);
@@ -120,47 +127,33 @@ interface RunValues {
   config?: string; set?: string[]; variant?: string[];
 }
 
-function runCheck(values: RunValues, err: Out): CheckResult {
+/** The run, or null when Ctrl-C interrupted it (the partial summary is printed, exit 130). */
+async function runCheck(values: RunValues, err: Out): Promise<CheckResult | null> {
   const runs = intOption('runs', values.runs, 1000, 1, 1e9);
   const scheduler = values.scheduler ?? 'random';
-  if (scheduler !== 'random' && scheduler !== 'pct') throw new UsageError(`--scheduler must be random or pct, got '${scheduler}'`);
+  if (scheduler !== 'random' && scheduler !== 'pct') throw new UsageError(`--scheduler must be random or pct, got ${quote(scheduler)}`);
   // --config: that configuration exactly (over the seeds' defaults); otherwise the tiny
   // scope, with any --set on top of every configuration it draws
   const fromFile = values.config !== undefined;
   const { variants, ...knobs } = configFrom(values, fromFile ? {} : { ...TINY_GEOMETRY, ...TINY_POLICY_BASE }) as { variants?: string[] };
-  const bar = progress(runs, err);
-  try {
-    return check({
-      runs,
-      seed: intOption('seed', values.seed, 42, 0, 2 ** 31 - 1),
-      scheduler,
-      depth: intOption('depth', values.depth, 3, 1, 16),
-      atomicOps: values.atomic === true,
-      ...(fromFile ? { config: knobs } : { set: knobs }),
-      variants: variants ?? [],
-      ...(bar === null ? {} : { onProgress: bar.update }),
-    });
-  } finally {
-    bar?.end();
-  }
-}
-
-// Only on a terminal (stderr of this process): one line redrawn, ended before anything
-// else is printed. Elsewhere (a pipe, a CI log, a library caller's `err`) nothing.
-function progress(total: number, err: Out): { update: (n: number) => void; end: () => void } | null {
-  if (err !== console.error || process.stderr.isTTY !== true) return null;
-  let open = false;
-  return {
-    update: (n) => {
-      if (n % 50 !== 0 && n !== total) return;
-      process.stderr.write(`\rchecking: ${n}/${total} runs`);
-      open = true;
-    },
-    end: () => {
-      if (open) process.stderr.write('\n');
-      open = false;
-    },
+  const options: CheckOptions = {
+    runs,
+    seed: intOption('seed', values.seed, 42, 0, 2 ** 31 - 1),
+    scheduler,
+    depth: intOption('depth', values.depth, 3, 1, 16),
+    atomicOps: values.atomic === true,
+    ...(fromFile ? { config: knobs } : { set: knobs }),
+    variants: variants ?? [],
   };
+  if (!interactive(err)) return check(options);
+  validateCheckOptions(options); // bad options are exit 2 here, not an error in the worker
+  const { result, runsDone } = await checkInteractively(options);
+  if (result !== null && !result.interrupted) return result;
+  const found = result?.report ?? null;
+  err(`interrupted after ${result?.runs ?? runsDone} of ${runs} runs (seed ${options.seed}): ${found === null ? 'no violation so far' : `${found.invariant.id} found`}`);
+  if (found !== null) err(`  replay: npx slabcheck replay ${found.token}`);
+  err(`  the cases follow from the seed: run again with --seed ${options.seed} --runs ${runs} to repeat these and finish`);
+  return null;
 }
 
 // No wall-clock figures: the same seed and options print the same bytes.

@@ -22,6 +22,8 @@ export interface CheckOptions extends ScopeOptions {
   atomicOps?: boolean;
   /** Called after every generated case (not during shrinking). */
   onProgress?: (runs: number) => void;
+  /** Asked before every case: once true, the cases left are skipped and the result says interrupted. */
+  stop?: () => boolean;
 }
 
 export interface CheckResult {
@@ -40,6 +42,8 @@ export interface CheckResult {
   hits: Record<string, number>;
   edges: string[];
   report: Report | null;
+  /** `stop` ended the run early: `runs` were run, with no violation among them unless `report` says so. */
+  interrupted: boolean;
 }
 
 /**
@@ -72,7 +76,7 @@ const size = (c: Case): number => {
  * pass vacuously after 0 runs): a RangeError naming the option, or a ConfigError naming
  * the knob when the configuration cannot hold the scope's programs.
  */
-function validate(o: CheckOptions): void {
+export function validateCheckOptions(o: CheckOptions): void {
   const whole = (name: string, v: number | undefined, min: number, max: number): void => {
     if (v !== undefined && !(Number.isSafeInteger(v) && v >= min && v <= max)) {
       throw new RangeError(`check: ${name} must be a whole number from ${min} to ${max}, got ${describe(v)}`);
@@ -81,7 +85,8 @@ function validate(o: CheckOptions): void {
   whole('runs', o.runs, 1, 1e9);
   whole('seed', o.seed, -(2 ** 31), 2 ** 31 - 1);
   whole('depth', o.depth, 1, 16);
-  whole('maxThreads', o.maxThreads, 1, 15);
+  // at most 7 threads of 64 operations: every case fits a replay token (TOKEN_LIMITS)
+  whole('maxThreads', o.maxThreads, 1, 7);
   whole('maxOpsPerThread', o.maxOpsPerThread, 0, 64);
   if (o.scheduler !== undefined && o.scheduler !== 'random' && o.scheduler !== 'pct') {
     throw new RangeError(`check: scheduler must be 'random' or 'pct', got ${describe(o.scheduler)}`);
@@ -96,15 +101,43 @@ function validate(o: CheckOptions): void {
   }
 }
 
+/** A case never run: what UntilStopped hands out once the run is stopped. */
+const SKIPPED: Case = { config: {}, program: { threads: [[]] }, schedule: { kind: 'preempt', quanta: [], points: [] } };
+
+/** `arb` until `stopped()`, then SKIPPED: the cases left after a stop cost next to nothing to skip. */
+class UntilStopped extends fc.Arbitrary<Case> {
+  constructor(private readonly arb: fc.Arbitrary<Case>, private readonly stopped: () => boolean) {
+    super();
+  }
+
+  generate(mrng: fc.Random, bias: number | undefined): fc.Value<Case> {
+    return this.stopped() ? new fc.Value(SKIPPED, undefined) : this.arb.generate(mrng, bias);
+  }
+
+  canShrinkWithoutContext(value: unknown): value is Case {
+    return this.arb.canShrinkWithoutContext(value);
+  }
+
+  shrink(value: Case, context: unknown): fc.Stream<fc.Value<Case>> {
+    return this.arb.shrink(value, context);
+  }
+}
+
 export function check(options: CheckOptions = {}): CheckResult {
-  validate(options);
+  validateCheckOptions(options);
   const seed = options.seed ?? 42;
   const covered = new Map<string, number>();
   const start = performance.now();
   let msToFailure: number | null = null;
   let runs = 0;
   const cases = options.atomicOps === true ? caseArb(options).map((c): Case => ({ ...c, atomicOps: true })) : caseArb(options);
-  const property = fc.property(cases, (c: Case) => {
+  let interrupted = false;
+  const generated = options.stop === undefined ? cases : new UntilStopped(cases, () => interrupted);
+  const property = fc.property(generated, (c: Case) => {
+    if (interrupted || options.stop?.() === true) {
+      interrupted = true;
+      return true;
+    }
     const o = execute(c);
     if (msToFailure === null) {
       runs++;
@@ -139,5 +172,6 @@ export function check(options: CheckOptions = {}): CheckResult {
     hits: Object.fromEntries(edges.map((e) => [e, covered.get(e) ?? 0])),
     edges,
     report,
+    interrupted,
   };
 }

@@ -32,7 +32,7 @@ export const TOKEN_LIMITS = {
   chars: 65_536,
   jsonBytes: 1 << 20,
   threads: 16,
-  ops: 1024,
+  ops: 512,
   scheduleEntries: 4096,
   /** One tick, and all ticks of the program together (the clock is a 32-bit count of ms). */
   tickMs: 86_400_000,

@@ -98,7 +98,7 @@ test('tokens: size, nesting, unknown fields, trailing garbage, op counts and val
   await refused(['replay', token({ program: { threads: Array(40).fill([{ op: 'tick', ms: TOKEN_LIMITS.tickMs }]) } })], 'threads, over the limit');
   await refused(['replay', token({ program: { threads: [Array(20).fill({ op: 'tick', ms: TOKEN_LIMITS.tickMs })] } })], 'ticks add up');
   // more blocks than the simulated machine has: a limit of the case, never a CRASH verdict
-  await refused(['replay', token({ program: { threads: [Array(600).fill({ op: 'alloc', size: 1500 })] } })], 'sim.phys_mib', 'not an allocator fault');
+  await refused(['replay', token({ program: { threads: [Array(500).fill({ op: 'alloc', size: 1500 })] } })], 'sim.phys_mib', 'not an allocator fault');
   assert.throws(() => replay(`${good}AAAA`), /trailing/);
 });
 
