@@ -28,10 +28,11 @@ export async function viewCommand(argv: string[], out: Out, err: Out): Promise<n
   return 0;
 }
 
+const OPENERS: Record<string, string[]> = { darwin: ['open'], win32: ['cmd', '/c', 'start', '""'] };
+
 function open(file: string): Promise<string | null> {
-  const [cmd, ...args] = process.env['BROWSER'] !== undefined && process.env['BROWSER'] !== ''
-    ? [process.env['BROWSER']]
-    : process.platform === 'darwin' ? ['open'] : process.platform === 'win32' ? ['cmd', '/c', 'start', '""'] : ['xdg-open'];
+  const browser = process.env['BROWSER'] ?? '';
+  const [cmd, ...args] = browser !== '' ? [browser] : OPENERS[process.platform] ?? ['xdg-open'];
   return new Promise((resolve) => {
     const child = spawn(cmd!, [...args, file], { detached: true, stdio: 'ignore' });
     child.once('error', (e) => resolve(e.message));

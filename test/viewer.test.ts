@@ -261,6 +261,21 @@ test('view --open runs $BROWSER with the file; a browser that cannot start is na
     assert.is(bad.code, 0);
     assert.is(bad.err.length, 1);
     assert.match(bad.err[0]!, /^could not open a browser \(.*ENOENT.*\): open .*open\.html yourself$/);
+    // no $BROWSER: the platform's opener (xdg-open here, which this machine may not have)
+    process.env['BROWSER'] = '';
+    const PATH = process.env['PATH'];
+    process.env['PATH'] = TMP;
+    writeFileSync(join(TMP, 'xdg-open'), `#!/bin/sh\necho "xdg $1" > ${opened}\n`);
+    chmodSync(join(TMP, 'xdg-open'), 0o755);
+    rmSync(opened);
+    try {
+      const plain = await cli('view', encodeToken(c), '--out', file, '--open');
+      assert.equal([plain.code, plain.err], [0, []]);
+    } finally {
+      process.env['PATH'] = PATH;
+    }
+    for (let i = 0; i < 100 && !existsSync(opened); i++) await new Promise((res) => setTimeout(res, 20));
+    assert.is(readFileSync(opened, 'utf8').trim(), `xdg ${file}`);
   } finally {
     if (before === undefined) delete process.env['BROWSER'];
     else process.env['BROWSER'] = before;

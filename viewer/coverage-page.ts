@@ -14,12 +14,13 @@ export function heatLook(n: number, max: number): EdgeLook {
   return { cls: 'heat', label: `×${n}`, style: `color:hsl(215,70%,${Math.round(72 - 44 * t)}%)` };
 }
 
+/** `r.hits` has a count for every edge of `r.edges` (check.ts). */
 export function coveragePage(r: Pick<CheckResult, 'runs' | 'seed' | 'edges' | 'hits'>): string {
-  const max = Math.max(0, ...Object.values(r.hits));
-  const look = (e: string): EdgeLook => heatLook(r.hits[e] ?? 0, max);
-  const missed = r.edges.filter((e) => (r.hits[e] ?? 0) === 0);
+  const max = Math.max(...Object.values(r.hits));
+  const look = (e: string): EdgeLook => heatLook(r.hits[e]!, max);
+  const missed = r.edges.filter((e) => r.hits[e] === 0);
   const title = `lifecycle transitions exercised in ${r.runs} runs (seed ${r.seed}): ${r.edges.length - missed.length}/${r.edges.length}`;
-  const rows = r.edges.map((e) => `<tr${missed.includes(e) ? ' class="culprit"' : ''}><td>${esc(e)}</td><td>${r.hits[e] ?? 0}</td></tr>`).join('');
+  const rows = r.edges.map((e) => `<tr${missed.includes(e) ? ' class="culprit"' : ''}><td>${esc(e)}</td><td>${r.hits[e]}</td></tr>`).join('');
   return `<!DOCTYPE html>
 <html lang="en">
 <head>
