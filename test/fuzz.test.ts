@@ -28,9 +28,9 @@ test('the judge catches a stack trace, a hang, an exit past 2, running out of me
   assert.is((await as('')).outcome, 'exit0');
 });
 
-test('a sample of every kind of input — argv, tokens, config files, --set values — meets the bar', async () => {
+test('a sample of every kind of input — argv, tokens, config files, --set values, traces — meets the bar', async () => {
   const sample = fc.sample(inputArb, { numRuns: 24, seed: 12 });
-  assert.equal(new Set(sample.map((i) => i.kind)), new Set(['argv', 'token', 'config', 'set']));
+  assert.equal(new Set(sample.map((i) => i.kind)), new Set(['argv', 'token', 'config', 'set', 'trace']));
   const { counts, failures } = await runAll(sample, 2);
   assert.equal(failures.map((f) => ({ argv: f.input.argv.map((a) => a.slice(0, 80)), ...f.result })), []);
   assert.is(counts.crash + counts.hang + counts.unnamed, 0);

@@ -2,7 +2,7 @@
 // argument vectors — command names (including every name a JavaScript object has),
 // options from each command's vocabulary with values that are valid, out of range,
 // negative, hex, empty, huge or repeated — replay tokens (valid ones, cut, extended,
-// re-packed with changed JSON), config files and --set values. Valid commands carry
+// re-packed with changed JSON), config files, --set values and malloc trace files. Valid commands carry
 // bounds (few runs, few iterations) so that a run ends well inside its time limit: a
 // hang then means slabcheck hung, not that the input asked for an hour of work.
 import fc from 'fast-check';
@@ -14,7 +14,7 @@ import { encodeToken } from '../../properties/token.js';
 
 /** One input: the argument vector, and files to write first (path placeholder → contents). */
 export interface FuzzInput {
-  kind: 'argv' | 'token' | 'config' | 'set';
+  kind: 'argv' | 'token' | 'config' | 'set' | 'trace';
   argv: string[];
   /** Written to a fresh temp dir; `@FILE` in argv becomes its path. */
   file?: string;
@@ -69,8 +69,8 @@ const BOUNDS = new Map<string, string[]>([
   ['run', ['--iters', '2000', '--lifetimes', '2', '--objs', '2000', '--timeout', '5']],
 ]);
 const OPTIONS = new Map<string, string[]>([
-  ['check', ['runs', 'seed', 'scheduler', 'depth', 'report', 'config']], ['coverage', ['runs', 'seed', 'scheduler', 'depth']],
-  ['zoo', ['seeds', 'runs', 'atomic-runs', 'scheduler']], ['replay', ['report']], ['view', ['out']],
+  ['check', ['runs', 'seed', 'scheduler', 'depth', 'report', 'config', 'emit-test', 'save']], ['coverage', ['runs', 'seed', 'scheduler', 'depth', 'html']],
+  ['zoo', ['seeds', 'runs', 'atomic-runs', 'scheduler']], ['replay', ['report', 'emit-test']], ['view', ['out']],
   ['run', ['threads', 'exec', 'sched-seed', 'timeout', 'iters', 'ws', 'seed', 'min', 'max', 'chunks', 'rounds', 'lifetimes', 'seconds', 'mode', 'thread', 'at', 'size', 'reps', 'objs']],
 ]);
 
@@ -123,4 +123,21 @@ export const setInputArb: fc.Arbitrary<FuzzInput> = fc.tuple(fc.array(setArb, { 
     argv: [...(onRun ? ['run', 'random-mixed', '--iters', '2000', '--timeout', '5'] : ['check', '--runs', '10']), ...sets.flatMap((s) => ['--set', s])],
   }));
 
-export const inputArb: fc.Arbitrary<FuzzInput> = fc.oneof(argvArb, tokenArb, configArb, setInputArb);
+/** A malloc trace line: well formed (`tid m size ptr`, `tid f ptr`, …) or not. */
+const traceLine = fc.oneof(
+  fc.tuple(fc.nat(3), fc.constantFrom('m', 'c', 'r', 'a', 'f', 'x'), fc.array(fc.oneof(fc.nat(5000).map(String), fc.constantFrom('0', '1f', 'ffffffffffffff', '-1', '')), { maxLength: 4 }))
+    .map(([t, op, args]) => [t, op, ...args].join(' ')),
+  fc.string({ maxLength: 30 }),
+);
+
+/** Malloc traces (trace replay, compare, slice, shrink; never record, which runs a program): text files of such lines. */
+export const traceArb: fc.Arbitrary<FuzzInput> = fc.tuple(
+  fc.constantFrom('replay', 'compare', 'slice', 'shrink', 'frob', ...OBJECT_NAMES), fc.array(traceLine, { maxLength: 40 }),
+  fc.array(optionArb(['variant', 'set', 'json', 'audit-every', 'events-per-ms', 'lenient', 'from', 'to', 'budget']), { maxLength: 3 }),
+).map(([sub, lines, opts]): FuzzInput => ({
+  kind: 'trace',
+  argv: ['trace', sub, '@FILE', ...(sub === 'slice' || sub === 'shrink' ? ['--out', '@FILE.out'] : []), ...(sub === 'compare' ? ['--variant', 'tls-free-skips-used'] : []), ...opts.flat()],
+  file: `${lines.join('\n')}\n`,
+}));
+
+export const inputArb: fc.Arbitrary<FuzzInput> = fc.oneof(argvArb, tokenArb, configArb, setInputArb, traceArb);
