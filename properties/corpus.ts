@@ -8,7 +8,7 @@ import { variantsOf, type Case } from './program.js';
 import type { Report } from './report.js';
 import { caseName, decodeToken } from './token.js';
 
-export const CORPUS_DIR = 'corpus';
+const CORPUS_DIR = 'corpus';
 
 export interface CorpusEntry {
   file: string;

@@ -37,7 +37,7 @@ export function operations(trace: readonly TraceEntry[], frames: readonly Frame[
   return { bars, preempted };
 }
 
-export const LABEL_W = 70;
+const LABEL_W = 70;
 const LANE_H = 36;
 const TOP = 18;
 
