@@ -107,6 +107,8 @@ export interface Limits {
   lruTtlMs: number;
   idleTrimMs: number;
   emptyReserve: number;
+  /** stage 0.5 (the registry scan for EMPTY slots) is on */
+  emptyReuse: boolean;
   softCap: number;
   maxMapCount: number;
 }
@@ -180,6 +182,7 @@ export function audit(h: Heap, options: { counters?: boolean } = {}): Snapshot {
       lruTtlMs: cfg.lruTtlMs,
       idleTrimMs: cfg.idleTrimMs,
       emptyReserve: cfg.emptyReserve,
+      emptyReuse: cfg.emptyReuse,
       softCap: cfg.softCap,
       maxMapCount: cfg.maxMapCount,
     },

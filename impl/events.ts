@@ -25,6 +25,12 @@ export const EV = {
   SOFT_CAP: 9,
   /** a = class — the allocation went to the legacy path */
   LEGACY: 10,
+  /**
+   * a = slot id — the claim or release reported for the slot is complete: class and
+   * SuperSlab counts, registry entry and stage 1 list all published (seed 004 §1.2's
+   * claims are lock-free and publish in several steps after the slot's CAS)
+   */
+  SLOT_SETTLED: 11,
 } as const;
 
 export const STAGE_EMPTY_SCAN = 1; // stage 0.5

@@ -1,8 +1,11 @@
 // Rules judged at the moment the shared pool decides (seed 004 §1.2, §4, §5.1): they
 // look at a snapshot taken when the allocator reports the decision. The observer
 // applies them only to acquisitions that ran alone — no other thread's lifecycle event
-// between the acquisition's start and its decision — since a slot that turned EMPTY
-// under a running scan is a benign race, not a bug.
+// between the acquisition's start and its decision, and no other thread's claim or
+// release half done at its start — since a slot that turned EMPTY under a running scan,
+// or a lock-free claim whose count and registry entry land after the decision read
+// them, is a benign race, not a bug (seed 004 §1.2: stages 0.5-2 claim without the
+// pool lock, so stage 3's soft-cap test under the lock reads a count they move).
 import type { Snapshot, SsSnap } from '../impl/audit.js';
 import type { Violation } from './invariants.js';
 
@@ -10,7 +13,7 @@ export const POOL_RULES = [
   {
     id: 'INV-EMPTY-FIRST',
     seed: '004_d59e0d336a26e3fe.txt §4-§5, 000_86274261e3f63077.txt',
-    rule: 'no stage 2 or 3 claim while an EMPTY slot is reachable for the class (on its stage 1 list, or in a SuperSlab that hosted it); no legacy fallback while any EMPTY slot exists',
+    rule: 'no stage 2 or 3 claim while an EMPTY slot is reachable for the class (on its stage 1 list, or — stage 0.5 on — in a SuperSlab that hosted it); no legacy fallback while any EMPTY slot exists',
   },
   {
     id: 'INV-SOFTCAP',
@@ -36,7 +39,8 @@ export function emptyFirst(s: Snapshot, cls: number, decision: 'stage2' | 'stage
     if (!pooled(ss)) continue;
     for (const slot of ss.slots) {
       if (slot.state !== 'EMPTY') continue;
-      const reachable = decision === 'legacy' || listed.has(slot.slot) || (ss.hosted & (1 << cls)) !== 0;
+      const scanned = s.limits.emptyReuse && (ss.hosted & (1 << cls)) !== 0; // HAKMEM_SS_EMPTY_REUSE=0: no stage 0.5
+      const reachable = decision === 'legacy' || listed.has(slot.slot) || scanned;
       if (reachable) {
         return {
           id: 'INV-EMPTY-FIRST',

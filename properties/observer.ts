@@ -2,7 +2,10 @@
 // each lifecycle event on the xstate-derived table (model/lifecycle.ts) with the facts
 // the guards need, read from the heap at that moment, records which machine edges ran,
 // and judges the shared pool's decisions (model/pool-rules.ts) for acquisitions that
-// ran alone. The first violation sticks; the executor stops at it.
+// ran alone: no other thread's lifecycle event between the acquisition's start and its
+// decision, and no other thread's claim or release half done at its start (reported,
+// not yet SLOT_SETTLED: its counts, registry entry or list push still to land). The
+// first violation sticks; the executor stops at it.
 import { audit, slotSnapshot } from '../impl/audit.js';
 import { EV, STAGE_NEW_SS, STAGE_UNUSED, type EventSink } from '../impl/events.js';
 import type { Heap } from '../impl/heap.js';
@@ -26,7 +29,9 @@ export class Observer implements EventSink {
   readonly edges: string[] = [];
   private readonly state: Record<MachineName, Map<number, string>> = { slot: new Map(), superslab: new Map() };
   private seq = 0;
-  private readonly acquire = new Map<number, { seq: number; own: number }>();
+  private readonly acquire = new Map<number, { seq: number; own: number; overlaps: boolean }>();
+  /** Threads with a claim or release reported and not yet settled. */
+  private readonly unsettled = new Set<number>();
 
   constructor(private readonly heap: Heap, private readonly tracing: boolean) {}
 
@@ -35,8 +40,13 @@ export class Observer implements EventSink {
     const h = this.heap;
     const spss = h.cfg.slabsPerSS;
     switch (kind) {
-      case EV.ACQUIRE_BEGIN:
-        this.acquire.set(tid, { seq: this.seq, own: 0 });
+      case EV.ACQUIRE_BEGIN: {
+        const overlaps = this.unsettled.size > (this.unsettled.has(tid) ? 1 : 0);
+        this.acquire.set(tid, { seq: this.seq, own: 0, overlaps });
+        return;
+      }
+      case EV.SLOT_SETTLED:
+        this.unsettled.delete(tid);
         return;
       case EV.SOFT_CAP:
         this.note(tid, `class ${a} at its soft cap`);
@@ -47,6 +57,7 @@ export class Observer implements EventSink {
         return;
       case EV.SLOT_CLAIM: {
         this.lifecycle(tid);
+        this.unsettled.add(tid);
         if (b >= 0 && (c === STAGE_UNUSED || c === STAGE_NEW_SS) && this.solo(tid)) {
           const s = audit(h);
           this.fail(emptyFirst(s, b, c === STAGE_UNUSED ? 'stage2' : 'stage3'));
@@ -57,6 +68,7 @@ export class Observer implements EventSink {
       }
       case EV.SLOT_EMPTY: {
         this.lifecycle(tid);
+        this.unsettled.add(tid);
         const slot = slotSnapshot(h, a);
         this.apply(tid, 'slot', a, { type: 'RELEASE', used: slot.used, queued: slot.remote.items.length, live: slot.live.length }, `slot ${a} EMPTY`);
         return;
@@ -114,7 +126,7 @@ export class Observer implements EventSink {
 
   private solo(tid: number): boolean {
     const mine = this.acquire.get(tid);
-    return mine !== undefined && this.seq - mine.seq === mine.own;
+    return mine !== undefined && !mine.overlaps && this.seq - mine.seq === mine.own;
   }
 
   private note(tid: number, text: string): void {

@@ -47,7 +47,7 @@ function release(heap: Heap, t: Thread, blocks: number[]): void {
 test('the last slot emptying with no block active frees the SuperSlab to the LRU, still mapped', () => {
   const { heap, t } = heapOf(SMALL);
   const events: number[][] = [];
-  t.sink = { event: (kind, _tid, a) => { if (kind !== EV.ACQUIRE_BEGIN) events.push([kind, a]); } };
+  t.sink = { event: (kind, _tid, a) => { if (kind !== EV.ACQUIRE_BEGIN && kind !== EV.SLOT_SETTLED) events.push([kind, a]); } };
   const x = mustMalloc(t, C7); // slot 0
   const y = mustMalloc(t, C6); // slot 1
   release(heap, t, [x]);
@@ -242,7 +242,7 @@ test('LRU off (HAKMEM_SUPERSLAB_MAX_CACHED=0, or MAX_MEMORY_MB below one SuperSl
   for (const off of [{ HAKMEM_SUPERSLAB_MAX_CACHED: 0 }, { HAKMEM_SUPERSLAB_MAX_MEMORY_MB: 0 }]) {
     const { heap, t } = heapOf({ ...SMALL, ...off });
     const events: number[][] = [];
-    t.sink = { event: (kind, _tid, a, b) => { if (kind !== EV.ACQUIRE_BEGIN) events.push([kind, a, b]); } };
+    t.sink = { event: (kind, _tid, a, b) => { if (kind !== EV.ACQUIRE_BEGIN && kind !== EV.SLOT_SETTLED) events.push([kind, a, b]); } };
     const p = mustMalloc(t, C7);
     const munmapBefore = counters(heap).munmap;
     events.length = 0;

@@ -182,7 +182,7 @@ test('registry-unpopulated variant (seed 000 bug): the registry stays empty and 
 test('soft cap (HAKMEM_TINY_CAP=1): stage 3 refused, EMPTY slot of another class reclaimed, then legacy', () => {
   const { heap, t } = heapOf({ ...SMALL, HAKMEM_TINY_CAP: 1 });
   const log: number[][] = [];
-  t.sink = { event: (kind, _tid, a, b, c) => { if (kind !== EV.ACQUIRE_BEGIN) log.push([kind, a, b, c]); } };
+  t.sink = { event: (kind, _tid, a, b, c) => { if (kind !== EV.ACQUIRE_BEGIN && kind !== EV.SLOT_SETTLED) log.push([kind, a, b, c]); } };
   const x1 = mustMalloc(t, C7); // stage 3: SS 0 slot 0 (cap applies: 0 < 1)
   const x2 = mustMalloc(t, C7); // stage 2: SS 0 slot 1 — the cap is checked by stage 3 only
   assert.is(counters(heap).stage2Hits, 1);
@@ -265,6 +265,7 @@ test('lifecycle events of alloc / free / drain / alloc again', () => {
     [EV.ACQUIRE_BEGIN, tid, 7, 0, 0],
     [EV.SS_MAP, tid, 0, 0, 0],
     [EV.SLOT_CLAIM, tid, 0, 7, STAGE_NEW_SS],
+    [EV.SLOT_SETTLED, tid, 0, 7, 0], // counts and registry entry published
   ]);
   log.length = 0;
   mustFree(t, p);
@@ -274,6 +275,7 @@ test('lifecycle events of alloc / free / drain / alloc again', () => {
   // block, so it is freed to the LRU (seed 000: active_slots == 0 -> superslab_free).
   assert.equal(log, [
     [EV.SLOT_EMPTY, tid, 0, 7, 0],
+    [EV.SLOT_SETTLED, tid, 0, 7, 0], // on class 7's stage 1 list
     [EV.SS_CACHE, tid, 0, 0, 0],
   ]);
   log.length = 0;
@@ -284,12 +286,14 @@ test('lifecycle events of alloc / free / drain / alloc again', () => {
     [EV.ACQUIRE_BEGIN, tid, 7, 0, 0],
     [EV.SS_REUSE, tid, 0, 0, 0],
     [EV.SLOT_CLAIM, tid, 0, 7, STAGE_NEW_SS],
+    [EV.SLOT_SETTLED, tid, 0, 7, 0],
   ]);
   log.length = 0;
   mustMalloc(t, C6);
   assert.equal(log, [
     [EV.ACQUIRE_BEGIN, tid, 6, 0, 0],
     [EV.SLOT_CLAIM, tid, 1, 6, STAGE_UNUSED],
+    [EV.SLOT_SETTLED, tid, 1, 6, 0],
   ]);
   assertHolds(heap);
 });

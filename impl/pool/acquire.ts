@@ -196,6 +196,7 @@ function* claim(
     Atomics.sub(i32, H.UNUSED_SLOTS, 1);
   }
   yield* register(h, ss, cls);
+  t.emit(EV.SLOT_SETTLED, slot, cls, 0);
   i32[t.ti + T.BOUND + cls] = slot + 1;
   t.owned.add(slot);
   return true;

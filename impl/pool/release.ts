@@ -62,5 +62,6 @@ function* releaseSlot(t: Thread, slot: number): Op<void> {
   yield WRITE;
   Atomics.sub(i32, ssIndex(h, ss) + S.ACTIVE_SLOTS, 1);
   yield* listPush(h, cls, slot);
+  t.emit(EV.SLOT_SETTLED, slot, cls, 0);
   if (bound) yield* releasePin(t, ss);
 }
