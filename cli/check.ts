@@ -1,6 +1,8 @@
 // `slabcheck check`: the main job — the invariant catalogue over random programs and
-// interleavings on the tiny scope (or a configuration of yours); exit 0 when all hold,
-// 1 on a violation (report written, token printed), 2 on bad input.
+// interleavings on the tiny scope (or a configuration of yours); exit 0 when all hold
+// and the runs took every lifecycle transition (--min-coverage relaxes that: a
+// transition never taken is a part never checked), 1 on a violation (report written,
+// token printed) or too little coverage, 2 on bad input.
 // `slabcheck replay TOKEN`: the same report again, byte for byte.
 // `slabcheck coverage`: which lifecycle transitions the runs exercised.
 import { check, validateCheckOptions, type CheckOptions, type CheckResult } from '../properties/check.js';
@@ -18,7 +20,7 @@ import { coveragePage } from '../viewer/coverage-page.js';
 import { CONFIG_OPTIONS, configFrom, intOption, parse, UsageError } from './usage.js';
 
 export const CHECK_USAGE = `slabcheck check [--runs N] [--seed S] [--scheduler random|pct] [--depth D] [--atomic]
-                  [--variant NAME]... [--config FILE] [--set KEY=VALUE]... [--json] [--report DIR]
+                  [--variant NAME]... [--config FILE] [--set KEY=VALUE]... [--min-coverage PCT] [--json] [--report DIR]
                   [--emit-test FILE] [--save]`;
 export const REPLAY_USAGE = 'slabcheck replay TOKEN [--json] [--report DIR] [--emit-test FILE]';
 export const COVERAGE_USAGE = 'slabcheck coverage [--runs N] [--seed S] [--scheduler random|pct] [--json] [--html FILE]';
@@ -42,20 +44,31 @@ type Out = (line: string) => void;
 const INTERRUPTED = 130;
 
 export async function checkCommand(argv: string[], out: Out, err: Out): Promise<number> {
-  const { values } = parse(argv, { ...CONFIG_OPTIONS, ...RUN_OPTIONS, report: { type: 'string' }, ...EMIT_OPTION, ...SAVE_OPTION });
+  const { values } = parse(argv, {
+    ...CONFIG_OPTIONS, ...RUN_OPTIONS, report: { type: 'string' }, 'min-coverage': { type: 'string' }, ...EMIT_OPTION, ...SAVE_OPTION,
+  });
   checkReportDir(values.report ?? 'reports');
+  const minCoverage = intOption('min-coverage', values['min-coverage'], 100, 0, 100);
   const result = await runCheck(values, err);
   if (result === null) return INTERRUPTED;
+  const percent = (100 * result.covered.length) / result.edges.length;
+  const coverageOk = percent >= minCoverage;
   if (values.json === true) {
-    out(JSON.stringify({ ...summary(result), report: result.report }));
+    out(JSON.stringify({ ...summary(result), coverageOk, report: result.report }));
   } else if (result.report === null) {
-    out(`ok: ${result.runs} runs, no violation (seed ${result.seed})`);
+    out(`${coverageOk ? 'ok' : 'FAILED'}: ${result.runs} runs, no violation (seed ${result.seed})`);
     out(`lifecycle transitions exercised: ${result.covered.length}/${result.edges.length}`);
   } else {
     for (const line of terminalText(result.report)) out(line);
   }
   if (result.report !== null) err(`report: ${writeReport(values.report ?? 'reports', result.report)}.md`);
   keep(result.report, values, err);
+  if (result.report === null && !coverageOk) {
+    const never = result.edges.filter((e) => !result.covered.includes(e));
+    err(`slabcheck: lifecycle transition coverage ${percent.toFixed(1)}% is below --min-coverage ${minCoverage}%; never taken: ${never.join(', ')}`);
+    err('slabcheck: a transition never taken is a part never checked: raise --runs, or accept less with --min-coverage');
+    return 1;
+  }
   return result.ok ? 0 : 1;
 }
 

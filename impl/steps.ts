@@ -10,11 +10,7 @@ import type { Heap } from './heap.js';
 
 /** Yielded before a shared access that only reads. */
 export const READ = 0;
-/**
- * Yielded before a shared access that writes. The checker preempts threads only here:
- * a race shows when another thread's write lands between a thread's read and its own
- * later write, so stopping a thread just before its writes reaches every such outcome.
- */
+/** Yielded before a shared access that writes (the checker may preempt before either kind). */
 export const WRITE = -1;
 // Any other yielded value is a lock word: the thread can go on once that word is 0
 // (free) — to take the lock, or to see its holder's work done.

@@ -79,9 +79,11 @@ class VThread {
   freeing = 0;
   /** pc of the operation whose first step has run. */
   startedAt = -1;
-  /** WRITE yields in the current operation; whether the last yield was one. */
+  /** WRITE and READ yields in the current operation; whether the last yield was one. */
   opWrites = 0;
   beforeWrite = false;
+  opReads = 0;
+  beforeRead = false;
   /** What its last yield announced (the access its next step performs). */
   announced: Access = 'local';
 
@@ -126,8 +128,10 @@ class Run {
       const sched = makeScheduler(this.c.schedule, this.threads.length, this.c.atomicOps === true, {
         ops: (i) => this.threads[i]!.pc,
         writes: (i) => this.threads[i]!.opWrites,
+        reads: (i) => this.threads[i]!.opReads,
         midOp: (i) => this.threads[i]!.gen !== null,
         beforeWrite: (i) => this.threads[i]!.beforeWrite,
+        beforeRead: (i) => this.threads[i]!.beforeRead,
         totalWrites: () => this.writes,
       });
       if (this.loop((runnable) => sched.pick(runnable)) && this.quiesce()) {
@@ -212,10 +216,13 @@ class Run {
     // live bit cleared); what follows — a drain, a remote push — is the allocator's.
     if (first && vt.freeing !== 0) this.model.onFree(vt.freeing);
     vt.beforeWrite = r.done !== true && r.value === WRITE;
+    vt.beforeRead = r.done !== true && r.value === READ;
     if (this.tracing) vt.announced = r.done === true ? 'local' : r.value === WRITE ? 'write' : r.value === READ ? 'read' : 'lock';
     if (vt.beforeWrite) {
       vt.opWrites++;
       this.writes++;
+    } else if (vt.beforeRead) {
+      vt.opReads++;
     }
     if (r.done === true) {
       vt.waitWord = 0;
@@ -253,6 +260,7 @@ class Run {
     vt.gen = null;
     vt.op = null;
     vt.opWrites = 0;
+    vt.opReads = 0;
     vt.pc++;
     vt.exited = op.op === 'exit';
     vt.done = vt.exited || vt.pc >= vt.ops.length;

@@ -6,7 +6,7 @@
 // strictly smaller case that still breaks the same rule, and repeats to a fixpoint.
 import type { ConfigInput } from '../impl/config.js';
 import { execute } from './execute.js';
-import { caseSize, type Case, type Op, type Schedule } from './program.js';
+import { caseSize, type Case, type Op, type Point, type Schedule } from './program.js';
 import { SIZES, TINY_POLICY_BASE } from './scope.js';
 
 /**
@@ -45,7 +45,7 @@ function weight(c: Case): number {
       else if (o.op === 'tick') detail += o.ms;
     }
   }
-  if (c.schedule.kind === 'preempt') for (const [, op, k] of c.schedule.points) detail += op + k;
+  if (c.schedule.kind === 'preempt') for (const [, op, k] of [...c.schedule.points, ...c.schedule.reads ?? []]) detail += op + k;
   for (const [k, v] of Object.entries(TINY_POLICY_BASE)) if (k in c.config && c.config[k] !== v) detail += 1;
   return (ops + switches) * 1e6 + detail;
 }
@@ -79,13 +79,19 @@ function* candidates(c: Case, fixed: ReadonlySet<string>): Generator<Case> {
   }
   // drop or simplify schedule entries
   if (s.kind === 'preempt') {
-    for (let i = 0; i < s.points.length; i++) yield { ...c, schedule: { ...s, points: s.points.filter((_, k) => k !== i) } };
+    for (const key of ['points', 'reads'] as const) {
+      const list = s[key] ?? [];
+      for (let i = 0; i < list.length; i++) yield { ...c, schedule: { ...s, [key]: list.filter((_, k) => k !== i) } };
+    }
     for (let i = 0; i < s.quanta.length; i++) {
       if (s.quanta[i]! > 1) yield { ...c, schedule: { ...s, quanta: s.quanta.map((q, k) => (k === i ? q - 1 : q)) } };
     }
-    for (let i = 0; i < s.points.length; i++) {
-      const [t, op, k] = s.points[i]!;
-      if (k > 1) yield { ...c, schedule: { ...s, points: s.points.map((p, x) => (x === i ? [t, op, k - 1] : p)) } };
+    for (const key of ['points', 'reads'] as const) {
+      const list = s[key] ?? [];
+      for (let i = 0; i < list.length; i++) {
+        const [t, op, k] = list[i]!;
+        if (k > 1) yield { ...c, schedule: { ...s, [key]: list.map((p, x): Point => (x === i ? [t, op, k - 1] : p)) } };
+      }
     }
   } else {
     for (let i = 0; i < s.changes.length; i++) yield { ...c, schedule: { ...s, changes: s.changes.filter((_, k) => k !== i) } };
@@ -119,14 +125,12 @@ function withSchedule(c: Case, schedule: Schedule): Case {
 
 function dropThread(s: Schedule, t: number): Schedule {
   if (s.kind === 'pct') return { ...s, priorities: s.priorities.filter((_, i) => i !== t) };
-  return {
-    ...s,
-    quanta: s.quanta.filter((_, i) => i !== t),
-    points: s.points.filter(([pt]) => pt !== t).map(([pt, op, k]) => [pt > t ? pt - 1 : pt, op, k]),
-  };
+  const drop = (list: Point[]): Point[] => list.filter(([pt]) => pt !== t).map(([pt, op, k]) => [pt > t ? pt - 1 : pt, op, k]);
+  return { ...s, quanta: s.quanta.filter((_, i) => i !== t), points: drop(s.points), ...(s.reads ? { reads: drop(s.reads) } : {}) };
 }
 
 function dropOp(s: Schedule, t: number, j: number): Schedule {
   if (s.kind === 'pct') return s;
-  return { ...s, points: s.points.filter(([pt, op]) => !(pt === t && op === j)).map(([pt, op, k]) => [pt, pt === t && op > j ? op - 1 : op, k]) };
+  const drop = (list: Point[]): Point[] => list.filter(([pt, op]) => !(pt === t && op === j)).map(([pt, op, k]) => [pt, pt === t && op > j ? op - 1 : op, k]);
+  return { ...s, points: drop(s.points), ...(s.reads ? { reads: drop(s.reads) } : {}) };
 }

@@ -1,10 +1,11 @@
 // The step schedulers. At every step the executor (execute.ts) asks which runnable
 // virtual thread resumes next. Both kinds are driven by a Schedule value (program.ts),
 // so fast-check shrinks them like any data (its own fc.scheduler cannot shrink;
-// docs/architecture.md §9). Threads are preempted only just before a shared write (impl/steps.ts
-// WRITE): every interleaving outcome of reads and writes is reached that way, with far
-// fewer choices than at every step.
-import type { Schedule } from './program.js';
+// docs/architecture.md §9). The round robin preempts a thread just before a shared write
+// or a shared read (impl/steps.ts WRITE, READ): stopping only before writes never
+// separates two reads with no write between them, so a torn snapshot (old x, new y while
+// another thread writes both) would be unreachable. PCT's change points count writes.
+import type { Point, Schedule } from './program.js';
 
 export interface Scheduler {
   /** Index of the thread to step; `runnable` has at least one true. */
@@ -17,10 +18,14 @@ export interface Progress {
   ops(thread: number): number;
   /** WRITE yields in its current operation so far. */
   writes(thread: number): number;
+  /** READ yields in its current operation so far. */
+  reads(thread: number): number;
   /** It is inside an operation. */
   midOp(thread: number): boolean;
   /** Its last yield was a WRITE: it stands just before a shared write. */
   beforeWrite(thread: number): boolean;
+  /** Its last yield was a READ: it stands just before a shared read. */
+  beforeRead(thread: number): boolean;
   /** WRITE yields by all threads so far. */
   totalWrites(): number;
 }
@@ -31,15 +36,16 @@ export interface Progress {
  * needs a real interleaving).
  */
 export function makeScheduler(s: Schedule, threads: number, atomicOps: boolean, progress: Progress): Scheduler {
-  if (s.kind === 'preempt') return new PreemptScheduler(s.quanta, atomicOps ? [] : s.points, threads, progress);
+  if (s.kind === 'preempt') return new PreemptScheduler(s.quanta, atomicOps ? [] : s.points, atomicOps ? [] : s.reads ?? [], threads, progress);
   return new PctScheduler(s.priorities, atomicOps ? [] : s.changes, threads, progress);
 }
 
 /**
  * Round robin — each thread runs its quantum of whole operations (1 by default), then
  * the next thread in turn — with preemption points: (thread, op, k) switches away from
- * `thread` just before the k-th shared write of its operation number `op` (context
- * bounding, as CHESS does: most concurrency bugs need one or two preemptions).
+ * `thread` just before the k-th shared write (`points`) or read (`reads`) of its
+ * operation number `op` (context bounding, as CHESS does: most concurrency bugs need
+ * one or two preemptions).
  */
 class PreemptScheduler implements Scheduler {
   private current = -1;
@@ -49,11 +55,15 @@ class PreemptScheduler implements Scheduler {
 
   constructor(
     private readonly quanta: readonly number[],
-    points: readonly [number, number, number][],
+    points: readonly Point[],
+    reads: readonly Point[],
     private readonly threads: number,
     private readonly p: Progress,
   ) {
-    this.pending = new Set(points.map(([t, op, k]) => `${t % threads}:${op}:${k}`));
+    this.pending = new Set([
+      ...points.map(([t, op, k]) => `w${t % threads}:${op}:${k}`),
+      ...reads.map(([t, op, k]) => `r${t % threads}:${op}:${k}`),
+    ]);
   }
 
   pick(runnable: readonly boolean[]): number {
@@ -77,8 +87,8 @@ class PreemptScheduler implements Scheduler {
   }
 
   private preempted(t: number): boolean {
-    if (!this.p.beforeWrite(t)) return false;
-    return this.pending.delete(`${t}:${this.p.ops(t)}:${this.p.writes(t)}`);
+    if (this.p.beforeWrite(t)) return this.pending.delete(`w${t}:${this.p.ops(t)}:${this.p.writes(t)}`);
+    return this.p.beforeRead(t) && this.pending.delete(`r${t}:${this.p.ops(t)}:${this.p.reads(t)}`);
   }
 }
 

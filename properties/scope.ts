@@ -76,10 +76,29 @@ export const DEFAULT_MAX_THREADS = 3;
 
 export function programArb(o: ScopeOptions): fc.Arbitrary<Program> {
   const threads = o.maxThreads ?? DEFAULT_MAX_THREADS;
+  // size 'max': fast-check's default size caps generated arrays near 10 whatever maxLength says
   const any = fc
-    .array(fc.array(opArb(), { maxLength: o.maxOpsPerThread ?? 12 }), { minLength: 1, maxLength: threads })
+    .array(fc.array(opArb(), { maxLength: o.maxOpsPerThread ?? 12, size: 'max' }), { minLength: 1, maxLength: threads })
     .map((ts): Program => ({ threads: ts }));
-  return threads < 2 ? any : fc.oneof({ weight: 1, arbitrary: any }, { weight: 1, arbitrary: contentionArb(threads) });
+  if (threads < 2) return any;
+  return fc.oneof({ weight: 3, arbitrary: any }, { weight: 3, arbitrary: contentionArb(threads) }, { weight: 2, arbitrary: strandedArb() });
+}
+
+/**
+ * Stranded slabs: T0 allocates C7 blocks past its first SuperSlab (3 blocks) and binds a
+ * slab of a second; T1 frees the first SuperSlab's blocks, remotely, and moves the clock
+ * past idle trim, which caches (or unmaps) a SuperSlab whose slabs are still ACTIVE with
+ * their blocks in remote queues: the slot machine's ACTIVE-CACHE / ACTIVE-UNMAP edges,
+ * otherwise about 1 case in 1,000, too few for `check` to take every transition in its
+ * default runs.
+ */
+function strandedArb(): fc.Arbitrary<Program> {
+  return fc.record({ allocs: fc.integer({ min: 4, max: 6 }), ms: fc.constantFrom(4, 12) }).map(({ allocs, ms }): Program => ({
+    threads: [
+      Array.from({ length: allocs }, (): Op => ({ op: 'alloc', size: SIZES[0] })),
+      [...Array.from({ length: 3 }, (): Op => ({ op: 'free', from: 0, pick: 0 })), { op: 'tick', ms }],
+    ],
+  }));
 }
 
 /**
@@ -121,13 +140,21 @@ export function scheduleArb(o: ScopeOptions): fc.Arbitrary<Schedule> {
       changes: fc.uniqueArray(fc.integer({ min: 1, max: MAX_CHANGE_WRITE }), { maxLength: depth - 1 }).map((c) => c.sort((a, b) => a - b)),
     }).map(({ priorities, changes }): Schedule => ({ kind: 'pct', priorities, changes }));
   }
-  // quanta mostly 1; a few preemption points, mostly in early operations, before early writes
+  // quanta mostly 1; up to 3 preemption points, mostly in early operations, before early
+  // writes, a third of them before a read (an operation reads more than it writes)
   const quanta = fc.array(fc.oneof({ weight: 3, arbitrary: fc.constant(1) }, { weight: 1, arbitrary: fc.integer({ min: 2, max: 4 }) }), { maxLength: threads });
   const op = fc.oneof({ weight: 3, arbitrary: fc.nat(3) }, { weight: 1, arbitrary: fc.nat(o.maxOpsPerThread ?? 12) });
-  const write = fc.oneof({ weight: 3, arbitrary: fc.integer({ min: 1, max: 3 }) }, { weight: 1, arbitrary: fc.integer({ min: 1, max: 8 }) });
-  const point = fc.tuple(fc.nat(threads - 1), op, write);
-  return fc.record({ quanta, points: fc.array(point, { maxLength: 3 }) })
-    .map(({ quanta: q, points }): Schedule => ({ kind: 'preempt', quanta: q, points }));
+  const access = (few: number, many: number) =>
+    fc.oneof({ weight: 3, arbitrary: fc.integer({ min: 1, max: few }) }, { weight: 1, arbitrary: fc.integer({ min: 1, max: many }) });
+  const point = (k: fc.Arbitrary<number>) => fc.tuple(fc.nat(threads - 1), op, k);
+  const anyPoint = fc.oneof(
+    { weight: 2, arbitrary: point(access(3, 8)).map((p) => ({ read: false, p })) },
+    { weight: 1, arbitrary: point(access(4, 16)).map((p) => ({ read: true, p })) },
+  );
+  return fc.record({ quanta, points: fc.array(anyPoint, { maxLength: 3 }) })
+    .map(({ quanta: q, points }): Schedule => ({
+      kind: 'preempt', quanta: q, points: points.filter((x) => !x.read).map((x) => x.p), reads: points.filter((x) => x.read).map((x) => x.p),
+    }));
 }
 
 export function caseArb(o: ScopeOptions): fc.Arbitrary<Case> {

@@ -7,7 +7,7 @@ import { deflateRawSync, inflateRawSync } from 'node:zlib';
 import { makeConfig, ConfigError } from '../impl/config.js';
 import { checkHeapBudget } from '../impl/heap-budget.js';
 import { describe, quote } from '../impl/quote.js';
-import type { Case, Op, Schedule } from './program.js';
+import type { Case, Op, Point, Schedule } from './program.js';
 
 const PREFIX = 'sc1.';
 
@@ -153,10 +153,13 @@ function schedule(s: unknown): Schedule {
   const list = (x: unknown, each: (y: unknown) => boolean): x is unknown[] =>
     Array.isArray(x) && x.length <= TOKEN_LIMITS.scheduleEntries && x.every(each);
   if (s['kind'] === 'preempt') {
-    keys(s, 'the schedule', ['kind', 'quanta', 'points']);
+    keys(s, 'the schedule', ['kind', 'quanta', 'points'], ['reads']);
     const point = (p: unknown): boolean => Array.isArray(p) && p.length === 3 && p.every(nat);
     if (!list(s['quanta'], nat) || !list(s['points'], point)) throw new TokenError('no valid schedule');
-    return { kind: 'preempt', quanta: s['quanta'] as number[], points: s['points'] as [number, number, number][] };
+    if (s['reads'] !== undefined && !list(s['reads'], point)) throw new TokenError('no valid schedule');
+    return {
+      kind: 'preempt', quanta: s['quanta'] as number[], points: s['points'] as Point[], ...(s['reads'] === undefined ? {} : { reads: s['reads'] as Point[] }),
+    };
   }
   if (s['kind'] === 'pct') {
     keys(s, 'the schedule', ['kind', 'priorities', 'changes']);

@@ -57,6 +57,28 @@ test('check on the default scope: exit 0, no violation, every lifecycle transiti
   assert.not.ok(r.err.some((l) => l.startsWith('report:')), 'no report when nothing fails');
 });
 
+test('check fails (exit 1) when the runs leave a lifecycle transition untaken; --min-coverage relaxes it', async () => {
+  const r = await cli('check', '--runs', '3');
+  assert.is(r.code, 1, r.out.join('\n'));
+  assert.is(r.out[0], 'FAILED: 3 runs, no violation (seed 42)');
+  const covered = Number(/exercised: (\d+)\//.exec(r.out[1]!)![1]);
+  assert.ok(covered < EDGES.length);
+  const message = r.err.find((l) => l.includes('--min-coverage')) ?? '';
+  assert.ok(message.startsWith('slabcheck: lifecycle transition coverage '), r.err.join('\n'));
+  assert.ok(message.includes('below --min-coverage 100%; never taken: '), message);
+  const never = EDGES.filter((e) => message.includes(e));
+  assert.is(never.length, EDGES.length - covered, 'every missed transition named');
+  const share = Math.floor((100 * covered) / EDGES.length);
+  const relaxed = await cli('check', '--runs', '3', '--min-coverage', String(share));
+  assert.is(relaxed.code, 0, relaxed.err.join('\n'));
+  assert.is(relaxed.out[0], 'ok: 3 runs, no violation (seed 42)');
+  const strict = await cli('check', '--runs', '3', '--min-coverage', String(share + 1), '--json');
+  assert.is(strict.code, 1);
+  assert.is(json(strict)['coverageOk'], false);
+  assert.is(json(strict)['ok'], true, 'no violation: ok stays about the invariants');
+  await usageError(['check', '--min-coverage', '101'], '--min-coverage');
+});
+
 test('check --json: ok true, covered === transitions === all edges', async () => {
   const r = await cli(...DEFAULT, '--json');
   assert.is(r.code, 0);
@@ -66,6 +88,7 @@ test('check --json: ok true, covered === transitions === all edges', async () =>
   assert.is(j['runs'], 1500);
   assert.is(j['transitions'], EDGES.length);
   assert.is(j['covered'], j['transitions']);
+  assert.is(j['coverageOk'], true);
   assert.is(j['report'], null);
 });
 
@@ -206,7 +229,8 @@ test('the races need a preemption inside an operation: their token passes with a
 
 test('--atomic: the two races are not found; a non-race bug still is', async () => {
   for (const name of RACES) {
-    const r = await cli('check', '--variant', name, '--atomic', '--runs', '3000', '--json');
+    // --atomic cannot reach every transition (no interleaving inside an operation)
+    const r = await cli('check', '--variant', name, '--atomic', '--runs', '3000', '--min-coverage', '0', '--json');
     assert.is(r.code, 0, `${name} --atomic: ${r.out.join('\n')}`);
     const j = json(r);
     assert.is(j['ok'], true);
@@ -429,7 +453,12 @@ test('--config FILE replaces the scope with that configuration', async () => {
   const file = join(TMP, 'tiny.json');
   const mine = { ...TINY_GEOMETRY, HAKMEM_SUPERSLAB_MAX_CACHED: 2 };
   writeFileSync(file, JSON.stringify(mine));
-  const r = await cli('check', '--config', file, '--runs', '500', '--json');
+  // this configuration never unmaps (an LRU of 2, a reserve of 1): check says so and fails
+  const narrow = await cli('check', '--config', file, '--runs', '500', '--json');
+  assert.is(narrow.code, 1);
+  assert.equal([json(narrow)['ok'], json(narrow)['coverageOk']], [true, false]);
+  assert.ok(narrow.err.some((l) => l.includes('never taken: ') && l.includes('superslab:MAPPED-UNMAP->UNMAPPED')), narrow.err.join('\n'));
+  const r = await cli('check', '--config', file, '--runs', '500', '--min-coverage', '75', '--json');
   assert.is(r.code, 0, r.out.join('\n'));
   assert.is(json(r)['ok'], true);
   const f = await cli('check', '--config', file, '--variant', 'registry-unpopulated', '--seed', '1', '--runs', '200', '--report', join(TMP, 'config'));

@@ -656,6 +656,42 @@ test('execute: a default-scope sample of 300 cases (fixed seed) has no violation
   }
 });
 
+test('programs reach the documented length: up to 12 operations a thread, every length drawn', () => {
+  const lengths = fc.sample(caseArb({}), { numRuns: 2000, seed: 11 }).flatMap((c) => c.program.threads.map((t) => t.length));
+  const counts = Array.from({ length: 13 }, (_, n) => lengths.filter((l) => l === n).length);
+  assert.is(Math.max(...lengths), 12);
+  assert.ok(counts.every((n) => n > 20), `every length 0..12 drawn: ${counts.join(' ')}`);
+  // fast-check's default size capped each thread at 10 ops (mean 3.8 in the default scope);
+  // the contention programs stay short (owner <= 6, freers <= 4 ops)
+  const mean = lengths.reduce((a, b) => a + b, 0) / lengths.length;
+  assert.ok(mean > 4, `mean ${mean.toFixed(2)} ops a thread`);
+  const single = fc.sample(caseArb({ maxThreads: 1 }), { numRuns: 1000, seed: 11 }).map((c) => c.program.threads[0]!.length);
+  const singleMean = single.reduce((a, b) => a + b, 0) / single.length;
+  assert.ok(singleMean > 5.5 && singleMean < 6.5, `uniform over 0..12: mean ${singleMean.toFixed(2)}`);
+  // and a third of the preempting schedules stop a thread before a read
+  const schedules = fc.sample(caseArb({}), { numRuns: 2000, seed: 11 }).map((c) => c.schedule);
+  const reads = schedules.filter((s) => s.kind === 'preempt' && (s.reads?.length ?? 0) > 0).length;
+  assert.ok(reads > 400, `${reads} schedules with a read point`);
+});
+
+test('execute: a preemption before a read reaches an outcome no preemption before a write can', () => {
+  // T0 starts first. Stopped before its first read (the registry size), T1 maps
+  // SuperSlab 0 and T0 then takes its second slab (stage 2). Stopped before any write,
+  // T0 already holds the pool lock (taking it is not a write), so T1 waits and T0 maps.
+  const program = { threads: [[alloc(C7)], [alloc(C7)]] };
+  const stage2 = (o: Outcome): boolean => o.trace.some((e) => e.thread === 0 && e.text === 'slot 1 claimed for class 7 (stage 2)');
+  const read = execute({ config: BASE, program, schedule: { kind: 'preempt', quanta: [], points: [], reads: [[0, 0, 1]] } }, { trace: true });
+  assert.is(read.violation, null);
+  assert.ok(stage2(read), JSON.stringify(read.trace.map((e) => `T${e.thread} ${e.text}`)));
+  for (let k = 1; k <= 30; k++) {
+    const write = execute({ config: BASE, program, schedule: { kind: 'preempt', quanta: [], points: [[0, 0, k]] } }, { trace: true });
+    assert.not.ok(stage2(write), `before write ${k}`);
+  }
+  assert.is(scheduleText({ kind: 'preempt', quanta: [], points: [[1, 0, 2]], reads: [[0, 0, 1]] }),
+    'round robin by operation, preempting T1 before write 2 of its op 0; T0 before read 1 of its op 0');
+  assert.equal(caseSize({ config: BASE, program, schedule: { kind: 'preempt', quanta: [], points: [], reads: [[0, 0, 1]] } }), { ops: 2, switches: 1 });
+});
+
 test('execute: the quiescence epilogue frees, drains, exits, trims, ages past the TTL', () => {
   const dse = VARIANT_CASES.find((v) => v.variant === 'drain-skips-empty')!;
   const o = execute(caseOf(dse), { trace: true });
@@ -710,9 +746,13 @@ test('schedulers: a preemption point switches away mid-operation; atomicOps igno
 
 /** A Progress whose fields a test sets by hand. */
 function fakeProgress(n: number) {
-  const st = { ops: Array(n).fill(0) as number[], writes: Array(n).fill(0) as number[], mid: Array(n).fill(false) as boolean[], before: Array(n).fill(false) as boolean[], total: 0 };
+  const st = {
+    ops: Array(n).fill(0) as number[], writes: Array(n).fill(0) as number[], mid: Array(n).fill(false) as boolean[], before: Array(n).fill(false) as boolean[], total: 0,
+    reads: Array(n).fill(0) as number[], beforeRead: Array(n).fill(false) as boolean[],
+  };
   const p: Progress = {
     ops: (i) => st.ops[i]!, writes: (i) => st.writes[i]!, midOp: (i) => st.mid[i]!, beforeWrite: (i) => st.before[i]!, totalWrites: () => st.total,
+    reads: (i) => st.reads[i]!, beforeRead: (i) => st.beforeRead[i]!,
   };
   return { st, p };
 }
@@ -743,6 +783,26 @@ test('schedulers: the preemption point fires just before the named write of the 
   const atomic = makeScheduler({ kind: 'preempt', quanta: [], points: [[0, 1, 2]] }, 2, true, p);
   assert.is(atomic.pick(both), 0);
   assert.is(atomic.pick(both), 0, 'atomicOps: no preemption inside an operation');
+});
+
+test('schedulers: a read point fires just before the named read, not before a write with the same count', () => {
+  const { st, p } = fakeProgress(2);
+  const s = makeScheduler({ kind: 'preempt', quanta: [], points: [], reads: [[0, 0, 2]] }, 2, false, p);
+  const both = [true, true];
+  assert.is(s.pick(both), 0);
+  st.mid[0] = true;
+  st.writes[0] = 2;
+  st.before[0] = true; // before write 2: a write, not a read
+  assert.is(s.pick(both), 0);
+  st.before[0] = false;
+  st.reads[0] = 1;
+  st.beforeRead[0] = true; // before read 1
+  assert.is(s.pick(both), 0);
+  st.reads[0] = 2; // before read 2
+  assert.is(s.pick(both), 1, 'switched away');
+  const atomic = makeScheduler({ kind: 'preempt', quanta: [], points: [], reads: [[0, 0, 2]] }, 2, true, p);
+  assert.is(atomic.pick(both), 0);
+  assert.is(atomic.pick(both), 0, 'atomicOps: no read points either');
 });
 
 test('schedulers: PCT runs the highest priority first; a change point lowers it', () => {
@@ -879,6 +939,7 @@ test('token: malformed tokens say what is wrong', () => {
   assert.match(tokenError(tokenOf({ ...good, schedule: { kind: 'random' } })), noSchedule);
   assert.match(tokenError(tokenOf({ ...good, schedule: { kind: 'preempt', quanta: [], points: [[0, 1]] } })), noSchedule);
   assert.match(tokenError(tokenOf({ ...good, schedule: { kind: 'preempt', quanta: [-1], points: [] } })), noSchedule);
+  assert.match(tokenError(tokenOf({ ...good, schedule: { kind: 'preempt', quanta: [], points: [], reads: [[0, 1]] } })), noSchedule);
   assert.match(tokenError(tokenOf({ ...good, schedule: { kind: 'pct', priorities: [0.5], changes: [] } })), noSchedule);
   assert.match(tokenError(tokenOf({ ...good, atomicOps: 'yes' })), 'atomicOps is not a boolean');
   // the same values, well formed, decode
