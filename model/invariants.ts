@@ -38,9 +38,15 @@ const slotName = (ss: SsSnap, slot: SlotSnap): string => `SuperSlab ${ss.index} 
 const inUse = (slot: SlotSnap): boolean => slot.state !== 'UNUSED';
 const pooled = (ss: SsSnap): boolean => ss.state !== 'CACHED';
 
-/** Every block sitting in a thread cache (SLL or thread list), by slot id. */
-function cachedBySlot(s: Snapshot): Map<number, { tid: number; cls: number; block: CachedBlock }[]> {
-  const out = new Map<number, { tid: number; cls: number; block: CachedBlock }[]>();
+type CachedBySlot = Map<number, { tid: number; cls: number; block: CachedBlock }[]>;
+const cachedMemo = new WeakMap<Snapshot, CachedBySlot>();
+
+/** Every block sitting in a thread cache (SLL or thread list), by slot id (built once per snapshot). */
+function cachedBySlot(s: Snapshot): CachedBySlot {
+  const memo = cachedMemo.get(s);
+  if (memo !== undefined) return memo;
+  const out: CachedBySlot = new Map();
+  cachedMemo.set(s, out);
   for (const t of s.threads) {
     for (const lists of [t.sll, t.threadList]) {
       lists.forEach((blocks, cls) => {
@@ -55,8 +61,17 @@ function cachedBySlot(s: Snapshot): Map<number, { tid: number; cls: number; bloc
   return out;
 }
 
-function* slots(s: Snapshot): Generator<[SsSnap, SlotSnap]> {
-  for (const ss of s.superslabs) for (const slot of ss.slots) yield [ss, slot];
+const slotsMemo = new WeakMap<Snapshot, [SsSnap, SlotSnap][]>();
+
+/** Every slot with its SuperSlab (listed once per snapshot). */
+function slots(s: Snapshot): [SsSnap, SlotSnap][] {
+  let out = slotsMemo.get(s);
+  if (out === undefined) {
+    out = [];
+    for (const ss of s.superslabs) for (const slot of ss.slots) out.push([ss, slot]);
+    slotsMemo.set(s, out);
+  }
+  return out;
 }
 
 export const INVARIANTS: readonly Invariant[] = [
@@ -262,9 +277,10 @@ export const INVARIANTS: readonly Invariant[] = [
     check(s) {
       for (let cls = 0; cls < s.registry.length; cls++) {
         const entries = s.registry[cls]!;
-        if (new Set(entries).size !== entries.length) return v(this.id, 'registry lists a SuperSlab twice', `class ${cls} registry`, 'each once', entries.join(','));
+        const listed = new Set(entries);
+        if (listed.size !== entries.length) return v(this.id, 'registry lists a SuperSlab twice', `class ${cls} registry`, 'each once', entries.join(','));
         for (const ss of s.superslabs) {
-          if (pooled(ss) && ss.hosted & (1 << cls) && !entries.includes(ss.index)) {
+          if (pooled(ss) && ss.hosted & (1 << cls) && !listed.has(ss.index)) {
             return v(this.id, 'SuperSlab hosting the class is missing from its registry', `class ${cls} registry`, `contains SuperSlab ${ss.index}`, `[${entries.join(', ')}]`);
           }
         }

@@ -110,6 +110,8 @@ class Run {
   private last = -1;
   private logged = 0;
   private writes = 0;
+  /** The heap has not changed since the last quiescent check (which found it clean). */
+  private checked = false;
   private cached: { steps: number; snap: Snapshot } | null = null;
 
   constructor(private readonly c: Case, private readonly options: ExecuteOptions) {
@@ -164,9 +166,14 @@ class Run {
       if (this.out.frames.length === 0) this.out.frames.push({ step: 0, thread: -1, access: 'local', edges: [], heap: this.out.before });
     }
     const max = this.options.maxSteps ?? 100_000;
+    const runnable = new Array<boolean>(this.threads.length);
     for (;;) {
-      const runnable = this.threads.map((vt) => !vt.done && (vt.waitWord === 0 || Atomics.load(this.heap.i32, vt.waitWord) === 0));
-      if (!runnable.includes(true)) {
+      let any = false;
+      for (let i = 0; i < runnable.length; i++) {
+        const vt = this.threads[i]!;
+        any = (runnable[i] = !vt.done && (vt.waitWord === 0 || Atomics.load(this.heap.i32, vt.waitWord) === 0)) || any;
+      }
+      if (!any) {
         if (this.threads.every((vt) => vt.done)) return true;
         const stuck = this.threads.filter((vt) => !vt.done).map((vt) => `T${vt.index} waits on word ${vt.waitWord}`);
         this.fail({ id: 'DEADLOCK', what: 'no thread can run but some have not finished', where: stuck.join(', '), expected: 'progress', actual: 'all blocked' });
@@ -185,11 +192,13 @@ class Run {
       this.out.steps++;
       const vt = this.threads[i]!;
       const access = vt.gen === null ? 'local' : vt.announced;
-      this.stepThread(vt);
+      // a step that ran no allocator code (a free with nothing to free) leaves a checked state as it was
+      if (this.stepThread(vt)) this.checked = false;
       this.drainLog();
       if (this.tracing) this.frame(vt, access);
       if (this.stopped()) return false;
-      if (this.threads.every((vt) => vt.gen === null)) {
+      if (!this.checked && this.threads.every((vt) => vt.gen === null)) {
+        this.checked = true;
         const s = this.snapshot();
         this.fail(firstViolation(s) ?? this.model.compare(s));
         if (this.stopped()) return false;
@@ -198,7 +207,8 @@ class Run {
     }
   }
 
-  private stepThread(vt: VThread): void {
+  /** Runs `vt`'s next step; false when it ran no allocator code. */
+  private stepThread(vt: VThread): boolean {
     if (vt.gen === null) {
       const op = vt.ops[vt.pc]!;
       vt.op = op;
@@ -206,7 +216,7 @@ class Run {
       this.trace(vt.index, 'start', opText(op, this.threads.length) + (vt.freeing !== 0 ? ` -> ${this.blockName(vt.freeing)}` : ''));
       if (vt.gen === null) {
         this.finishOp(vt, 0);
-        return;
+        return false;
       }
     }
     const first = vt.pc !== vt.startedAt;
@@ -230,6 +240,7 @@ class Run {
     } else {
       vt.waitWord = r.value > 0 ? r.value : 0;
     }
+    return true;
   }
 
   // The generator an operation runs as; null for a free with nothing to free (a no-op).

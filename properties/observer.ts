@@ -53,13 +53,13 @@ export class Observer implements EventSink {
         return;
       case EV.LEGACY:
         this.note(tid, `legacy fallback, class ${a}`);
-        if (this.solo(tid)) this.fail(emptyFirst(audit(h), a, 'legacy'));
+        if (this.solo(tid)) this.fail(emptyFirst(audit(h, { counters: false }), a, 'legacy'));
         return;
       case EV.SLOT_CLAIM: {
         this.lifecycle(tid);
         this.unsettled.add(tid);
         if (b >= 0 && (c === STAGE_UNUSED || c === STAGE_NEW_SS) && this.solo(tid)) {
-          const s = audit(h);
+          const s = audit(h, { counters: false });
           this.fail(emptyFirst(s, b, c === STAGE_UNUSED ? 'stage2' : 'stage3'));
           if (c === STAGE_NEW_SS) this.fail(softCap(s, b));
         }
