@@ -3,6 +3,7 @@
 // expect the transient states an operation passes through. Lists are walked with a
 // bound, so a corrupted (cyclic) list shows up as `cycle: true`, never as a hang.
 import { COUNTER_NAMES, type Counters } from './counters.js';
+import type { Config } from './config.js';
 import type { Heap } from './heap.js';
 import { H, PIN_MASK, S, SL, SLOT_ACTIVE, SLOT_EMPTY, SS_CACHED, SS_FREEING, SS_MAPPED, SS_NONE, T, TF } from './layout.js';
 import { listSlots } from './pool/empty-list.js';
@@ -167,25 +168,8 @@ export function audit(h: Heap, options: { counters?: boolean } = {}): Snapshot {
     }
   }
   const page = cfg.pageBytes;
-  const capacity: number[][] = [];
-  for (let cls = 0; cls < NUM_CLASSES; cls++) capacity.push([cfg.capacity[cls * 2]!, cfg.capacity[cls * 2 + 1]!]);
   return {
-    limits: {
-      ssBytes: cfg.ssBytes,
-      slabsPerSS: cfg.slabsPerSS,
-      slabBytes: cfg.slabBytes,
-      slab0HeaderBytes: cfg.slab0Header,
-      pageBytes: page,
-      capacity,
-      lruMaxCached: cfg.lruMaxCached,
-      lruMaxBytes: cfg.lruMaxBytes,
-      lruTtlMs: cfg.lruTtlMs,
-      idleTrimMs: cfg.idleTrimMs,
-      emptyReserve: cfg.emptyReserve,
-      emptyReuse: cfg.emptyReuse,
-      softCap: cfg.softCap,
-      maxMapCount: cfg.maxMapCount,
-    },
+    limits: limitsOf(cfg),
     nowMs: i32[H.NOW_MS]!,
     superslabs,
     emptyLists,
@@ -212,6 +196,34 @@ export function audit(h: Heap, options: { counters?: boolean } = {}): Snapshot {
     },
     counters,
   };
+}
+
+const limitsMemo = new WeakMap<Config, Limits>();
+
+// A configuration's limits, built once (snapshots share them; nobody mutates them).
+function limitsOf(cfg: Config): Limits {
+  let limits = limitsMemo.get(cfg);
+  if (limits !== undefined) return limits;
+  const capacity: number[][] = [];
+  for (let cls = 0; cls < NUM_CLASSES; cls++) capacity.push([cfg.capacity[cls * 2]!, cfg.capacity[cls * 2 + 1]!]);
+  limits = {
+    ssBytes: cfg.ssBytes,
+    slabsPerSS: cfg.slabsPerSS,
+    slabBytes: cfg.slabBytes,
+    slab0HeaderBytes: cfg.slab0Header,
+    pageBytes: cfg.pageBytes,
+    capacity,
+    lruMaxCached: cfg.lruMaxCached,
+    lruMaxBytes: cfg.lruMaxBytes,
+    lruTtlMs: cfg.lruTtlMs,
+    idleTrimMs: cfg.idleTrimMs,
+    emptyReserve: cfg.emptyReserve,
+    emptyReuse: cfg.emptyReuse,
+    softCap: cfg.softCap,
+    maxMapCount: cfg.maxMapCount,
+  };
+  limitsMemo.set(cfg, limits);
+  return limits;
 }
 
 function decodeSuperSlab(h: Heap, ss: number, word: number): SsSnap {

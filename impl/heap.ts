@@ -37,12 +37,27 @@ export function createHeap(input: ConfigInput = {}): Heap {
  * (which are written before they are read). `previous` must no longer be used.
  */
 export function reuseHeap(previous: Heap | null, input: ConfigInput = {}): Heap {
-  const cfg = makeConfig(input);
-  const json = storableInput(cfg);
+  const { cfg, json } = configOf(input);
   const L = new Layout(cfg);
   if (previous === null || !sameLayout(previous.L, L)) return initHeap(new Heap(allocate(cfg), cfg), json);
   clearTouched(previous);
   return initHeap(new Heap(previous.sab, cfg), json);
+}
+
+// Configurations of reused heaps, validated and encoded, by their input's text (a
+// checker scope draws a few dozen).
+const configs = new Map<string, { cfg: Config; json: Uint8Array }>();
+
+function configOf(input: ConfigInput): { cfg: Config; json: Uint8Array } {
+  const key = JSON.stringify(input);
+  let c = configs.get(key);
+  if (c === undefined) {
+    const cfg = makeConfig(input);
+    c = { cfg, json: storableInput(cfg) };
+    if (configs.size >= 256) configs.clear();
+    configs.set(key, c);
+  }
+  return c;
 }
 
 // Stored canonically (knobs off their defaults, each variant once): bounded whatever the input repeats.
