@@ -122,6 +122,7 @@ export interface Snapshot {
   registry: number[][];
   classActive: number[];
   unusedSlots: number;
+  emptySlots: number;
   lru: number[];
   lruCount: number;
   threads: ThreadSnap[];
@@ -176,6 +177,7 @@ export function audit(h: Heap, options: { counters?: boolean } = {}): Snapshot {
     registry,
     classActive,
     unusedSlots: i32[H.UNUSED_SLOTS]!,
+    emptySlots: i32[H.EMPTY_SLOTS]!,
     lru: lruOrder(h),
     lruCount: i32[H.LRU_COUNT]!,
     threads,
@@ -273,15 +275,6 @@ function decodeSlot(h: Heap, slot: number, mapped: boolean): SlotSnap {
       if (cellHeader(v) !== (0xa0 | cls)) badHeaders.push(idx);
     }
   }
-  const walk = (head: number): Chain => {
-    const items: number[] = [];
-    let next = head;
-    while (next !== 0 && items.length <= capacity) {
-      items.push(next - 1);
-      next = next - 1 < capacity ? cellLink(readCell(h, blockAddress(h, slot, next - 1))) : 0;
-    }
-    return { items, cycle: items.length > capacity };
-  };
   return {
     slot,
     slab: slot % h.cfg.slabsPerSS,
@@ -291,13 +284,27 @@ function decodeSlot(h: Heap, slot: number, mapped: boolean): SlotSnap {
     carved,
     used: i32[w + SL.USED]!,
     owner: i32[w + SL.OWNER]!,
-    freelist: active ? walk(i32[w + SL.FREE]!) : { items: [], cycle: false },
-    remote: active ? walk(i32[w + SL.RHEAD]!) : { items: [], cycle: false },
+    freelist: active ? walk(h, slot, capacity, i32[w + SL.FREE]!) : noChain(),
+    remote: active ? walk(h, slot, capacity, i32[w + SL.RHEAD]!) : noChain(),
     remoteCount: i32[w + SL.RCOUNT]!,
     listed: i32[w + SL.LISTED]!,
     live,
     badHeaders,
   };
+}
+
+const noChain = (): Chain => ({ items: [], cycle: false });
+
+// A slab's freelist or remote queue from its head (local index + 1), bounded by its capacity.
+function walk(h: Heap, slot: number, capacity: number, head: number): Chain {
+  if (head === 0) return noChain();
+  const items: number[] = [];
+  let next = head;
+  while (next !== 0 && items.length <= capacity) {
+    items.push(next - 1);
+    next = next - 1 < capacity ? cellLink(readCell(h, blockAddress(h, slot, next - 1))) : 0;
+  }
+  return { items, cycle: items.length > capacity };
 }
 
 function decodeThread(h: Heap, slot: number, tid: number): ThreadSnap {

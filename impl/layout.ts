@@ -29,6 +29,7 @@ export const H = {
   SS_POOL: 52, // SuperSlabs in the pool (mapped, not in the LRU)
   PEAK_SS_POOL: 53,
   VA_HIGH: 54, // end page of the highest mapping ever made (what a heap reuse must clear)
+  EMPTY_SLOTS: 55, // EMPTY slots over all pooled SuperSlabs (never below the true count)
   CLASS_ACTIVE: 16, // [8] ACTIVE slots per class (seed 004 class_active_slots)
   EMPTY_HEAD: 24, // [8] stage 1 lists: tagged heads (tag << 22 | slot + 1)
   REG_SIZE: 32, // [8] per-class registry sizes (seed 000 g_super_reg_class_size)

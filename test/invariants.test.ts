@@ -314,6 +314,15 @@ const CORRUPTIONS: Record<string, Corruption[]> = {
         return `class ${slot.cls}`;
       },
     },
+    {
+      // a release the pool's EMPTY count missed: stage 0.5 would skip its scan with an EMPTY slot there
+      name: 'pool EMPTY count below the EMPTY slots',
+      apply(s) {
+        emptySlot(s);
+        s.emptySlots--;
+        return 'shared pool';
+      },
+    },
   ],
   'INV-EMPTY-LISTED': [
     {

@@ -43,6 +43,7 @@ export function* acquireSlab(t: Thread, cls: number): Op<number> {
 function* scanRegistry(t: Thread, cls: number): Op<number> {
   const h = t.heap;
   yield READ;
+  if (Atomics.load(h.i32, H.EMPTY_SLOTS) <= 0) return -1; // nothing to find: no scan (linear in what it finds)
   let n = Atomics.load(h.i32, H.REG_SIZE + cls);
   if (h.cfg.v & V.EMPTY_SCAN_LIMIT) n = Math.min(n, h.cfg.emptyScanLimit); // seed 004 §4.1
   for (let i = 0; i < n; i++) {
@@ -138,6 +139,7 @@ function* newSlab(t: Thread, cls: number): Op<number> {
 function* reclaimAnyEmpty(t: Thread, cls: number): Op<number> {
   const h = t.heap;
   yield READ;
+  if (Atomics.load(h.i32, H.EMPTY_SLOTS) <= 0) return -1;
   const high = Atomics.load(h.i32, H.SS_HIGH);
   for (let ss = 0; ss < high; ss++) {
     yield READ;
@@ -182,6 +184,7 @@ function* claim(
     if (!pinned) yield* releasePin(t, ss, locked);
     return false;
   }
+  if (from === SLOT_EMPTY) Atomics.sub(i32, H.EMPTY_SLOTS, 1);
   h.f64[t.cnt + STAGE_COUNTER[stage]!]!++;
   t.emit(EV.SLOT_CLAIM, slot, cls, stage);
   initSlab(h, slot, cls, t.tid);

@@ -53,6 +53,7 @@ function* releaseSlot(t: Thread, slot: number): Op<void> {
   const bound = i32[t.ti + T.BOUND + cls] === slot + 1;
   if (bound) i32[t.ti + T.BOUND + cls] = 0;
   yield WRITE;
+  Atomics.add(i32, H.EMPTY_SLOTS, 1); // counted first: the count never undercounts
   Atomics.store(i32, w + SL.STATE, SLOT_EMPTY);
   t.owned.delete(slot);
   h.f64[t.cnt + C.emptyEvents]!++;

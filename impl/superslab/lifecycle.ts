@@ -9,7 +9,7 @@ import { C } from '../counters.js';
 import { EV } from '../events.js';
 import type { Heap } from '../heap.js';
 import {
-  H, S, SL, SLOT_ACTIVE, SLOT_UNUSED, SS_CACHED, SS_FREEING, SS_MAPPED, SS_NONE,
+  H, S, SL, SLOT_ACTIVE, SLOT_EMPTY, SLOT_UNUSED, SS_CACHED, SS_FREEING, SS_MAPPED, SS_NONE,
 } from '../layout.js';
 import { writableCell } from '../os/pages.js';
 import { ENOMEM, sysMmap, sysMunmap, sysPopulate } from '../os/syscalls.js';
@@ -142,6 +142,7 @@ function* dropSlots(t: Thread, ss: number, reset: boolean): Op<void> {
     }
     if (reset) t.emit(EV.SLOT_RESET, slot, state, 0);
     clearSlot(h, slot);
+    if (state === SLOT_EMPTY) Atomics.sub(i32, H.EMPTY_SLOTS, 1);
   }
   i32[ssIndex(h, ss) + S.ACTIVE_SLOTS] = 0;
 }
