@@ -24,6 +24,8 @@ import { caseArb } from '../properties/scope.js';
 import { runWorkload } from './runner.js';
 import { scale } from './scale.js';
 import { defaults, WORKLOADS } from './workloads/index.js';
+import { randomMixedLoopOnly } from './workloads/random-mixed.js';
+import type { Workload } from './workloads/types.js';
 
 interface Args {
   iters: number;
@@ -45,17 +47,36 @@ interface Measured {
   workload: string;
   params: Record<string, number>;
   opsPerSec: number;
+  /** GC events during the run (its loop, setup and teardown; the heap is made before). */
+  gcEvents: number;
+  /** random-mixed: the same loop with calls that do nothing (the benchmark's own cost), and the allocator's share. */
+  loopOnly?: { opsPerSec: number; nsPerOp: number; allocatorNsPerOp: number };
   system: { opsPerSec: number; modelOverSystem: number } | null;
 }
 
-async function model(name: string, params: Record<string, number>, threads: number): Promise<number> {
-  const workload = WORKLOADS[name]!;
-  const r = await runWorkload(createHeap({}), {
-    workload, options: { ...defaults(workload), ...params }, threads,
-    exec: name === 'random-mixed' ? 'interleaved' : 'workers', // random-mixed is single-threaded: main thread
-    schedSeed: 1, seconds: 0, timeoutMs: 600_000,
+// GC events while `f` runs (delivered asynchronously: waited for after it).
+async function countingGcs<R>(f: () => Promise<R>): Promise<[R, number]> {
+  let events = 0;
+  const observer = new PerformanceObserver((list) => {
+    events += list.getEntries().length;
   });
-  return Math.round(r.ops / r.seconds);
+  observer.observe({ entryTypes: ['gc'] });
+  await new Promise((resolve) => setImmediate(resolve));
+  events = 0;
+  const r = await f();
+  await new Promise((resolve) => setImmediate(resolve)); // let the observer deliver
+  observer.disconnect();
+  return [r, events];
+}
+
+async function model(workload: Workload<Record<string, number>>, params: Record<string, number>, threads: number): Promise<[number, number]> {
+  const heap = createHeap({});
+  const [r, gcEvents] = await countingGcs(() => runWorkload(heap, {
+    workload, options: { ...defaults(workload), ...params }, threads,
+    exec: workload.name.startsWith('random-mixed') ? 'interleaved' : 'workers', // random-mixed is single-threaded: main thread
+    schedSeed: 1, seconds: 0, timeoutMs: 600_000,
+  }));
+  return [Math.round(r.ops / r.seconds), gcEvents];
 }
 
 // The C program, built once; null when the machine has no C compiler.
@@ -77,12 +98,16 @@ function system(binary: string | null, args: (string | number)[]): number | null
 async function measure(
   binary: string | null, name: string, params: Record<string, number>, threads: number, cArgs: (string | number)[],
 ): Promise<Measured> {
-  const opsPerSec = await model(name, params, threads);
+  const [opsPerSec, gcEvents] = await model(WORKLOADS[name]!, params, threads);
+  const loopOnly = name === 'random-mixed' ? (await model(randomMixedLoopOnly as unknown as Workload<Record<string, number>>, params, threads))[0] : null;
   const sys = system(binary, cArgs);
+  const ns = (opsPerSec: number): number => Number((1e9 / opsPerSec).toFixed(1));
   return {
     workload: name,
     params: { ...params, threads },
     opsPerSec,
+    gcEvents,
+    ...(loopOnly === null ? {} : { loopOnly: { opsPerSec: loopOnly, nsPerOp: ns(loopOnly), allocatorNsPerOp: Number((ns(opsPerSec) - ns(loopOnly)).toFixed(1)) } }),
     system: sys === null ? null : { opsPerSec: sys, modelOverSystem: Number((opsPerSec / sys).toFixed(4)) },
   };
 }
@@ -92,21 +117,14 @@ async function fastPathGcs(pairs: number): Promise<{ pairs: number; gcEvents: nu
   const t = attachThread(heap);
   const p0 = malloc(t, 100);
   free(t, p0);
-  let events = 0;
-  const observer = new PerformanceObserver((list) => {
-    events += list.getEntries().length;
+  const [ms, events] = await countingGcs(async () => {
+    const start = performance.now();
+    for (let i = 0; i < pairs; i++) {
+      const p = malloc(t, 100);
+      free(t, p);
+    }
+    return performance.now() - start;
   });
-  observer.observe({ entryTypes: ['gc'] });
-  await new Promise((resolve) => setImmediate(resolve));
-  events = 0;
-  const start = performance.now();
-  for (let i = 0; i < pairs; i++) {
-    const p = malloc(t, 100);
-    free(t, p);
-  }
-  const ms = performance.now() - start;
-  await new Promise((resolve) => setImmediate(resolve)); // let the observer deliver
-  observer.disconnect();
   return { pairs, gcEvents: events, nsPerPair: Math.round((ms * 1e6) / pairs) };
 }
 

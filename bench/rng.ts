@@ -1,18 +1,20 @@
 // A small deterministic PRNG (splitmix32): the same seed gives the same workload on
-// every machine. Plain numbers, nothing allocated per draw.
+// every machine. Nothing is allocated per draw: the state stays an int32 (a small
+// integer to the engine; a value above 2^31 kept in a field would be a heap number,
+// boxed on every store), and only the result is made unsigned.
 export class Rng {
   private state: number;
 
   constructor(seed: number) {
-    this.state = seed >>> 0;
+    this.state = seed | 0;
   }
 
   /** Uniform 32-bit unsigned integer. */
   next(): number {
-    this.state = (this.state + 0x9e3779b9) >>> 0;
+    this.state = (this.state + 0x9e3779b9) | 0;
     let z = this.state;
-    z = Math.imul(z ^ (z >>> 16), 0x85ebca6b) >>> 0;
-    z = Math.imul(z ^ (z >>> 13), 0xc2b2ae35) >>> 0;
+    z = Math.imul(z ^ (z >>> 16), 0x85ebca6b);
+    z = Math.imul(z ^ (z >>> 13), 0xc2b2ae35);
     return (z ^ (z >>> 16)) >>> 0;
   }
 

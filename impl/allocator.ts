@@ -7,12 +7,12 @@ import { C, NUM_COUNTERS } from './counters.js';
 import { E } from './errors.js';
 import { H, ORPHAN, S, SL, SLOT_ACTIVE, SS_FREEING, SS_MAPPED, T, TF } from './layout.js';
 import { legacyAlloc, legacyFree, isLegacyBlock } from './legacy.js';
-import { isMappedPage, readCell, residentCell } from './os/pages.js';
+import { isMappedPage, pageOf, residentCell } from './os/pages.js';
 import { ACQ_ENOMEM, ACQ_LEGACY, acquireSlab } from './pool/acquire.js';
 import { drainOwned, localFree } from './pool/release.js';
 import { remotePush } from './slab/remote.js';
-import { blockAddress, cellLive, dataStart, makeCell, cellHeader, slotIndex, takeBlock } from './slab/slab.js';
-import { classOfSize, STRIDES } from './sizeclass.js';
+import { blockAddress, cellLive, makeCell, cellHeader, slotIndex, takeBlock } from './slab/slab.js';
+import { classOfSize, STRIDE_SHIFTS, STRIDES } from './sizeclass.js';
 import { lock, type Op, READ, runDirect, unlock, WRITE } from './steps.js';
 import { releasePin } from './superslab/lifecycle.js';
 import { SS_MAGIC, pin, ssIndex, ssOfSlot, ssState } from './superslab/table.js';
@@ -230,24 +230,29 @@ function* adoptFree(t: Thread, slot: number, idx: number, cell: number): Op<void
  */
 function locate(t: Thread, ptr: number): number {
   const h = t.heap;
-  const { cfg, i32, f64 } = h;
+  const { cfg, i32, f64, L } = h;
   if (!Number.isInteger(ptr) || ptr <= 0 || ptr >= cfg.vaBytes) return E.FREE_UNMAPPED;
   const base = ptr - 1;
-  const ssb = base - (base % cfg.ssBytes);
-  if (isMappedPage(h, ssb / cfg.pageBytes) && readCell(h, ssb) === SS_MAGIC) {
-    const ss = readCell(h, ssb + 8) - 1;
+  // One page-table walk for the SuperSlab: its header cells (magic, entry + 1) share a
+  // page. Not resident: unmapped or never touched, no header either way.
+  const ssb = Math.floor(base * L.ssScale) * cfg.ssBytes;
+  const header = residentCell(h, ssb);
+  if (header >= 0 && f64[header] === SS_MAGIC) {
+    const ss = f64[header + 1]! - 1;
     const e = ssIndex(h, ss);
     const state = ssState(Atomics.load(i32, e + S.WORD));
     // FREEING: trim or a free check holding it for a moment; it gives it back (a live block is active)
-    if (i32[e + S.BASE_PAGE] === ssb / cfg.pageBytes && (state === SS_MAPPED || state === SS_FREEING)) {
-      const slot = ss * cfg.slabsPerSS + Math.floor((base - ssb) / cfg.slabBytes);
+    if (i32[e + S.BASE_PAGE]! * cfg.pageBytes === ssb && (state === SS_MAPPED || state === SS_FREEING)) {
+      const inSS = base - ssb; // < the SuperSlab size: an int32 from here on
+      const slab = inSS >>> L.slabShift;
+      const slot = ss * cfg.slabsPerSS + slab;
       const w = slotIndex(h, slot);
-      const offset = base - dataStart(h, slot);
+      const offset = inSS - (slab === 0 ? cfg.slab0Header : slab << L.slabShift);
       if (offset < 0) return E.FREE_FOREIGN; // the SuperSlab header
       if (Atomics.load(i32, w + SL.STATE) !== SLOT_ACTIVE) return E.FREE_NEVER_ALLOCATED;
       const cls = i32[w + SL.CLASS]!;
-      if (offset % STRIDES[cls]! !== 0) return E.FREE_INTERIOR;
-      const idx = offset / STRIDES[cls]!;
+      if ((offset & (STRIDES[cls]! - 1)) !== 0) return E.FREE_INTERIOR; // strides are powers of two
+      const idx = offset >>> STRIDE_SHIFTS[cls]!;
       if (idx >= i32[w + SL.CAP]!) return E.FREE_FOREIGN; // slab tail past the last block
       if (idx >= i32[w + SL.CARVED]!) return E.FREE_NEVER_ALLOCATED;
       const cell = residentCell(h, base);
@@ -260,5 +265,5 @@ function locate(t: Thread, ptr: number): number {
     }
   }
   if (isLegacyBlock(t, ptr)) return SLOW_LEGACY;
-  return isMappedPage(h, Math.floor(ptr / cfg.pageBytes)) ? E.FREE_FOREIGN : E.FREE_UNMAPPED;
+  return isMappedPage(h, pageOf(h, ptr)) ? E.FREE_FOREIGN : E.FREE_UNMAPPED;
 }

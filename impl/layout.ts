@@ -141,6 +141,11 @@ export class Layout {
   readonly regions: number;
   readonly l2Count: number;
   readonly cellsPerPage: number;
+  /** 1 / page size and 1 / SuperSlab size: powers of two, so address * scale is exact (no division on addresses). */
+  readonly pageScale: number;
+  readonly ssScale: number;
+  /** lg of the slab size. */
+  readonly slabShift: number;
 
   constructor(cfg: Config) {
     let w = 0; // running i32 offset
@@ -173,6 +178,9 @@ export class Layout {
     this.retired = f64(NUM_COUNTERS);
     this.threadsF = f64(cfg.maxThreads * TF.WORDS);
     this.cellsPerPage = cfg.pageBytes / 8;
+    this.pageScale = 1 / cfg.pageBytes;
+    this.ssScale = 1 / cfg.ssBytes;
+    this.slabShift = Math.log2(cfg.slabBytes);
     this.frames = f64(cfg.physPages * this.cellsPerPage);
     this.bytes = w * 4;
   }

@@ -9,6 +9,8 @@
 
 export const NUM_CLASSES = 8;
 export const STRIDES: readonly number[] = [8, 16, 32, 64, 128, 256, 512, 2048];
+/** lg of each stride (all powers of two): free's pointer check shifts instead of dividing. */
+export const STRIDE_SHIFTS: readonly number[] = STRIDES.map(Math.log2);
 export const HEADER_BYTES = 1;
 export const HEADER_MAGIC = 0xa0;
 /** The largest user size the tiny allocator serves (C7 stride minus its header). */

@@ -27,9 +27,30 @@ export const randomMixed: Workload<RandomMixedOptions> = {
     opsPerMs: [1000, 1, 1e9, 'operations per logical ms; every thread\'s ticks advance the one shared clock'],
   },
   setup: () => ({}),
-  part: (heap, o, _shared, index) => new RandomMixedPart(heap, o, index),
+  part: (heap, o, _shared, index) => new RandomMixedPart(heap, o, index, ALLOCATOR),
   teardown: () => 0,
 };
+
+/** What an iteration calls: the allocator, or (for the benchmark) nothing. */
+interface Calls {
+  malloc(t: Thread, size: number): number;
+  free(t: Thread, address: number): number;
+  tick(t: Thread): void;
+}
+
+const ALLOCATOR: Calls = { malloc, free, tick: (t) => run(t, tickOp(t, 1)) };
+
+/**
+ * The benchmark loop alone (`npm run bench` reports its cost beside the allocator's):
+ * the same draws, slot updates and runner, with calls that only hand out a number.
+ */
+export const randomMixedLoopOnly: Workload<RandomMixedOptions> = {
+  ...randomMixed,
+  name: 'random-mixed loop only',
+  part: (heap, o, _shared, index) => new RandomMixedPart(heap, o, index, NO_ALLOCATOR),
+};
+
+const NO_ALLOCATOR: Calls = { malloc: (_t, size) => size * 16 + 1, free: () => 0, tick: () => undefined };
 
 class RandomMixedPart implements Part {
   private readonly t: Thread;
@@ -40,30 +61,30 @@ class RandomMixedPart implements Part {
   ops = 0;
   readonly threadsUsed = 1;
 
-  constructor(heap: Heap, private readonly o: RandomMixedOptions, private readonly index: number) {
+  constructor(heap: Heap, private readonly o: RandomMixedOptions, private readonly index: number, private readonly calls: Calls) {
     this.t = attachThread(heap);
     this.slots = new Float64Array(o.ws);
     this.rng = new Rng(o.seed + index);
   }
 
   step(): number {
-    const { t, slots, o } = this;
+    const { t, slots, o, calls } = this;
     if (this.i < o.iters) {
       const k = this.rng.below(o.ws);
       const p = slots[k]!;
       if (p !== 0) {
-        checked(free(t, p), p);
+        checked(calls.free(t, p), p);
         slots[k] = 0;
       } else {
-        slots[k] = mallocOrStop(malloc(t, 16 + this.rng.below(1025)), this.index);
+        slots[k] = mallocOrStop(calls.malloc(t, 16 + this.rng.below(1025)), this.index);
       }
       this.ops++;
-      if (++this.i % o.opsPerMs === 0) run(t, tickOp(t, 1));
+      if (++this.i % o.opsPerMs === 0) calls.tick(t);
       return PROGRESS;
     }
     while (this.sweep < o.ws && slots[this.sweep] === 0) this.sweep++;
     if (this.sweep === o.ws) return DONE;
-    checked(free(t, slots[this.sweep]!), slots[this.sweep]);
+    checked(this.calls.free(t, slots[this.sweep]!), slots[this.sweep]);
     slots[this.sweep++] = 0;
     this.ops++;
     return PROGRESS;

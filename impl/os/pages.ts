@@ -9,6 +9,8 @@
 import { C } from '../counters.js';
 import type { Heap } from '../heap.js';
 import { H, L2_PAGES } from '../layout.js';
+
+const L2_SHIFT = Math.log2(L2_PAGES);
 import { kernelEnter, kernelExit } from './kernel-lock.js';
 
 export class SegvError extends Error {
@@ -29,22 +31,31 @@ export function isMappedPage(h: Heap, page: number): boolean {
   return (Atomics.load(h.i32, h.L.vaMapped + (page >>> 5)) & (1 << (page & 31))) !== 0;
 }
 
-/** f64 index of the cell at `addr`, or -1 when its page is not resident. */
+/**
+ * The page of `addr`, for 0 <= addr < vaBytes: an int32 (the space has at most 2^31
+ * pages), by an exact power-of-two scale, no division.
+ */
+export function pageOf(h: Heap, addr: number): number {
+  return Math.floor(addr * h.L.pageScale);
+}
+
+/** f64 index of the cell at `addr`, or -1 when its page is not resident (one page-table walk). */
 export function residentCell(h: Heap, addr: number): number {
   if (!(addr >= 0 && addr < h.cfg.vaBytes)) return -1;
-  const page = Math.floor(addr / h.cfg.pageBytes);
-  const l2 = h.i32[h.L.ptTop + Math.floor(page / L2_PAGES)]!;
+  const { i32, L } = h;
+  const page = pageOf(h, addr);
+  const l2 = i32[L.ptTop + (page >>> L2_SHIFT)]!;
   if (l2 === 0) return -1;
-  const frame = h.i32[h.L.l2 + (l2 - 1) * L2_PAGES + (page % L2_PAGES)]!;
+  const frame = i32[L.l2 + (l2 - 1) * L2_PAGES + (page & (L2_PAGES - 1))]!;
   if (frame === 0) return -1;
-  return h.L.frames + (frame - 1) * h.L.cellsPerPage + Math.floor((addr % h.cfg.pageBytes) / 8);
+  return L.frames + (frame - 1) * L.cellsPerPage + ((addr - page * h.cfg.pageBytes) >>> 3);
 }
 
 /** The cell at `addr` as a read sees it (0 for an untouched page). */
 export function readCell(h: Heap, addr: number): number {
   const cell = residentCell(h, addr);
   if (cell >= 0) return h.f64[cell]!;
-  if (!(addr >= 0 && addr < h.cfg.vaBytes) || !isMappedPage(h, Math.floor(addr / h.cfg.pageBytes))) {
+  if (!(addr >= 0 && addr < h.cfg.vaBytes) || !isMappedPage(h, pageOf(h, addr))) {
     throw new SegvError(addr);
   }
   return 0;
@@ -56,7 +67,7 @@ export function writableCell(h: Heap, cnt: number, addr: number): number {
   if (cell >= 0) return cell;
   kernelEnter(h);
   try {
-    const page = Math.floor(addr / h.cfg.pageBytes);
+    const page = pageOf(h, addr);
     if (!(addr >= 0 && addr < h.cfg.vaBytes) || !isMappedPage(h, page)) throw new SegvError(addr);
     if (faultIn(h, page)) h.f64[cnt + C.pageFaults]!++;
   } finally {
@@ -68,14 +79,14 @@ export function writableCell(h: Heap, cnt: number, addr: number): number {
 // Under the kernel lock. Makes `page` resident; returns true when it took a frame.
 export function faultIn(h: Heap, page: number): boolean {
   const { i32, L } = h;
-  const top = L.ptTop + Math.floor(page / L2_PAGES);
+  const top = L.ptTop + (page >>> L2_SHIFT);
   let l2 = i32[top]!;
   if (l2 === 0) {
     l2 = takeFromPool(h, H.L2_TOP, H.L2_HIGH, L.l2Free, L.l2Count) + 1;
     if (l2 === 0) throw new OomKilled();
     Atomics.store(i32, top, l2);
   }
-  const pte = L.l2 + (l2 - 1) * L2_PAGES + (page % L2_PAGES);
+  const pte = L.l2 + (l2 - 1) * L2_PAGES + (page & (L2_PAGES - 1));
   if (i32[pte] !== 0) return false;
   const frame = takeFromPool(h, H.FRAME_TOP, H.FRAME_HIGH, L.frameFree, h.cfg.physPages);
   if (frame < 0) throw new OomKilled();
@@ -91,10 +102,10 @@ export function faultIn(h: Heap, page: number): boolean {
 // Under the kernel lock. Gives `page`'s frame back, if it has one.
 export function evictPage(h: Heap, page: number): void {
   const { i32, L } = h;
-  const top = L.ptTop + Math.floor(page / L2_PAGES);
+  const top = L.ptTop + (page >>> L2_SHIFT);
   const l2 = i32[top]!;
   if (l2 === 0) return;
-  const pte = L.l2 + (l2 - 1) * L2_PAGES + (page % L2_PAGES);
+  const pte = L.l2 + (l2 - 1) * L2_PAGES + (page & (L2_PAGES - 1));
   const frame = i32[pte]!;
   if (frame === 0) return;
   Atomics.store(i32, pte, 0);
