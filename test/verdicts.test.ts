@@ -45,7 +45,7 @@ test('verdicts, tokens and sampled outcomes equal the recorded ones for every va
   const recorded = JSON.parse(readFileSync(FIXTURE, 'utf8')) as Verdicts;
   assert.equal(Object.keys(now), Object.keys(recorded));
   for (const name of Object.keys(now)) assert.equal(now[name], recorded[name], name);
-  assert.ok(Object.values(recorded).filter((v) => v.check[0] === false).length >= 10, 'most variants fail within the runs (the comparison covers shrunk tokens)');
+  assert.ok(Object.values(recorded).filter((v) => v.check[0] === false).length >= 8, 'most variants fail within the runs (the comparison covers shrunk tokens)');
 });
 
 test.run();
