@@ -81,6 +81,9 @@ test('buildC: a source that does not compile is an error naming the compilers tr
   const bad = join(dir, 'bad.c');
   writeFileSync(bad, 'this is not C\n');
   assert.throws(() => buildC(bad, true), (e: Error) => e instanceof RecordError && e.message.includes('cannot build bad.c') && e.message.includes('cc:'));
+  const fresh = join(dir, 'fresh.c'); // a source never built before (the cache is keyed by content)
+  writeFileSync(fresh, `int slabcheck_test_${process.pid}_${Date.now()}(void) { return 1; }\n`);
+  assert.ok(buildC(fresh, true).endsWith('/fresh.so'));
   const lib = buildC(shimSource('slabtrace.c'), true);
   assert.is(buildC(shimSource('slabtrace.c'), true), lib);
 });

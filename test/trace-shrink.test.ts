@@ -88,6 +88,8 @@ test('traceCase: the trace order as a round robin with tick(0) fillers; frees by
     'T1 drain()', 'T1 exit()', 'T0 free(T0#0)', 'T0 drain()', 'T0 exit()', 'T2 free(T2#0)', 'T2 drain()', 'T2 exit()',
   ]);
   assert.ok(c.program.threads.flat().some((op) => op.op === 'tick' && op.ms === 0), 'fillers were needed');
+  const toZero = traceCase(events(['0 m 8 10', '0 m 8 11', '0 r 10 0 0', '0 f 11']), {}, 1000);
+  assert.equal(toZero.program.threads[0]!.map((op) => opText(op, 1)), ['alloc(8)', 'alloc(8)', 'free(T0#0)', 'free(T0#0)', 'drain()', 'exit()']);
   const ticking = traceCase(events(['0 m 8 10', '0 f 10', '0 m 8 11']), {}, 2);
   assert.equal(ticking.program.threads[0]!.map((op) => opText(op, 1)), ['alloc(8)', 'free(T0#0)', 'tick(1ms)', 'alloc(8)', 'drain()', 'exit()']);
 });

@@ -209,6 +209,7 @@ test('bad traces: garbage, unknown ops, huge sizes, unknown frees, pointer reuse
   await badTrace(['0 m 8 10', '0 m 8 20', '0 r 10 8 20'], 'line 3', '20 handed out while it is still live');
   await badTrace([`0 m 8 ${'1'.repeat(5000)}`], 'line 1', 'longer than 4096');
   await badTrace(join(dir, 'missing.trace'), 'no such file');
+  await badTrace(dir, 'EISDIR');
 });
 
 test('bad traces: a truncated or corrupt gzip file is named as such', async () => {
@@ -252,6 +253,8 @@ test('trace replay: the text report, the JSON, byte-identical with --no-timing, 
   assert.not.ok('eventsPerSec' in (JSON.parse(a.out[0]!) as TraceReport).trace);
   const timed = JSON.parse((await cli('trace', 'replay', file, '--json')).out[0]!) as TraceReport;
   assert.type(timed.trace.eventsPerSec, 'number');
+  assert.ok(timed.trace.processMaxRssBytes! > 2 ** 20, 'the node process\'s peak RSS, in bytes');
+  assert.not.ok('processMaxRssBytes' in (JSON.parse(a.out[0]!) as TraceReport).trace);
   const broken = traceFile(['0 m 100 10', '0 f 10', '0 m 100 20', '0 f 20', '1 m 8 40']);
   const bad = await cli('trace', 'replay', broken, '--variant', 'tls-free-skips-used', '--audit-every', '2');
   assert.is(bad.code, 1);

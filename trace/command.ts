@@ -117,7 +117,7 @@ const verdict = (r: TraceReport): number => (r.audit === 'ok' && r.trace.failure
 function printTrace(f: string, r: TraceReport, out: Out): void {
   const t = r.trace;
   out(`trace ${f}: ${t.events} events, ${t.threads} threads (m ${t.ops.m}, c ${t.ops.c}, r ${t.ops.r}, a ${t.ops.a}, f ${t.ops.f}; failed allocations ${t.failedAllocs}${t.skipped > 0 ? `; skipped ${t.skipped}, first: ${t.firstSkipped}` : ''})`);
-  out(`  clock: 1 ms per ${t.eventsPerMs} events; audit every ${t.auditEvery === 0 ? '(end only)' : `${t.auditEvery} events`}${t.eventsPerSec === undefined ? '' : `; ${t.eventsPerSec} events/s`}`);
+  out(`  clock: 1 ms per ${t.eventsPerMs} events; audit every ${t.auditEvery === 0 ? '(end only)' : `${t.auditEvery} events`}${t.eventsPerSec === undefined ? '' : `; ${t.eventsPerSec} events/s, process peak RSS ${Math.round(t.processMaxRssBytes! / 2 ** 20)} MB`}`);
   out(`  classes: ${Object.entries(t.classHistogram).map(([k, n]) => `${k} ${n}`).join(', ')}; tiny share ${t.tinyShare}`);
   out(`  cross-thread frees ${t.crossThreadFrees} (${t.crossThreadShare}); the allocator's remote share ${t.remoteShare}`);
   const fr = t.fragmentation;
@@ -126,7 +126,7 @@ function printTrace(f: string, r: TraceReport, out: Out): void {
   printReport(r, out);
 }
 
-export function failureText(r: TraceReport): string {
+function failureText(r: TraceReport): string {
   const f = r.trace.failure;
   if (f === null) return typeof r.audit === 'string' ? r.audit : r.audit.id;
   if (f.kind === 'audit') return `${f.violation.id}: ${f.violation.what}`;
@@ -163,7 +163,7 @@ async function compareCommand(argv: string[], out: Out, err: Out): Promise<numbe
 }
 
 /** A shrunk trace becomes a checker case when it is this small (program operations, fillers included). */
-export const CASE_MAX_OPS = 200;
+const CASE_MAX_OPS = 200;
 const CASE_MAX_THREADS = 8;
 
 async function shrinkCommand(argv: string[], out: Out, err: Out): Promise<number> {

@@ -9,10 +9,6 @@ export class LiveTable {
   private tid = new Int32Array(1024);
   private spare: number[] = [];
 
-  get count(): number {
-    return this.index.size;
-  }
-
   has(ptr: number): boolean {
     return this.index.has(ptr);
   }

@@ -15,15 +15,18 @@ export class TraceFileError extends Error {
 }
 
 function isGzip(file: string): boolean {
-  let fd: number;
+  const magic = Buffer.alloc(2);
+  let n: number;
   try {
-    fd = openSync(file, 'r');
+    const fd = openSync(file, 'r');
+    try {
+      n = readSync(fd, magic, 0, 2, 0);
+    } finally {
+      closeSync(fd);
+    }
   } catch (err) {
     throw new TraceFileError(`${file}: ${(err as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (err as Error).message}`);
   }
-  const magic = Buffer.alloc(2);
-  const n = readSync(fd, magic, 0, 2, 0);
-  closeSync(fd);
   return n === 2 && magic[0] === 0x1f && magic[1] === 0x8b;
 }
 

@@ -23,6 +23,8 @@ export interface TraceFigures extends Omit<TraceStats, 'classHistogram' | 'peakL
   remoteShare: number;
   fragmentation: { peakLiveBytes: number; mappedAtPeakLive: number; atPeakLive: number; finalLiveBytes: number; finalMappedBytes: number; final: number };
   eventsPerSec?: number;
+  /** This process's peak resident set (the node process, not the simulated OS), with the timing figures. */
+  processMaxRssBytes?: number;
   failure: Failure | null;
 }
 
@@ -106,6 +108,9 @@ function traceReport(heap: Heap, r: Replayer, run: TraceRun, seconds: number, re
     },
     failure: f,
   };
-  if (run.timing) trace.eventsPerSec = Math.round(s.events / Math.max(seconds, 1e-9));
+  if (run.timing) {
+    trace.eventsPerSec = Math.round(s.events / Math.max(seconds, 1e-9));
+    trace.processMaxRssBytes = process.resourceUsage().maxRSS * 1024;
+  }
   return { ...base, trace };
 }
