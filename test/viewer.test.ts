@@ -241,6 +241,11 @@ test('view TOKEN --out FILE writes the page; without --out it goes to reports/<i
   }
 });
 
+/** The opener runs detached: wait (up to 10 s) until its whole line is in the file (the shell creates the file before echo writes). */
+async function untilLineWritten(path: string): Promise<void> {
+  for (let i = 0; i < 500 && !(existsSync(path) && readFileSync(path, 'utf8').endsWith('\n')); i++) await new Promise((res) => setTimeout(res, 20));
+}
+
 test('view --open runs $BROWSER with the file; a browser that cannot start is named, exit still 0', async () => {
   const c = longCase();
   const file = join(TMP, 'open.html');
@@ -254,7 +259,7 @@ test('view --open runs $BROWSER with the file; a browser that cannot start is na
     const r = await cli('view', encodeToken(c), '--out', file, '--open');
     assert.is(r.code, 0);
     assert.equal(r.err, []);
-    for (let i = 0; i < 100 && !existsSync(opened); i++) await new Promise((res) => setTimeout(res, 20));
+    await untilLineWritten(opened);
     assert.is(readFileSync(opened, 'utf8').trim(), file);
     process.env['BROWSER'] = join(TMP, 'no-such-browser');
     const bad = await cli('view', encodeToken(c), '--out', file, '--open');
@@ -274,7 +279,7 @@ test('view --open runs $BROWSER with the file; a browser that cannot start is na
     } finally {
       process.env['PATH'] = PATH;
     }
-    for (let i = 0; i < 100 && !existsSync(opened); i++) await new Promise((res) => setTimeout(res, 20));
+    await untilLineWritten(opened);
     assert.is(readFileSync(opened, 'utf8').trim(), `xdg ${file}`);
   } finally {
     if (before === undefined) delete process.env['BROWSER'];
