@@ -72,7 +72,7 @@ export async function runCommand(argv: string[], out: Out): Promise<number> {
 
 export function printReport(r: RunReport, out: Out): void {
   const mb = (bytes: number): string => `${(bytes / 2 ** 20).toFixed(1)} MB`;
-  out(`${r.workload} ${JSON.stringify(r.options)} threads ${r.threads} (${r.exec})${r.variants.length > 0 ? ` variant ${r.variants.join(', ')}` : ''}`);
+  out(`${r.workload} ${Object.keys(r.options).length > 0 ? `${JSON.stringify(r.options)} ` : ''}threads ${r.threads} (${r.exec})${r.variants.length > 0 ? ` variant ${r.variants.join(', ')}` : ''}`);
   if (r.opsPerSec !== undefined) out(`  ${r.ops} ops in ${r.seconds} s: ${r.opsPerSec} ops/s`);
   out(`  ended: ${r.stopped}${r.enomemAt === null ? '' : ` (ENOMEM on thread ${r.enomemAt.index}, tid ${r.enomemAt.tid})`}`);
   for (const f of r.failures) out(`  FAILED: worker ${f.index} (tid ${f.tid}): ${f.message}`);
