@@ -5,6 +5,8 @@
 // token printed) or too little coverage, 2 on bad input.
 // `slabcheck replay TOKEN`: the same report again, byte for byte.
 // `slabcheck coverage`: which lifecycle transitions the runs exercised.
+import { availableParallelism } from 'node:os';
+import { shardRange } from '../properties/search.js';
 import { check, validateCheckOptions, type CheckOptions, type CheckResult } from '../properties/check.js';
 import { execute } from '../properties/execute.js';
 import type { Case } from '../properties/program.js';
@@ -21,7 +23,7 @@ import { CONFIG_OPTIONS, configFrom, intOption, parse, UsageError } from './usag
 
 export const CHECK_USAGE = `slabcheck check [--runs N] [--seed S] [--scheduler random|pct] [--depth D] [--atomic]
                   [--variant NAME]... [--config FILE] [--set KEY=VALUE]... [--min-coverage PCT] [--json] [--report DIR]
-                  [--emit-test FILE] [--save]`;
+                  [--emit-test FILE] [--save] [--jobs N] [--shard K/N]`;
 export const REPLAY_USAGE = 'slabcheck replay TOKEN [--json] [--report DIR] [--emit-test FILE]';
 export const COVERAGE_USAGE = 'slabcheck coverage [--runs N] [--seed S] [--scheduler random|pct] [--json] [--html FILE]';
 
@@ -32,6 +34,8 @@ const RUN_OPTIONS = {
   depth: { type: 'string' },
   atomic: { type: 'boolean' },
   json: { type: 'boolean' },
+  jobs: { type: 'string' },
+  shard: { type: 'string' },
 } as const;
 
 /** What to keep of a counterexample: a uvu test replaying it, the case in the corpus (check only). */
@@ -54,7 +58,7 @@ export async function checkCommand(argv: string[], out: Out, err: Out): Promise<
   const percent = (100 * result.covered.length) / result.edges.length;
   const coverageOk = percent >= minCoverage;
   if (values.json === true) {
-    out(JSON.stringify({ ...summary(result), coverageOk, report: result.report }));
+    out(JSON.stringify({ ...summary(result), coverageOk, ...shardFields(result, values), report: result.report }));
   } else if (result.report === null) {
     out(`${coverageOk ? 'ok' : 'FAILED'}: ${result.runs} runs, no violation (seed ${result.seed})`);
     out(`lifecycle transitions exercised: ${result.covered.length}/${result.edges.length}`);
@@ -137,7 +141,25 @@ export function caseArg(token: string | undefined, command: string): Case {
 
 interface RunValues {
   runs?: string; seed?: string; scheduler?: string; depth?: string; atomic?: boolean;
-  config?: string; set?: string[]; variant?: string[];
+  config?: string; set?: string[]; variant?: string[]; jobs?: string; shard?: string;
+}
+
+/** --shard K/N: 1 <= K <= N. */
+function shardOption(raw: string | undefined): { index: number; count: number } | undefined {
+  if (raw === undefined) return undefined;
+  const m = /^(\d{1,7})\/(\d{1,7})$/.exec(raw.trim());
+  const index = Number(m?.[1]);
+  const count = Number(m?.[2]);
+  if (m === null || count < 1 || index < 1 || index > count) throw new UsageError(`--shard must be K/N with 1 <= K <= N, got ${quote(raw)}`);
+  return { index, count };
+}
+
+// With --shard, what `slabcheck merge` needs besides the summary (properties/merge.ts).
+function shardFields(r: CheckResult, values: RunValues): Record<string, unknown> {
+  const shard = shardOption(values.shard);
+  if (shard === undefined) return {};
+  const range = shardRange(intOption('runs', values.runs, 1000, 1, 1e9), shard);
+  return { shard: { ...shard, ...range }, firstFailure: r.firstFailure, coveredEdges: r.covered };
 }
 
 /** The run, or null when Ctrl-C interrupted it (the partial summary is printed, exit 130). */
@@ -157,6 +179,8 @@ async function runCheck(values: RunValues, err: Out): Promise<CheckResult | null
     atomicOps: values.atomic === true,
     ...(fromFile ? { config: knobs } : { set: knobs }),
     variants: variants ?? [],
+    jobs: intOption('jobs', values.jobs, availableParallelism(), 1, 256),
+    ...(values.shard === undefined ? {} : { shard: shardOption(values.shard)! }),
   };
   if (!interactive(err)) return check(options);
   validateCheckOptions(options); // bad options are exit 2 here, not an error in the worker

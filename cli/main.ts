@@ -5,6 +5,7 @@ import { quote } from '../impl/quote.js';
 import { VARIANTS } from '../impl/variants.js';
 import { TokenError } from '../properties/token.js';
 import { CHECK_USAGE, checkCommand, COVERAGE_USAGE, coverageCommand, REPLAY_USAGE, replayCommand } from './check.js';
+import { MERGE_USAGE, mergeCommand } from './merge.js';
 import { RUN_USAGE, runCommand } from './run.js';
 import { SCENARIO_USAGE, scenarioCommand } from './scenario.js';
 import { parse, UsageError } from './usage.js';
@@ -24,6 +25,7 @@ const COMMANDS = new Map<string, { usage: string; run: Command }>([
   ['view', { usage: VIEW_USAGE, run: viewCommand }],
   ['zoo', { usage: ZOO_USAGE, run: zooCommand }],
   ['coverage', { usage: COVERAGE_USAGE, run: coverageCommand }],
+  ['merge', { usage: MERGE_USAGE, run: mergeCommand }],
   ['run', { usage: RUN_USAGE, run: runCommand }],
   ['scenario', { usage: SCENARIO_USAGE, run: scenarioCommand }],
   ['trace', { usage: TRACE_USAGE, run: traceCommand }],

@@ -1,12 +1,14 @@
 // `slabcheck zoo`: the checker against every seed bug. For each variant and each seed,
 // the time and runs to the first failure and the size of the shrunk counterexample;
 // then the same search with operations made atomic (no preemption inside one), which
-// finds the bugs that do not need an interleaving and misses those that do.
+// finds the bugs that do not need an interleaving and misses those that do. The checks
+// run --jobs at a time, each in a worker thread (zoo-tasks.ts).
+import { availableParallelism } from 'node:os';
 import { VARIANTS } from '../impl/variants.js';
-import { check } from '../properties/check.js';
 import { intOption, parse, UsageError } from './usage.js';
+import { runTasks, type ZooTask } from './zoo-tasks.js';
 
-export const ZOO_USAGE = 'slabcheck zoo [--seeds N] [--runs N] [--atomic-runs N] [--scheduler random|pct] [--variant NAME]... [--json]';
+export const ZOO_USAGE = 'slabcheck zoo [--seeds N] [--runs N] [--atomic-runs N] [--scheduler random|pct] [--variant NAME]... [--jobs N] [--json]';
 
 interface SeedRow {
   seed: number;
@@ -18,7 +20,7 @@ interface SeedRow {
   token: string | null;
 }
 
-export function zooCommand(argv: string[], out: (line: string) => void, err: (line: string) => void): number {
+export async function zooCommand(argv: string[], out: (line: string) => void, err: (line: string) => void): Promise<number> {
   const { values } = parse(argv, {
     seeds: { type: 'string' },
     runs: { type: 'string' },
@@ -26,7 +28,9 @@ export function zooCommand(argv: string[], out: (line: string) => void, err: (li
     scheduler: { type: 'string' },
     variant: { type: 'string', multiple: true },
     json: { type: 'boolean' },
+    jobs: { type: 'string' },
   });
+  const jobs = intOption('jobs', values.jobs, availableParallelism(), 1, 256); // checks at once, each in a thread (the rows do not depend on it)
   const seeds = intOption('seeds', values.seeds, 5, 1, 1000);
   const runs = intOption('runs', values.runs, 50_000, 1, 1e9);
   const atomicRuns = intOption('atomic-runs', values['atomic-runs'], 5_000, 0, 1e9);
@@ -35,22 +39,19 @@ export function zooCommand(argv: string[], out: (line: string) => void, err: (li
   const names = values.variant ?? VARIANTS.map((v) => v.name);
   for (const n of names) if (!VARIANTS.some((v) => v.name === n)) throw new UsageError(`unknown variant '${n}'`);
 
+  const tasks: ZooTask[] = names.flatMap((variant) => [
+    ...Array.from({ length: seeds }, (_, k): ZooTask => ({ variant, seed: k + 1, runs, scheduler, atomicOps: false })),
+    ...(atomicRuns > 0 ? [{ variant, seed: 1, runs: atomicRuns, scheduler, atomicOps: true } satisfies ZooTask] : []),
+  ]);
+  const outcomes = await runTasks(tasks, jobs, (t, o) => {
+    if (!t.atomicOps) err(`zoo: ${t.variant} seed ${t.seed}: ${o.ok ? `not found in ${runs} runs` : `${o.invariant} after ${o.runs} runs`}`);
+  });
   const rows = names.map((variant) => {
-    const perSeed: SeedRow[] = [];
-    for (let seed = 1; seed <= seeds; seed++) {
-      const r = check({ variants: [variant], seed, runs, scheduler });
-      perSeed.push({
-        seed,
-        detected: !r.ok,
-        invariant: r.report?.invariant.id ?? null,
-        ms: r.msToFailure === null ? null : Math.round(r.msToFailure),
-        runs: r.runs,
-        steps: r.report?.size.steps ?? null,
-        token: r.report?.token ?? null,
-      });
-      err(`zoo: ${variant} seed ${seed}: ${r.ok ? `not found in ${runs} runs` : `${r.report!.invariant.id} after ${r.runs} runs`}`);
-    }
-    const atomic = atomicRuns > 0 ? check({ variants: [variant], seed: 1, runs: atomicRuns, scheduler, atomicOps: true }) : null;
+    const mine = tasks.flatMap((t, i) => (t.variant === variant ? [{ t, o: outcomes[i]! }] : []));
+    const perSeed: SeedRow[] = mine.filter(({ t }) => !t.atomicOps).map(({ t, o }) => ({
+      seed: t.seed, detected: !o.ok, invariant: o.invariant, ms: o.ms, runs: o.runs, steps: o.steps, token: o.token,
+    }));
+    const atomic = mine.find(({ t }) => t.atomicOps)?.o ?? null;
     const found = perSeed.filter((s) => s.detected);
     return {
       variant,
@@ -62,7 +63,7 @@ export function zooCommand(argv: string[], out: (line: string) => void, err: (li
       runs: median(found.map((s) => s.runs)),
       steps: found.length === 0 ? null : Math.max(...found.map((s) => s.steps!)),
       token: found[0]?.token ?? null,
-      atomic: atomic === null ? null : { runs: atomic.runs, detected: !atomic.ok, invariant: atomic.report?.invariant.id ?? null },
+      atomic: atomic === null ? null : { runs: atomic.runs, detected: !atomic.ok, invariant: atomic.invariant },
       seeds: perSeed,
     };
   });

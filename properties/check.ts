@@ -1,7 +1,8 @@
 // The property run: fast-check generates cases (configuration, program, schedule) from
 // the scope, the executor runs each, and the first violation is shrunk — program and
 // schedule together, since both are plain values — then minimized (minimize.ts) and
-// re-run with a trace for its report. Deterministic for a given seed.
+// re-run with a trace for its report. Deterministic for a given seed, whatever the
+// number of threads that run the cases or the shard (search.ts finds the first failure).
 import fc from 'fast-check';
 import { allEdges } from '../model/lifecycle.js';
 import { execute } from './execute.js';
@@ -11,6 +12,7 @@ import { makeReport, type Report } from './report.js';
 import { ConfigError, makeConfig } from '../impl/config.js';
 import { checkHeapBudget } from '../impl/heap-budget.js';
 import { describe } from '../impl/quote.js';
+import { search, shardRange } from './search.js';
 import { caseArb, DEFAULT_MAX_THREADS, TINY_GEOMETRY, TINY_POLICY_BASE, type ScopeOptions } from './scope.js';
 
 export interface CheckOptions extends ScopeOptions {
@@ -24,6 +26,13 @@ export interface CheckOptions extends ScopeOptions {
   onProgress?: (runs: number) => void;
   /** Asked before every case: once true, the cases left are skipped and the result says interrupted. */
   stop?: () => boolean;
+  /** Threads that run the cases: this one and jobs - 1 workers (default 1). The result is the same whatever it is. */
+  jobs?: number;
+  /**
+   * Only shard `index` (1-based) of `count`: a contiguous part of the run's cases, so that
+   * machines can split a run; mergeShards (merge.ts) gives the whole run's result.
+   */
+  shard?: { index: number; count: number };
 }
 
 export interface CheckResult {
@@ -31,6 +40,8 @@ export interface CheckResult {
   seed: number;
   /** Cases run: all of them, or up to and including the first failure. */
   runs: number;
+  /** The number of the first failing case of the run (from 0; a shard counts the whole run's cases), or null. */
+  firstFailure: number | null;
   /** Shrink steps that still failed. */
   shrinks: number;
   /** Wall-clock ms: to the first failure (null when none), and in all. */
@@ -88,6 +99,11 @@ export function validateCheckOptions(o: CheckOptions): void {
   // at most 7 threads of 64 operations: every case fits a replay token (TOKEN_LIMITS)
   whole('maxThreads', o.maxThreads, 1, 7);
   whole('maxOpsPerThread', o.maxOpsPerThread, 0, 64);
+  whole('jobs', o.jobs, 1, 256);
+  if (o.shard !== undefined) {
+    whole('shard.count', o.shard.count, 1, 1e6);
+    whole('shard.index', o.shard.index, 1, o.shard.count);
+  }
   if (o.scheduler !== undefined && o.scheduler !== 'random' && o.scheduler !== 'pct') {
     throw new RangeError(`check: scheduler must be 'random' or 'pct', got ${describe(o.scheduler)}`);
   }
@@ -101,77 +117,53 @@ export function validateCheckOptions(o: CheckOptions): void {
   }
 }
 
-/** A case never run: what UntilStopped hands out once the run is stopped. */
-const SKIPPED: Case = { config: {}, program: { threads: [[]] }, schedule: { kind: 'preempt', quanta: [], points: [] } };
-
-/** `arb` until `stopped()`, then SKIPPED: the cases left after a stop cost next to nothing to skip. */
-class UntilStopped extends fc.Arbitrary<Case> {
-  constructor(private readonly arb: fc.Arbitrary<Case>, private readonly stopped: () => boolean) {
-    super();
-  }
-
-  generate(mrng: fc.Random, bias: number | undefined): fc.Value<Case> {
-    return this.stopped() ? new fc.Value(SKIPPED, undefined) : this.arb.generate(mrng, bias);
-  }
-
-  canShrinkWithoutContext(value: unknown): value is Case {
-    return this.arb.canShrinkWithoutContext(value);
-  }
-
-  shrink(value: Case, context: unknown): fc.Stream<fc.Value<Case>> {
-    return this.arb.shrink(value, context);
-  }
+/** The case arbitrary of a run with `options` (what worker threads rebuild from the same options). */
+export function checkCases(options: ScopeOptions & { atomicOps?: boolean }): fc.Arbitrary<Case> {
+  return options.atomicOps === true ? caseArb(options).map((c): Case => ({ ...c, atomicOps: true })) : caseArb(options);
 }
 
 export function check(options: CheckOptions = {}): CheckResult {
   validateCheckOptions(options);
   const seed = options.seed ?? 42;
-  const covered = new Map<string, number>();
+  const numRuns = options.runs ?? 1000;
   const start = performance.now();
-  let msToFailure: number | null = null;
-  let runs = 0;
-  const cases = options.atomicOps === true ? caseArb(options).map((c): Case => ({ ...c, atomicOps: true })) : caseArb(options);
-  let interrupted = false;
-  const generated = options.stop === undefined ? cases : new UntilStopped(cases, () => interrupted);
-  const property = fc.property(generated, (c: Case) => {
-    if (interrupted || options.stop?.() === true) {
-      interrupted = true;
-      return true;
-    }
-    const o = execute(c);
-    if (msToFailure === null) {
-      runs++;
-      for (const e of o.covered) covered.set(e, (covered.get(e) ?? 0) + 1);
-      options.onProgress?.(runs);
-      if (o.violation !== null) msToFailure = performance.now() - start;
-    }
-    return o.violation === null;
+  const cases = checkCases(options);
+  const edges = [...allEdges('slot'), ...allEdges('superslab')];
+  const { onProgress, stop, ...scope } = options;
+  const found = search(cases, {
+    scope, seed, ...shardRange(numRuns, options.shard), edges, jobs: options.jobs ?? 1,
+    ...(onProgress === undefined ? {} : { onProgress }), ...(stop === undefined ? {} : { stop }),
   });
-  const details = fc.check(property, { numRuns: options.runs ?? 1000, seed });
-  const minimal = details.counterexample?.[0];
+  const msToFailure = found.failure === null ? null : performance.now() - start;
   let report: Report | null = null;
-  if (details.failed && minimal !== undefined) {
+  let shrinks = 0;
+  if (found.failure !== null) {
+    // shrunk exactly as a serial run shrinks it: fast-check replays the failing case's path
+    const details = fc.check(fc.property(cases, (c: Case) => execute(c).violation === null), { numRuns, seed, path: String(found.failure) });
+    const minimal = details.counterexample?.[0];
+    if (!details.failed || minimal === undefined) {
+      throw new Error(`case ${found.failure} failed, then not on replay: ${String(details.errorInstance ?? 'the executor is not deterministic')}`);
+    }
+    shrinks = details.numShrinks;
     const shrunk = execute(minimal).violation;
     if (shrunk === null) throw new Error('the shrunk counterexample did not fail again: the executor is not deterministic');
     // knobs the user fixed stay as they are; only the ones the scope drew may be simplified
     const fixed = new Set(Object.keys(options.config ?? options.set ?? {}));
-    const smallest = smallestFailing(cases, seed, runs, minimize(minimal, shrunk.id, 3000, fixed), shrunk.id, fixed);
+    const smallest = smallestFailing(cases, seed, found.failure + 1, minimize(minimal, shrunk.id, 3000, fixed), shrunk.id, fixed);
     report = makeReport(smallest, execute(smallest, { trace: true }));
-  } else if (details.failed) {
-    throw new Error(`the property run failed without a counterexample: ${String(details.errorInstance ?? 'unknown')}`);
   }
-  const edges = [...allEdges('slot'), ...allEdges('superslab')];
   return {
-    ok: !details.failed,
+    ok: found.failure === null,
     seed,
-    runs,
-    shrinks: details.numShrinks,
+    runs: found.runs,
+    firstFailure: found.failure,
+    shrinks,
     msToFailure,
     ms: performance.now() - start,
-    covered: edges.filter((e) => covered.has(e)),
-    hits: Object.fromEntries(edges.map((e) => [e, covered.get(e) ?? 0])),
+    covered: edges.filter((e) => found.hits.has(e)),
+    hits: Object.fromEntries(edges.map((e) => [e, found.hits.get(e) ?? 0])),
     edges,
     report,
-    interrupted,
+    interrupted: found.interrupted,
   };
 }

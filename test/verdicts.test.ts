@@ -1,6 +1,7 @@
 // The checker's verdicts do not move when it is made faster: for the default scope and
 // every variant, the first failing case, its shrunk report's invariant and token (seed
-// 1), and the outcome of every case of a fixed random sample (violation, phase, context
+// 1) — checked in this thread and with two worker threads (--jobs 2), which must agree
+// case for case — and the outcome of every case of a fixed random sample (violation, phase, context
 // switches, lifecycle edges covered) equal test/fixtures/verdicts.json, recorded by the
 // checker before heap reuse and the cheaper checks. Step counts are left out: they count
 // the allocator's READ yields, and stage 0.5 skips its scan when no slot is EMPTY. A change that is meant to change
@@ -12,7 +13,7 @@ import fc from 'fast-check';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { VARIANTS } from '../impl/variants.js';
-import { check } from '../properties/check.js';
+import { check, type CheckResult } from '../properties/check.js';
 import { execute } from '../properties/execute.js';
 import { caseArb } from '../properties/scope.js';
 
@@ -25,6 +26,9 @@ function verdicts(): Verdicts {
   for (const name of ['(default)', ...VARIANTS.map((v) => v.name)]) {
     const variants = name === '(default)' ? [] : [name];
     const r = check({ variants, seed: 1, runs: 600 });
+    const parallel = check({ variants, seed: 1, runs: 600, jobs: 2 });
+    const key = (x: CheckResult): string => JSON.stringify([x.ok, x.runs, x.firstFailure, x.shrinks, x.covered, x.hits, x.report?.token ?? null]);
+    assert.is(key(parallel), key(r), `${name}: --jobs 2 agrees with one thread`);
     const sample = createHash('sha256');
     for (const c of fc.sample(caseArb({ variants }), { numRuns: 150, seed: 7 })) {
       const o = execute(c);

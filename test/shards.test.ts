@@ -1,0 +1,92 @@
+// Sharded checking (properties/search.ts, merge.ts; `check --shard K/N`, `slabcheck merge`):
+// the shards of a run, merged, print what one machine prints for the whole run — when
+// nothing fails, and when the first failure sits in a middle shard with later shards
+// failing too (the merge must pick the earliest, whatever order the files come in).
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { check } from '../properties/check.js';
+import { blockStarts, shardRange } from '../properties/search.js';
+import { mergeShards, type ShardResult } from '../properties/merge.js';
+import { cli } from './helpers.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'slabcheck-shards-'));
+
+async function shardFiles(args: string[], count: number): Promise<string[]> {
+  const files: string[] = [];
+  for (let k = 1; k <= count; k++) {
+    const r = await cli('check', ...args, '--json', '--report', dir, '--jobs', '1', '--shard', `${k}/${count}`);
+    const file = join(dir, `${args.join('_')}-${k}.json`);
+    writeFileSync(file, r.out[0]!);
+    files.push(file);
+  }
+  return files;
+}
+
+for (const args of [['--runs', '300', '--seed', '3'], ['--runs', '1500', '--seed', '1', '--variant', 'remote-push-racy']]) {
+  test(`merge of 3 shards = the whole run: ${args.join(' ')}`, async () => {
+    const whole = await cli('check', ...args, '--json', '--report', dir, '--jobs', '1');
+    const files = await shardFiles(args, 3);
+    const merged = await cli('merge', ...files.reverse());
+    assert.is(merged.out[0], whole.out[0]);
+    assert.is(merged.code, whole.code);
+  });
+}
+
+test('the first failure of the run wins, not the first shard to fail', () => {
+  const options = { variants: ['remote-push-racy'], seed: 1, runs: 1500 };
+  const serial = check(options);
+  assert.is(serial.firstFailure, 456);
+  const shards = [1, 2, 3].map((index) => check({ ...options, shard: { index, count: 3 } }));
+  // shard 1 (cases 0..499) holds the run's first failure; the later shards fail too
+  assert.equal(shards.map((s) => s.firstFailure !== null), [true, true, true]);
+  assert.is(shards[0]!.firstFailure, 456);
+  const asJson = (r: typeof serial, index: number): ShardResult => ({
+    ok: r.ok, seed: r.seed, runs: r.runs, shrinks: r.shrinks, covered: r.covered.length, transitions: r.edges.length,
+    shard: { index, count: 3, ...shardRange(1500, { index, count: 3 }) }, firstFailure: r.firstFailure, coveredEdges: r.covered, report: r.report,
+  });
+  const merged = mergeShards([asJson(shards[1]!, 2), asJson(shards[2]!, 3), asJson(shards[0]!, 1)]);
+  assert.is(merged.runs, 457);
+  assert.is(merged.report?.token, serial.report?.token);
+  assert.is(merged.shrinks, serial.shrinks);
+});
+
+test('merge refuses what is not one run\'s shards', async () => {
+  const files = await shardFiles(['--runs', '40'], 2);
+  const missing = await cli('merge', files[0]!);
+  assert.is(missing.code, 2);
+  assert.match(missing.err.join('\n'), /expected shards 1\.\.2 of one run once each/);
+  const twice = await cli('merge', files[0]!, files[0]!);
+  assert.is(twice.code, 2);
+  const notJson = join(dir, 'bad.json');
+  writeFileSync(notJson, 'nope');
+  assert.match((await cli('merge', notJson)).err.join('\n'), /is not JSON/);
+  assert.match((await cli('merge', join(dir, 'absent.json'))).err.join('\n'), /cannot read/);
+  assert.match((await cli('merge')).err.join('\n'), /needs the JSON results/);
+  writeFileSync(notJson, '{"ok":true}');
+  assert.match((await cli('merge', notJson)).err.join('\n'), /not the output of check --shard/);
+});
+
+test('--shard and --jobs are checked', async () => {
+  for (const bad of ['0/3', '4/3', '1', 'a/b', '1/0']) {
+    const r = await cli('check', '--runs', '5', '--shard', bad);
+    assert.is(r.code, 2, bad);
+    assert.match(r.err.join('\n'), /--shard must be K\/N/);
+  }
+  assert.is((await cli('check', '--runs', '5', '--jobs', '0')).code, 2);
+  assert.throws(() => check({ runs: 5, jobs: 0 }), /jobs must be a whole number/);
+  assert.throws(() => check({ runs: 5, shard: { index: 3, count: 2 } }), /shard.index/);
+});
+
+test('blocks: short first, then growing; shards tile the run', () => {
+  const starts = blockStarts(0, 1000);
+  assert.equal(starts.slice(0, 9), [0, 16, 32, 48, 64, 80, 96, 112, 128]);
+  assert.ok(starts.length < 40);
+  for (let i = 1; i < starts.length; i++) assert.ok(starts[i]! > starts[i - 1]!);
+  const parts = [1, 2, 3, 4].map((index) => shardRange(10, { index, count: 4 }));
+  assert.equal(parts, [{ first: 0, end: 2 }, { first: 2, end: 5 }, { first: 5, end: 7 }, { first: 7, end: 10 }]);
+});
+
+test.run();
