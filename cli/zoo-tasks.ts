@@ -50,7 +50,8 @@ export async function runTasks(tasks: readonly ZooTask[], jobs: number, done: (t
   }
   let next = 0;
   const worker = (): Promise<void> => new Promise((resolve, reject) => {
-    const w = new Worker(new URL('./zoo-worker.js', import.meta.url), { execArgv: workerExecArgv() });
+    const execArgv = workerExecArgv();
+    const w = new Worker(new URL('./zoo-worker.js', import.meta.url), execArgv === undefined ? {} : { execArgv });
     const give = (): void => {
       if (next >= tasks.length) {
         void w.terminate().then(() => resolve());

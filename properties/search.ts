@@ -97,7 +97,9 @@ export function search(cases: fc.Arbitrary<Case>, spec: SearchSpec): SearchResul
   // this thread is one of the jobs: it takes blocks too while it waits for the next in order
   const execArgv = workerExecArgv();
   const workers = Array.from({ length: spec.jobs - 1 }, () => {
-    const w = new Worker(new URL('./search-worker.js', import.meta.url), { workerData: { ...shared, scope: spec.scope }, execArgv });
+    const w = new Worker(new URL('./search-worker.js', import.meta.url), {
+      workerData: { ...shared, scope: spec.scope }, ...(execArgv === undefined ? {} : { execArgv }),
+    });
     // A worker that cannot start takes no block: the others (this thread included) run them all,
     // so the result stands. One that throws while running a block reports it through FAILED.
     w.on('error', () => undefined);
@@ -140,9 +142,14 @@ export function search(cases: fc.Arbitrary<Case>, spec: SearchSpec): SearchResul
   return { failure, runs, hits, interrupted };
 }
 
-/** The Node options of this process a file worker can take too (not node -e's --input-type). */
-export function workerExecArgv(): string[] {
-  return process.execArgv.filter((a) => !/^(--input-type|-e$|--eval|-p$|--print)/.test(a));
+/**
+ * Options for a file worker: this process's own (inherited: undefined), unless it runs
+ * `node -e` code (--input-type, which a file worker refuses); then only the options that
+ * load code, since a worker refuses V8 and process options given to it explicitly.
+ */
+export function workerExecArgv(): string[] | undefined {
+  if (!process.execArgv.some((a) => a.startsWith('--input-type'))) return undefined;
+  return process.execArgv.filter((a) => /^--(import|require|loader|experimental-loader|conditions|enable-source-maps)\b/.test(a));
 }
 
 interface Shared {
