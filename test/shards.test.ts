@@ -38,17 +38,17 @@ for (const args of [['--runs', '300', '--seed', '3'], ['--runs', '1500', '--seed
 test('the first failure of the run wins, not the first shard to fail', () => {
   const options = { variants: ['remote-push-racy'], seed: 1, runs: 1500 };
   const serial = check(options);
-  assert.is(serial.firstFailure, 456);
+  assert.ok(serial.firstFailure !== null);
   const shards = [1, 2, 3].map((index) => check({ ...options, shard: { index, count: 3 } }));
-  // shard 1 (cases 0..499) holds the run's first failure; the later shards fail too
-  assert.equal(shards.map((s) => s.firstFailure !== null), [true, true, true]);
-  assert.is(shards[0]!.firstFailure, 456);
+  // more than one shard fails: the merge must take the run's first failure, not any shard's
+  assert.ok(shards.filter((s) => s.firstFailure !== null).length >= 2);
+  assert.is(Math.min(...shards.flatMap((s) => (s.firstFailure === null ? [] : [s.firstFailure]))), serial.firstFailure);
   const asJson = (r: typeof serial, index: number): ShardResult => ({
-    ok: r.ok, seed: r.seed, runs: r.runs, shrinks: r.shrinks, covered: r.covered.length, transitions: r.edges.length,
+    ok: r.ok, seed: r.seed, runs: r.runs, shrinks: r.shrinks, covered: r.covered.length, transitions: r.edges.length, coverageOk: false,
     shard: { index, count: 3, ...shardRange(1500, { index, count: 3 }) }, firstFailure: r.firstFailure, coveredEdges: r.covered, report: r.report,
   });
   const merged = mergeShards([asJson(shards[1]!, 2), asJson(shards[2]!, 3), asJson(shards[0]!, 1)]);
-  assert.is(merged.runs, 457);
+  assert.is(merged.runs, serial.firstFailure! + 1);
   assert.is(merged.report?.token, serial.report?.token);
   assert.is(merged.shrinks, serial.shrinks);
 });
