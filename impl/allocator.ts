@@ -10,7 +10,7 @@ import { legacyAlloc, legacyFree, isLegacyBlock } from './legacy.js';
 import { isMappedPage, pageOf, residentCell } from './os/pages.js';
 import { ACQ_ENOMEM, ACQ_LEGACY, acquireSlab } from './pool/acquire.js';
 import { drainOwned, localFree } from './pool/release.js';
-import { remotePush } from './slab/remote.js';
+import { claimOrphan, remotePush } from './slab/remote.js';
 import { blockAddress, cellLive, makeCell, cellHeader, slotIndex, takeBlock } from './slab/slab.js';
 import { classOfSize, STRIDE_SHIFTS, STRIDES } from './sizeclass.js';
 import { lock, type Op, READ, runDirect, unlock, WRITE } from './steps.js';
@@ -118,12 +118,20 @@ export function* exitOp(t: Thread): Op<void> {
 // block). Variant no-orphan-adopt leaves it owned by the dead thread.
 function* orphan(t: Thread, slot: number, pinned: boolean): Op<void> {
   const h = t.heap;
-  if (pinned) yield* drainOwned(t, slot);
   const w = slotIndex(h, slot);
-  yield READ;
-  if (h.cfg.v & V.NO_ORPHAN_ADOPT || Atomics.load(h.i32, w + SL.STATE) !== SLOT_ACTIVE) return; // or the drain emptied it
-  yield WRITE;
-  if (Atomics.compareExchange(h.i32, w + SL.OWNER, t.tid, ORPHAN) === t.tid) h.f64[t.cnt + C.orphaned]!++;
+  for (;;) {
+    if (pinned) yield* drainOwned(t, slot);
+    yield READ;
+    if (h.cfg.v & V.NO_ORPHAN_ADOPT || Atomics.load(h.i32, w + SL.STATE) !== SLOT_ACTIVE) return; // or the drain emptied it
+    yield WRITE;
+    if (Atomics.compareExchange(h.i32, w + SL.OWNER, t.tid, ORPHAN) !== t.tid) return;
+    h.f64[t.cnt + C.orphaned]!++;
+    // A push that read us as owner before the mark may have landed after the drain (a
+    // push after the mark adopts the slab itself, slab/remote.ts): take it back, drain again.
+    if (!pinned || h.cfg.v & V.ORPHAN_PUSH_RACE) return;
+    yield READ;
+    if (Atomics.load(h.i32, w + SL.RHEAD) === 0 || !(yield* claimOrphan(t, slot))) return;
+  }
 }
 
 /** Runs any step operation to completion on the calling thread. */
@@ -212,13 +220,10 @@ function* freeSlow(t: Thread, kind: number, ptr: number): Op<void> {
 // freed is live, so the SuperSlab has an active block and cannot be freed meanwhile.
 function* adoptFree(t: Thread, slot: number, idx: number, cell: number): Op<void> {
   const h = t.heap;
-  yield WRITE;
-  if (Atomics.compareExchange(h.i32, slotIndex(h, slot) + SL.OWNER, ORPHAN, t.tid) !== ORPHAN) {
+  if (!(yield* claimOrphan(t, slot))) {
     yield* remotePush(t, slot, idx, cell);
     return;
   }
-  h.f64[t.cnt + C.adopted]!++;
-  t.owned.add(slot);
   h.f64[t.cnt + C.localFrees]!++;
   yield* drainOwned(t, slot);
   yield* localFree(t, slot, idx, false);

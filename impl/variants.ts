@@ -6,6 +6,8 @@ export interface Variant {
   readonly flag: number;
   readonly seed: string;
   readonly bug: string;
+  /** Knobs the bug needs to show (check and zoo put them on top of each configuration, like --set). */
+  readonly set?: Readonly<Record<string, number>>;
 }
 
 export const V = {
@@ -21,6 +23,7 @@ export const V = {
   DRAIN_NONATOMIC_TAKE: 1 << 9,
   NO_ORPHAN_ADOPT: 1 << 10,
   TLS_SUPERSLABS: 1 << 11,
+  ORPHAN_PUSH_RACE: 1 << 12,
 } as const;
 
 export const VARIANTS: readonly Variant[] = [
@@ -95,6 +98,13 @@ export const VARIANTS: readonly Variant[] = [
     flag: V.TLS_SUPERSLABS,
     seed: '003_932746184e5394df.txt §2.2',
     bug: 'each thread carves slabs only from SuperSlabs it mapped itself (g_tls_slabs[class]->ss): no shared pool',
+  },
+  {
+    name: 'orphan-push-race',
+    flag: V.ORPHAN_PUSH_RACE,
+    seed: '003_932746184e5394df.txt §2.2, 004_d59e0d336a26e3fe.txt §4.2',
+    bug: 'a remote push that read the owner before it orphaned the slab and exited lands in a queue nobody drains (trim hides it)',
+    set: { HAKMEM_TINY_TRIM_SS: 0 },
   },
 ];
 

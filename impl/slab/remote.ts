@@ -4,9 +4,10 @@
 // `used` drops when the owner drains, `total_active_blocks` when the block is pushed
 // (seed 003 Option A) — after the push, so the SuperSlab cannot be freed under it.
 import { C } from '../counters.js';
-import { S, SL } from '../layout.js';
+import { ORPHAN, S, SL } from '../layout.js';
 import { readCell } from '../os/pages.js';
 import { type Op, READ, WRITE } from '../steps.js';
+import { maybeFree } from '../superslab/lifecycle.js';
 import { ssIndex, ssOfSlot } from '../superslab/table.js';
 import type { Thread } from '../thread/thread.js';
 import { V } from '../variants.js';
@@ -34,9 +35,27 @@ export function* remotePush(t: Thread, slot: number, idx: number, cell: number):
     if (Atomics.compareExchange(i32, w + SL.RHEAD, old, idx + 1) === old) break;
   }
   h.f64[t.cnt + C.remoteFrees]!++;
+  // The owner we read may have drained, left the slab ORPHAN and exited before the push
+  // landed: nobody would drain it, so we adopt it (its exit drains it). An owner that
+  // orphans it after this re-reads its queue (allocator.ts orphan). Our block still
+  // counts in ACTIVE, so the SuperSlab cannot be reset under us: ORPHAN means orphaned.
+  if (!(h.cfg.v & V.ORPHAN_PUSH_RACE)) yield* claimOrphan(t, slot);
   if (h.cfg.v & V.REMOTE_FREE_SKIPS_ACTIVE) return; // seed 003: active count stays inflated
+  const ss = ssOfSlot(h, slot);
   yield WRITE;
-  Atomics.sub(i32, ssIndex(h, ssOfSlot(h, slot)) + S.ACTIVE, 1);
+  // The owner's drain may have emptied the slab before this lands; its check of the
+  // SuperSlab still counted our block, so the drop that ends ACTIVE checks it again.
+  if (Atomics.sub(i32, ssIndex(h, ss) + S.ACTIVE, 1) === 1) yield* maybeFree(t, ss);
+}
+
+/** Takes over `slot` if its owner exited (seed 004 §4.2 partial adopt); true when it did. */
+export function* claimOrphan(t: Thread, slot: number): Op<boolean> {
+  const h = t.heap;
+  yield WRITE;
+  if (Atomics.compareExchange(h.i32, slotIndex(h, slot) + SL.OWNER, ORPHAN, t.tid) !== ORPHAN) return false;
+  h.f64[t.cnt + C.adopted]!++;
+  t.owned.add(slot);
+  return true;
 }
 
 /** Owner only: moves `slot`'s remote queue to its freelist and lowers `used`; blocks moved. */
