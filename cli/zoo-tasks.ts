@@ -3,6 +3,7 @@
 // so that shrinking, most of zoo's time, runs in parallel too. A check's result does not
 // depend on the thread that runs it, so the rows are the same whatever the pool's size.
 import { Worker } from 'node:worker_threads';
+import { VARIANTS } from '../impl/variants.js';
 import { check } from '../properties/check.js';
 import { workerExecArgv } from '../properties/search.js';
 
@@ -25,7 +26,9 @@ export interface ZooOutcome {
 }
 
 export function runTask(t: ZooTask): ZooOutcome {
-  const r = check({ variants: [t.variant], seed: t.seed, runs: t.runs, scheduler: t.scheduler, atomicOps: t.atomicOps });
+  // under the knobs the variant needs to show (impl/variants.ts `set`)
+  const set = { ...VARIANTS.find((v) => v.name === t.variant)!.set };
+  const r = check({ variants: [t.variant], seed: t.seed, runs: t.runs, scheduler: t.scheduler, atomicOps: t.atomicOps, set });
   return {
     ok: r.ok,
     runs: r.runs,

@@ -593,6 +593,15 @@ const VARIANT_CASES: VariantCase[] = [
     variant: 'no-orphan-adopt', threads: [[alloc(C7), exit]], id: 'INV-OWNER', phase: 'program',
     why: 'seed 004 §4.2: nobody adopts the slab an exited thread left a block in',
   },
+  {
+    // T1's free reads T0 as the owner and is preempted before its first write; T0 drains, leaves
+    // the slab ORPHAN and exits; the push lands in its queue. Trim off: nothing else frees SuperSlab 0
+    variant: 'orphan-push-race', extra: { HAKMEM_TINY_TRIM_SS: 0 },
+    threads: [[alloc(C7), exit], [freeOf(0, 0)]],
+    schedule: { kind: 'preempt', quanta: [], points: [[1, 0, 1]] },
+    id: 'LIVE-RECLAIM', phase: 'quiescence', race: true,
+    why: 'seed 003 §2.2: a remote push across its owner\'s exit lands in a queue nobody drains',
+  },
 ];
 
 const caseOf = (v: VariantCase, withVariant = true): Case => ({

@@ -40,7 +40,8 @@ export function mustFree(t: Thread, p: number): void {
 /**
  * `b` frees `ptrs` (blocks `owner` allocated): each free decides "remote" while `owner`
  * is alive, `owner` exits before the pushes land (its slabs go ORPHAN with nothing yet
- * to drain), then they land. Nobody frees into those slabs again: only trim reclaims them.
+ * to drain), then they land. On variant orphan-push-race nobody drains those slabs again
+ * and only trim reclaims them; the design's pushes adopt them (impl/slab/remote.ts).
  */
 export function freeAcrossExit(b: Thread, ptrs: number[], owner: Thread): void {
   const frees = ptrs.map((p) => freeOp(b, p));

@@ -69,13 +69,13 @@ function busySnapshot(): Snapshot {
 /**
  * A quiesced heap: everything freed (locally, remotely, a legacy block), drained, every
  * thread exited, trimmed, the clock past the TTL. b's frees of a's blocks land across a's
- * exit, leaving two ORPHAN slabs holding only remotely freed blocks: no thread can drain
+ * exit (variant orphan-push-race: the design adopts such slabs), leaving two ORPHAN slabs holding only remotely freed blocks: no thread can drain
  * them and only trim (seed 003 §1.1:
  * total_active_blocks == 0, not held by a thread) reclaims those SuperSlabs: one is kept
  * as the empty reserve (HAKMEM_TINY_SS_RESERVE=1), the other goes to the LRU.
  */
 function quiescedSnapshot(): Snapshot {
-  const heap = createHeap(CONFIG);
+  const heap = createHeap({ ...CONFIG, variants: ['orphan-push-race'] }); // the race freeAcrossExit needs
   const a = attachThread(heap);
   const b = attachThread(heap);
   const c7 = [mustMalloc(a, C7_SIZE), mustMalloc(a, C7_SIZE), mustMalloc(a, C7_SIZE)];
@@ -681,6 +681,7 @@ test('MEM-BOUND: the reserve SuperSlab, smaller than a page, is within the bound
     'sim.page_bytes': 8192,
     'sim.va_gib': 0.001,
     'sim.phys_mib': 4,
+    variants: ['orphan-push-race'], // the race freeAcrossExit needs
   });
   const a = attachThread(heap);
   const b = attachThread(heap);

@@ -2,8 +2,9 @@
 // (1) total_active_blocks == 0, (2) no thread cache holds it, (3) it is beyond the empty
 // reserve (HAKMEM_TINY_SS_RESERVE); reserve SuperSlabs stay mapped with every slot UNUSED.
 // Orphans: blocks freed remotely (Option A: total_active_blocks drops on the push) into
-// the queue of a slab whose owner exited in the meantime — nobody drains it, `used`
-// stays up, and only trim can reclaim the SuperSlab. Idle trim (Option B) runs when the logical clock passes
+// the queue of a slab whose owner exited in the meantime — on variant orphan-push-race
+// nobody drains it, `used` stays up, and only trim can reclaim the SuperSlab (the design
+// closes that race: the pusher adopts the slab). Idle trim (Option B) runs when the logical clock passes
 // HAKMEM_TINY_IDLE_TRIM_MS; 0 means never (§1.2: "Default: Disabled").
 //
 // Geometry: SMALL (test/helpers.ts): SuperSlab 8 KB = 2 slabs of 4 KB; C7 (2048 B) holds
@@ -34,9 +35,9 @@ function twoThreads(input: ConfigInput): { heap: Heap; a: Thread; b: Thread } {
   return { heap, a: attachThread(heap), b: attachThread(heap) };
 }
 
-/** A allocates `n` C7 blocks; B frees them all across A's exit (test/helpers.ts). */
+/** A allocates `n` C7 blocks; B frees them all across A's exit (test/helpers.ts), on variant orphan-push-race. */
 function orphan(input: ConfigInput, n: number): { heap: Heap; b: Thread } {
-  const { heap, a, b } = twoThreads(input);
+  const { heap, a, b } = twoThreads({ ...input, variants: [...((input.variants as string[] | undefined) ?? []), 'orphan-push-race'] });
   const ptrs: number[] = [];
   for (let i = 0; i < n; i++) ptrs.push(mustMalloc(a, C7));
   freeAcrossExit(b, ptrs, a);
@@ -79,6 +80,21 @@ test('orphan (seed 003): remote frees, owner exits — slab ACTIVE, queue full, 
   s = assertHolds(heap, () => true);
   assert.is(s.superslabs.length, 0);
   assert.is(s.os.mappedBytes, 0);
+});
+
+test('the design closes the orphan race: the pushes adopt the slabs, the adopter\'s drain frees the SuperSlab without trim', () => {
+  const { heap, a, b } = twoThreads({ ...SMALL, HAKMEM_TINY_SS_RESERVE: 0, HAKMEM_TINY_TRIM_SS: 0 });
+  const ptrs = [mustMalloc(a, C7), mustMalloc(a, C7), mustMalloc(a, C7)];
+  freeAcrossExit(b, ptrs, a);
+  let s = assertHolds(heap);
+  assert.is(s.counters.orphaned, 2);
+  assert.is(s.counters.adopted, 2); // B's first push into each slab adopts it
+  for (const slot of s.superslabs[0]!.slots) assert.is(slot.owner, b.tid);
+  run(b, drainOp(b));
+  s = assertHolds(heap);
+  assert.is(s.counters.trims, 0);
+  assert.is(s.superslabs[0]!.state, 'CACHED');
+  assert.is(liveReclaim(s), null);
 });
 
 test('trim keeps HAKMEM_TINY_SS_RESERVE=1 orphan mapped, every slot UNUSED (ssReset), frees the next', () => {
