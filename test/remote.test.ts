@@ -154,6 +154,24 @@ test('a slab emptied by a remote drain turns EMPTY; with nothing else in use its
   assert.is(s.superslabs[0]!.state, 'CACHED');
 });
 
+test('a remote free whose ACTIVE drop lands after the owner\'s drain emptied the slab frees the SuperSlab itself (HAKMEM_TINY_TRIM_SS=0)', () => {
+  const { heap, t: a } = heapOf({ ...SMALL, HAKMEM_TINY_TRIM_SS: 0, HAKMEM_TINY_SS_RESERVE: 0 });
+  const b = attachThread(heap);
+  const p = mustMalloc(a, C7);
+  const f = freeOp(b, p);
+  // remotePush's steps: count, read head, CAS, orphan check; the 5th is the ACTIVE drop, not yet done
+  for (let i = 0; i < 5; i++) assert.is(f.next().done, false);
+  run(a, drainOp(a)); // drains the block: slab EMPTY; its check of the SuperSlab still counts the block
+  let s = assertHolds(heap);
+  assert.is(s.superslabs[0]!.slots[0]!.state, 'EMPTY');
+  assert.is(s.superslabs[0]!.active, 1);
+  assert.is(s.superslabs[0]!.state, 'MAPPED');
+  while (!f.next().done);
+  s = assertHolds(heap);
+  assert.is(s.superslabs[0]!.active, 0);
+  assert.is(s.superslabs[0]!.state, 'CACHED', 'the drop that ended ACTIVE freed it; trim never would');
+});
+
 test('thread exit flushes its cache, drains its queues and leaves a slab with blocks out ORPHAN; the next free adopts it (seed 004 §4.2)', () => {
   const { heap, t: a } = heapOf(SMALL);
   const x = attachThread(heap);
