@@ -162,7 +162,7 @@ test('a remote free whose ACTIVE drop lands after the owner\'s drain emptied the
   // remotePush's steps: count, read head, CAS, orphan check; the 5th is the ACTIVE drop, not yet done
   for (let i = 0; i < 5; i++) assert.is(f.next().done, false);
   run(a, drainOp(a)); // drains the block: slab EMPTY; its check of the SuperSlab still counts the block
-  let s = assertHolds(heap);
+  let s = audit(heap); // mid-free: ACTIVE still counts the block, as the push's order intends
   assert.is(s.superslabs[0]!.slots[0]!.state, 'EMPTY');
   assert.is(s.superslabs[0]!.active, 1);
   assert.is(s.superslabs[0]!.state, 'MAPPED');
