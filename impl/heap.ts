@@ -22,9 +22,7 @@ export class Heap {
 
 /** A fresh heap for `input` (knobs and variants; see config.ts). */
 export function createHeap(input: ConfigInput = {}): Heap {
-  const cfg = makeConfig(input);
-  const json = storableInput(cfg);
-  return initHeap(new Heap(allocate(cfg), cfg), json);
+  return reuseHeap(null, input);
 }
 
 /**
