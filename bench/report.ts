@@ -4,7 +4,7 @@
 import { audit } from '../impl/audit.js';
 import type { Counters } from '../impl/counters.js';
 import type { Heap } from '../impl/heap.js';
-import { firstViolation, type Violation } from '../model/invariants.js';
+import { firstViolation, type Violation } from '../model/rules/catalogue.js';
 import type { Failure, RunResult, ThreadResult } from './runner.js';
 
 export interface RunReport {

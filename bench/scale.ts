@@ -7,7 +7,7 @@ import { malloc } from '../impl/allocator.js';
 import { audit } from '../impl/audit.js';
 import { createHeap } from '../impl/heap.js';
 import { attachThread } from '../impl/thread/thread.js';
-import { firstViolation, invariantById } from '../model/invariants.js';
+import { firstViolation, snapshotRule } from '../model/rules/catalogue.js';
 
 const ONE_BLOCK_SUPERSLABS = {
   HAKMEM_TINY_SS_FORCE_LG: 12,
@@ -54,7 +54,7 @@ export function scale(counts: readonly number[]): ScaleRow[] {
     const mapMs = performance.now() - start;
     const [s, auditMs] = timed(() => audit(heap, { counters: false }));
     if (s.superslabs.length !== n) throw new Error(`${s.superslabs.length} SuperSlabs mapped, expected ${n}`);
-    const [, registryMs] = timed(() => invariantById('INV-REGISTRY')!.check(s));
+    const [, registryMs] = timed(() => snapshotRule('INV-REGISTRY')!.check(s));
     const [violation, catalogueMs] = timed(() => firstViolation(s));
     const r = (x: number, d = 3): number => Number(x.toFixed(d));
     return {

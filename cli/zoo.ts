@@ -1,12 +1,13 @@
 // `slabcheck zoo`: the checker against every seed bug. For each variant and each seed,
 // the time and runs to the first failure and the size of the shrunk counterexample;
 // then the same search with operations made atomic (no preemption inside one), which
-// finds the bugs that do not need an interleaving and misses those that do. The checks
-// run --jobs at a time, each in a worker thread (zoo-tasks.ts).
+// finds the bugs that do not need an interleaving and misses those that do. A variant
+// passes when every seed finds it and every rule that caught it is one of its `rules`
+// (impl/variants.ts). The checks run --jobs at a time, each in a worker thread (zoo-tasks.ts).
 import { availableParallelism } from 'node:os';
-import { VARIANTS } from '../impl/variants.js';
+import { variantByName, VARIANTS } from '../impl/variants.js';
 import { intOption, parse, UsageError } from './usage.js';
-import { runTasks, type ZooTask } from './zoo-tasks.js';
+import { runTasks, type ZooOutcome, type ZooTask } from './zoo-tasks.js';
 
 export const ZOO_USAGE = 'slabcheck zoo [--seeds N] [--runs N] [--atomic-runs N] [--scheduler random|pct] [--variant NAME]... [--jobs N] [--json]';
 
@@ -43,8 +44,11 @@ export async function zooCommand(argv: string[], out: (line: string) => void, er
     ...Array.from({ length: seeds }, (_, k): ZooTask => ({ variant, seed: k + 1, runs, scheduler, atomicOps: false })),
     ...(atomicRuns > 0 ? [{ variant, seed: 1, runs: atomicRuns, scheduler, atomicOps: true } satisfies ZooTask] : []),
   ]);
+  const expected = (t: ZooTask, o: ZooOutcome): boolean => o.invariant === null || variantByName(t.variant)!.rules.includes(o.invariant);
   const outcomes = await runTasks(tasks, jobs, (t, o) => {
-    if (!t.atomicOps) err(`zoo: ${t.variant} seed ${t.seed}: ${o.ok ? `not found in ${runs} runs` : `${o.invariant} after ${o.runs} runs`}`);
+    const what = t.atomicOps ? 'with atomic operations' : `seed ${t.seed}`;
+    if (!expected(t, o)) err(`zoo: ${t.variant} ${what}: caught by ${o.invariant}, not one of its rules ${variantByName(t.variant)!.rules.join(', ')}`);
+    else if (!t.atomicOps) err(`zoo: ${t.variant} ${what}: ${o.ok ? `not found in ${runs} runs` : `${o.invariant} after ${o.runs} runs`}`);
   });
   const rows = names.map((variant) => {
     const mine = tasks.flatMap((t, i) => (t.variant === variant ? [{ t, o: outcomes[i]! }] : []));
@@ -53,11 +57,14 @@ export async function zooCommand(argv: string[], out: (line: string) => void, er
     }));
     const atomic = mine.find(({ t }) => t.atomicOps)?.o ?? null;
     const found = perSeed.filter((s) => s.detected);
+    const unexpected = mine.filter(({ t, o }) => !expected(t, o)).map(({ t, o }) => ({ seed: t.atomicOps ? 'atomic' : t.seed, invariant: o.invariant }));
     return {
       variant,
       seed: VARIANTS.find((v) => v.name === variant)!.seed,
       detected: `${found.length}/${seeds}`,
       allDetected: found.length === seeds,
+      /** Rules that caught it and are not among its `rules` (a failure of the row). */
+      unexpected,
       invariant: found[0]?.invariant ?? null,
       ms: median(found.map((s) => s.ms!)),
       runs: median(found.map((s) => s.runs)),
@@ -67,7 +74,7 @@ export async function zooCommand(argv: string[], out: (line: string) => void, er
       seeds: perSeed,
     };
   });
-  const ok = rows.every((r) => r.allDetected);
+  const ok = rows.every((r) => r.allDetected && r.unexpected.length === 0);
   if (values.json === true) {
     out(JSON.stringify({ ok, scheduler, seeds, runs, atomicRuns, variants: rows }));
   } else {

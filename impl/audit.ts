@@ -1,5 +1,5 @@
 // The audit: decodes the whole heap into a plain snapshot for the checker to judge
-// (model/invariants.ts). Read it at a quiescent point — no operation half done — or
+// (model/rules/). Read it at a quiescent point — no operation half done — or
 // expect the transient states an operation passes through. Lists are walked with a
 // bound, so a corrupted (cyclic) list shows up as `cycle: true`, never as a hang.
 import { COUNTER_NAMES, type Counters } from './counters.js';

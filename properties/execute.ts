@@ -16,7 +16,7 @@ import { READ, WRITE, type Op as Step } from '../impl/steps.js';
 import { trim } from '../impl/superslab/trim.js';
 import { attachThread, NoThreadSlot, type Thread } from '../impl/thread/thread.js';
 import { AbstractHeap } from '../model/abstract.js';
-import { firstViolation, type Violation } from '../model/invariants.js';
+import { firstViolation, type Violation } from '../model/rules/catalogue.js';
 import { Observer } from './observer.js';
 import { opText, type Case, type Op } from './program.js';
 import { makeScheduler } from './schedulers.js';

@@ -1,7 +1,7 @@
 // The observer: the event sink the checker gives every allocator thread. It replays
 // each lifecycle event on the xstate-derived table (model/lifecycle.ts) with the facts
 // the guards need, read from the heap at that moment, records which machine edges ran,
-// and judges the shared pool's decisions (model/pool-rules.ts) for acquisitions that
+// and judges the shared pool's decisions (model/rules/decision.ts) for acquisitions that
 // ran alone: no other thread's lifecycle event between the acquisition's start and its
 // decision, and no other thread's claim or release half done at its start (reported,
 // not yet SLOT_SETTLED: its counts, registry entry or list push still to land). The
@@ -11,9 +11,10 @@ import { EV, STAGE_NEW_SS, STAGE_UNUSED, type EventSink } from '../impl/events.j
 import type { Heap } from '../impl/heap.js';
 import { PIN_MASK, S } from '../impl/layout.js';
 import { ssIndex } from '../impl/superslab/table.js';
-import type { Violation } from '../model/invariants.js';
 import { INITIAL_STATE, nextState, type LifecycleEvent, type MachineName } from '../model/lifecycle.js';
-import { emptyFirst, softCap } from '../model/pool-rules.js';
+import { decisionViolation } from '../model/rules/catalogue.js';
+import { LIFECYCLE } from '../model/rules/model.js';
+import type { Violation } from '../model/rules/rule.js';
 
 export interface ObservedEvent {
   tid: number;
@@ -53,15 +54,13 @@ export class Observer implements EventSink {
         return;
       case EV.LEGACY:
         this.note(tid, `legacy fallback, class ${a}`);
-        if (this.solo(tid)) this.fail(emptyFirst(audit(h, { counters: false }), a, 'legacy'));
+        if (this.solo(tid)) this.fail(decisionViolation({ at: 'acquire', snapshot: audit(h, { counters: false }), cls: a, outcome: 'legacy' }));
         return;
       case EV.SLOT_CLAIM: {
         this.lifecycle(tid);
         this.unsettled.add(tid);
         if (b >= 0 && (c === STAGE_UNUSED || c === STAGE_NEW_SS) && this.solo(tid)) {
-          const s = audit(h, { counters: false });
-          this.fail(emptyFirst(s, b, c === STAGE_UNUSED ? 'stage2' : 'stage3'));
-          if (c === STAGE_NEW_SS) this.fail(softCap(s, b));
+          this.fail(decisionViolation({ at: 'acquire', snapshot: audit(h, { counters: false }), cls: b, outcome: c === STAGE_UNUSED ? 'stage2' : 'stage3' }));
         }
         this.apply(tid, 'slot', a, { type: 'CLAIM', stage: c }, `slot ${a} claimed for class ${b} (stage ${STAGE_NAMES[c]})`);
         return;
@@ -102,14 +101,7 @@ export class Observer implements EventSink {
     const next = nextState(machine, from, e);
     if (text !== null) this.note(tid, text);
     if (next === null) {
-      const { type, ...facts } = e;
-      this.fail({
-        id: 'INV-LIFECYCLE',
-        what: `illegal ${machine} transition ${type} from ${from}`,
-        where: `${machine === 'slot' ? 'slot' : 'SuperSlab'} ${id}`,
-        expected: `a ${type} the ${machine} machine allows in ${from}`,
-        actual: JSON.stringify(facts),
-      });
+      this.fail(LIFECYCLE.check({ machine, id, from, event: e }));
       return;
     }
     this.covered.add(next.edge);

@@ -4,9 +4,7 @@
 // lines a terminal shows. Everything here is a function of the case alone (no clock, no
 // paths), so a replay prints the same bytes.
 import type { Snapshot } from '../impl/audit.js';
-import { MODEL_RULES } from '../model/abstract.js';
-import { invariantById, type Violation } from '../model/invariants.js';
-import { POOL_RULES } from '../model/pool-rules.js';
+import { ruleById, type Violation } from '../model/rules/catalogue.js';
 import type { Outcome, TraceEntry } from './execute.js';
 import { caseSize, programText, scheduleText, type Case } from './program.js';
 import { encodeToken } from './token.js';
@@ -33,18 +31,9 @@ export interface Change {
   after: unknown;
 }
 
-const OTHER_RULES: Record<string, string> = {
-  CRASH: 'the allocator never throws on a valid program',
-  DEADLOCK: 'some thread can always make progress',
-  LIVELOCK: 'every run terminates',
-  'FREE-REJECTED': 'free of a live block succeeds',
-};
-
+/** The statement of rule `id` (model/rules/catalogue.ts), as reports quote it. */
 export function ruleOf(id: string): string {
-  return invariantById(id)?.rule
-    ?? [...POOL_RULES, ...MODEL_RULES].find((r) => r.id === id)?.rule
-    ?? OTHER_RULES[id]
-    ?? '';
+  return ruleById(id)?.statement ?? '';
 }
 
 /** The report of a traced run of `c` that found a violation. */

@@ -27,14 +27,16 @@ import { drainOp, run } from '../impl/allocator.js';
 import { EV, STAGE_NEW_SS, STAGE_UNUSED } from '../impl/events.js';
 import { createHeap } from '../impl/heap.js';
 import { attachThread } from '../impl/thread/thread.js';
-import { audit } from '../impl/audit.js';
-import { emptyFirst } from '../model/pool-rules.js';
+import { audit, type Snapshot } from '../impl/audit.js';
+import { EMPTY_FIRST, type Decision } from '../model/rules/decision.js';
 import { execute } from '../properties/execute.js';
 import { replay } from '../properties/index.js';
 import { Observer } from '../properties/observer.js';
 import { TINY_GEOMETRY, TINY_POLICY_BASE } from '../properties/scope.js';
 import { decodeToken } from '../properties/token.js';
 import { mustFree, mustMalloc } from './helpers.js';
+
+const emptyFirst = (snapshot: Snapshot, cls: number, outcome: Decision['outcome']) => EMPTY_FIRST.check({ at: 'acquire', snapshot, cls, outcome });
 
 export const ALARM_TOKENS = {
   /** check --runs 1000000 (seed 42): INV-SOFTCAP, 3 threads, 5 ops, 2 preemptions */

@@ -21,7 +21,7 @@ import { writableCell } from '../impl/os/pages.js';
 import { cellHeader, cellLink, cellLive, makeCell } from '../impl/slab/slab.js';
 import { headerByte } from '../impl/sizeclass.js';
 import type { Thread } from '../impl/thread/thread.js';
-import { firstViolation } from '../model/invariants.js';
+import { firstViolation } from '../model/rules/catalogue.js';
 import { assertHolds, blockOf, counters, heapOf, mustFree, mustMalloc, SMALL } from './helpers.js';
 
 const C6 = 500;

@@ -26,12 +26,12 @@ import { createHeap } from '../impl/heap.js';
 import { attachThread } from '../impl/thread/thread.js';
 import { VARIANTS } from '../impl/variants.js';
 import { AbstractHeap } from '../model/abstract.js';
-import { invariantById } from '../model/invariants.js';
+import { ruleById } from '../model/rules/catalogue.js';
 import {
   allEdges, deriveTable, edgeKey, MACHINES, nextState, slotMachine, superSlabMachine,
   type LifecycleEvent, type MachineName,
 } from '../model/lifecycle.js';
-import { emptyFirst, softCap } from '../model/pool-rules.js';
+import { EMPTY_FIRST, SOFT_CAP, type Decision } from '../model/rules/decision.js';
 import { execute, type Outcome } from '../properties/execute.js';
 import { replay } from '../properties/index.js';
 import { minimize } from '../properties/minimize.js';
@@ -57,6 +57,8 @@ const drain: Op = { op: 'drain' };
 const exit: Op = { op: 'exit' };
 const RR: Schedule = { kind: 'preempt', quanta: [], points: [] };
 
+const emptyFirst = (snapshot: Snapshot, cls: number, outcome: Decision['outcome']) => EMPTY_FIRST.check({ at: 'acquire', snapshot, cls, outcome });
+const softCap = (snapshot: Snapshot, cls: number) => SOFT_CAP.check({ at: 'acquire', snapshot, cls, outcome: 'stage3' });
 const json = (o: Outcome): string => JSON.stringify({ ...o, covered: [...o.covered] });
 const starts = (o: Outcome): number[] => o.trace.filter((e) => e.kind === 'start').map((e) => e.thread);
 /** Index in the trace of the n-th entry of `kind` by `thread`. */
@@ -962,7 +964,7 @@ const RACY = caseOf(VARIANT_CASES.find((v) => v.variant === 'remote-push-racy')!
 test('report: makeReport, markdown and terminalText carry the rule, program, schedule and replay token', () => {
   const o = execute(RACY, { trace: true });
   const r = makeReport(RACY, o);
-  const rule = invariantById('INV-CONSERVATION')!.rule;
+  const rule = ruleById('INV-CONSERVATION')!.statement;
   assert.equal(r.invariant, { id: 'INV-CONSERVATION', rule });
   assert.equal(r.program, programText(RACY.program));
   assert.equal(r.program, ['T0: alloc(300); alloc(300)', 'T1: free(T0#0)', 'T2: free(T0#1)']);

@@ -11,6 +11,7 @@ import * as assert from 'uvu/assert';
 import { main } from '../cli/main.js';
 import { writeReport } from '../cli/report-files.js';
 import { UsageError } from '../cli/usage.js';
+import { variantByName } from '../impl/variants.js';
 import { check } from '../properties/check.js';
 import { cli } from './helpers.js';
 
@@ -30,6 +31,29 @@ test('zoo: a bug not found in the runs given is 0/1 with nulls and dashes, and e
   const racy = await cli('zoo', '--variant', 'remote-push-racy', '--seeds', '1', '--runs', '1', '--atomic-runs', '0');
   assert.match(racy.out[1]!, /\s-\s+-$/, 'no atomic run: a dash');
   assert.is((await cli('zoo', '--scheduler', 'dfs')).code, 2);
+});
+
+test('zoo: a variant caught by a rule that is not one of its rules fails, and says which', async () => {
+  const v = variantByName('registry-unpopulated')! as { rules: readonly string[] };
+  const rules = v.rules;
+  v.rules = ['INV-LRU']; // this process runs the checks itself with --jobs 1
+  try {
+    const j = await cli('zoo', '--variant', 'registry-unpopulated', '--seeds', '1', '--atomic-runs', '1', '--jobs', '1', '--json');
+    assert.is(j.code, 1);
+    const out = JSON.parse(j.out[0]!) as { ok: boolean; variants: Record<string, unknown>[] };
+    assert.is(out.ok, false);
+    assert.is(out.variants[0]!['detected'], '1/1', 'found, by the wrong rule');
+    assert.equal(out.variants[0]!['unexpected'], [{ seed: 1, invariant: 'INV-REGISTRY' }, { seed: 'atomic', invariant: 'INV-REGISTRY' }]);
+    assert.equal(j.err, [
+      'zoo: registry-unpopulated seed 1: caught by INV-REGISTRY, not one of its rules INV-LRU',
+      'zoo: registry-unpopulated with atomic operations: caught by INV-REGISTRY, not one of its rules INV-LRU',
+    ]);
+  } finally {
+    v.rules = rules;
+  }
+  const fine = await cli('zoo', '--variant', 'registry-unpopulated', '--seeds', '1', '--atomic-runs', '1', '--jobs', '1', '--json');
+  assert.is(fine.code, 0);
+  assert.equal((JSON.parse(fine.out[0]!) as { variants: Record<string, unknown>[] }).variants[0]!['unexpected'], []);
 });
 
 test('coverage: the transition list marks exercised edges, and a violation makes it exit 1', async () => {

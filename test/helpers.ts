@@ -7,7 +7,7 @@ import type { ConfigInput } from '../impl/config.js';
 import { createHeap, type Heap } from '../impl/heap.js';
 import { STRIDES } from '../impl/sizeclass.js';
 import { attachThread, type Thread } from '../impl/thread/thread.js';
-import { firstViolation, type Invariant } from '../model/invariants.js';
+import { firstViolation, type Rule } from '../model/rules/catalogue.js';
 import { main } from '../cli/main.js';
 
 /** A heap of small SuperSlabs (2 slabs of 4 KB; C7 holds 1-2 blocks per slab). */
@@ -50,7 +50,7 @@ export function freeAcrossExit(b: Thread, ptrs: number[], owner: Thread): void {
   for (const f of frees) while (!f.next().done);
 }
 
-export function assertHolds(heap: Heap, which?: (inv: Invariant) => boolean): Snapshot {
+export function assertHolds(heap: Heap, which?: (rule: Rule) => boolean): Snapshot {
   const s = audit(heap);
   const bad = firstViolation(s, which);
   assert.is(bad, null, bad === null ? '' : `${bad.id}: ${bad.what} at ${bad.where} (expected ${bad.expected}, actual ${bad.actual})`);

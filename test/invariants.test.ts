@@ -1,4 +1,4 @@
-// The invariant catalogue (model/invariants.ts) judged on hand-built snapshots: for every
+// The invariant catalogue (model/rules/safety.ts, liveness.ts) judged on hand-built snapshots: for every
 // invariant, a snapshot audited from a real heap passes it, and a deep copy with one
 // minimal hand-made corruption — modelling the seed bug the invariant is about — fails
 // it with that invariant's id and a located, non-empty report. The corruption table must
@@ -10,7 +10,8 @@ import { audit, type CachedBlock, type SlotSnap, type Snapshot, type SsSnap, typ
 import { createHeap } from '../impl/heap.js';
 import { classOfSize } from '../impl/sizeclass.js';
 import { attachThread } from '../impl/thread/thread.js';
-import { firstViolation, invariantById, INVARIANTS, type Invariant, type Violation } from '../model/invariants.js';
+import { firstViolation, snapshotRule, SNAPSHOT_RULES, type Violation } from '../model/rules/catalogue.js';
+import type { CheckedRule } from '../model/rules/rule.js';
 import { freeAcrossExit, mustFree, mustMalloc, SMALL } from './helpers.js';
 
 // ---------------------------------------------------------------- the good snapshots
@@ -103,7 +104,7 @@ function quiescedSnapshot(): Snapshot {
 
 const BUSY = busySnapshot();
 const QUIESCED = quiescedSnapshot();
-const baseFor = (inv: Invariant): Snapshot => (inv.kind === 'liveness' ? QUIESCED : BUSY);
+const baseFor = (inv: CheckedRule<Snapshot>): Snapshot => (inv.kind === 'liveness' ? QUIESCED : BUSY);
 
 // ---------------------------------------------------------------- snapshot lookups
 
@@ -584,7 +585,7 @@ test('the quiesced scenario: every thread gone, only the reserve mapped', () => 
 });
 
 test('the corruption table covers exactly the catalogue', () => {
-  const ids = INVARIANTS.map((inv) => inv.id);
+  const ids = SNAPSHOT_RULES.map((inv) => inv.id);
   assert.is(new Set(ids).size, ids.length, 'catalogue ids are unique');
   assert.equal(Object.keys(CORRUPTIONS).sort(), [...ids].sort());
   for (const [id, list] of Object.entries(CORRUPTIONS)) assert.ok(list.length > 0, `${id} has a corruption`);
@@ -602,7 +603,7 @@ test('firstViolation: null on the good snapshots', () => {
   assert.ok(live !== null && live.id === 'LIVE-RECLAIM', describe(live));
 });
 
-for (const inv of INVARIANTS) {
+for (const inv of SNAPSHOT_RULES) {
   test(`${inv.id} (${inv.kind}): passes the good snapshot, fails each corruption`, () => {
     const corruptions = CORRUPTIONS[inv.id];
     assert.ok(corruptions !== undefined && corruptions.length > 0, `no corruption for ${inv.id}`);
@@ -618,8 +619,8 @@ for (const inv of INVARIANTS) {
 }
 
 test('firstViolation reports the first violation in catalogue order', () => {
-  const used = INVARIANTS.findIndex((inv) => inv.id === 'INV-USED');
-  const maps = INVARIANTS.findIndex((inv) => inv.id === 'INV-MAP-BALANCE');
+  const used = SNAPSHOT_RULES.findIndex((inv) => inv.id === 'INV-USED');
+  const maps = SNAPSHOT_RULES.findIndex((inv) => inv.id === 'INV-MAP-BALANCE');
   assert.ok(used >= 0 && maps >= 0 && used < maps, 'INV-USED comes before INV-MAP-BALANCE');
   const bad = structuredClone(BUSY);
   CORRUPTIONS['INV-MAP-BALANCE']![0]!.apply(bad);
@@ -630,10 +631,10 @@ test('firstViolation reports the first violation in catalogue order', () => {
 });
 
 test('firstViolation, every pair of safety invariants corrupted at once: the earlier one', () => {
-  const safety = INVARIANTS.filter((inv) => inv.kind === 'safety');
+  const safety = SNAPSHOT_RULES.filter((inv) => inv.kind === 'safety');
   // Both corruptions in one snapshot; when one destroys what the other looks for (both
   // edit the same freelist or the same EMPTY slot), the other order is used.
-  const both = (x: Invariant, y: Invariant): Snapshot | null => {
+  const both = (x: CheckedRule<Snapshot>, y: CheckedRule<Snapshot>): Snapshot | null => {
     const bad = structuredClone(BUSY);
     try {
       CORRUPTIONS[x.id]![0]!.apply(bad);
@@ -666,7 +667,7 @@ test('INV-LRU: an entry one ms short of TTL + idle interval is still fine', () =
   const s = structuredClone(BUSY);
   const ss = findSs(s, 'cached SuperSlab', (x) => x.state === 'CACHED');
   s.nowMs = ss.stamp + s.limits.lruTtlMs + s.limits.idleTrimMs - 1;
-  const lru = invariantById('INV-LRU')!;
+  const lru = snapshotRule('INV-LRU')!;
   assert.is(lru.check(s), null);
   s.nowMs++;
   assert.is(lru.check(s)?.id, 'INV-LRU');

@@ -20,7 +20,7 @@ import { E } from '../impl/errors.js';
 import { EV, STAGE_CAP_RECLAIM, STAGE_EMPTY_LIST, STAGE_EMPTY_SCAN, STAGE_NEW_SS, STAGE_UNUSED } from '../impl/events.js';
 import { createHeap } from '../impl/heap.js';
 import { attachThread } from '../impl/thread/thread.js';
-import { firstViolation } from '../model/invariants.js';
+import { firstViolation } from '../model/rules/catalogue.js';
 import { assertHolds, counters, heapOf, mustFree, mustMalloc, SMALL } from './helpers.js';
 
 const C7 = 1024;

@@ -22,7 +22,7 @@ import { createHeap, type Heap } from '../impl/heap.js';
 import { ORPHAN, SLOT_ACTIVE } from '../impl/layout.js';
 import { trim } from '../impl/superslab/trim.js';
 import { attachThread, type Thread } from '../impl/thread/thread.js';
-import { firstViolation } from '../model/invariants.js';
+import { firstViolation } from '../model/rules/catalogue.js';
 import { assertHolds, freeAcrossExit, mustFree, mustMalloc, SMALL } from './helpers.js';
 
 const C7 = 1024;

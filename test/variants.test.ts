@@ -20,7 +20,7 @@ import { cellLink } from '../impl/slab/slab.js';
 import { type Op } from '../impl/steps.js';
 import { attachThread, type Thread } from '../impl/thread/thread.js';
 import { VARIANTS } from '../impl/variants.js';
-import { firstViolation, type Violation } from '../model/invariants.js';
+import { firstViolation, type Violation } from '../model/rules/catalogue.js';
 import { assertHolds, blockOf, heapOf, mustFree, mustMalloc, SMALL } from './helpers.js';
 
 const C7 = 1024;

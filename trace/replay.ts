@@ -22,7 +22,7 @@ import { H } from '../impl/layout.js';
 import { classOfSize, MAX_TINY_SIZE, NUM_CLASSES } from '../impl/sizeclass.js';
 import { trim } from '../impl/superslab/trim.js';
 import { attachThread, type Thread } from '../impl/thread/thread.js';
-import { firstViolation, type Violation } from '../model/invariants.js';
+import { firstViolation, type Violation } from '../model/rules/catalogue.js';
 import { TraceError, type TraceEvent } from './format.js';
 import { LiveTable } from './live.js';
 

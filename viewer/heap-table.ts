@@ -89,7 +89,7 @@ function threadRow(t: ThreadSnap, name: (tid: number) => string): Row {
 const POOL = { classes: [2, 3, 4], lru: [5], pool: [1, 2, 6, 7], os: [7, 8, 9] } as const;
 
 /**
- * The rows a violation's `where` names (model/invariants.ts writes it): a slot, a
+ * The rows a violation's `where` names (model/rules/ writes it): a slot, a
  * SuperSlab, a thread's cache, a class, the LRU, the shared pool, the simulated OS.
  */
 export function namedRows(where: string, s: Snapshot | undefined, tids: readonly number[]): string[] {
