@@ -1,4 +1,4 @@
-// The invariant catalogue (model/rules/safety.ts, liveness.ts) judged on hand-built snapshots: for every
+// The snapshot rules (model/rules/safety.ts, liveness.ts) judged on hand-built snapshots: for every
 // invariant, a snapshot audited from a real heap passes it, and a deep copy with one
 // minimal hand-made corruption — modelling the seed bug the invariant is about — fails
 // it with that invariant's id and a located, non-empty report. The corruption table must
