@@ -11,11 +11,12 @@ import { isMappedPage, pageOf, residentCell } from './os/pages.js';
 import { ACQ_ENOMEM, ACQ_LEGACY, acquireSlab } from './pool/acquire.js';
 import { drainOwned, localFree } from './pool/release.js';
 import { claimOrphan, remotePush } from './slab/remote.js';
-import { blockAddress, cellLive, makeCell, cellHeader, slotIndex, takeBlock } from './slab/slab.js';
+import { cellHeader, cellLive, makeCell, slabAt, slabStart, slotId, slotIndex, ssIndex, ssOfSlot, ssState } from './locators.js';
+import { blockAddress, takeBlock } from './slab/slab.js';
 import { classOfSize, STRIDE_SHIFTS, STRIDES } from './sizeclass.js';
 import { lock, type Op, READ, runDirect, unlock, WRITE } from './steps.js';
 import { releasePin } from './superslab/lifecycle.js';
-import { SS_MAGIC, pin, ssIndex, ssOfSlot, ssState } from './superslab/table.js';
+import { SS_MAGIC, pin } from './superslab/table.js';
 import { tick } from './superslab/trim.js';
 import { CACHED, cacheAlloc, cacheFree, DRAIN_DUE, drainCache } from './thread/cache.js';
 import type { Thread } from './thread/thread.js';
@@ -68,7 +69,7 @@ function* eachOwnedSlab(t: Thread, queuedOnly: boolean, visit: (slot: number, pi
       continue;
     }
     if (queuedOnly && Atomics.load(h.i32, w + SL.RHEAD) === 0) continue;
-    const ss = ssOfSlot(h, slot);
+    const ss = ssOfSlot(h.cfg, slot);
     const pinned = yield* pin(h, ss);
     yield READ;
     if (owns(t, w)) yield* visit(slot, pinned);
@@ -98,7 +99,7 @@ export function* exitOp(t: Thread): Op<void> {
     const bound = i32[t.ti + T.BOUND + cls]! - 1;
     if (bound >= 0) {
       i32[t.ti + T.BOUND + cls] = 0;
-      yield* releasePin(t, ssOfSlot(h, bound));
+      yield* releasePin(t, ssOfSlot(h.cfg, bound));
     }
   }
   yield* eachOwnedSlab(t, false, (slot, pinned) => orphan(t, slot, pinned));
@@ -162,7 +163,7 @@ function* allocSlow(t: Thread, size: number): Op<number> {
       const idx = takeBlock(t, bound);
       if (idx >= 0) {
         yield WRITE;
-        Atomics.add(i32, ssIndex(h, ssOfSlot(h, bound)) + S.ACTIVE, 1);
+        Atomics.add(i32, ssIndex(h, ssOfSlot(h.cfg, bound)) + S.ACTIVE, 1);
         h.f64[t.cnt + C.allocs]!++;
         return blockAddress(h, bound, idx) + 1;
       }
@@ -173,7 +174,7 @@ function* allocSlow(t: Thread, size: number): Op<number> {
       }
       // Exhausted: unbind it. It stays ours; its blocks come back through our frees.
       i32[t.ti + T.BOUND + cls] = 0;
-      yield* releasePin(t, ssOfSlot(h, bound));
+      yield* releasePin(t, ssOfSlot(h.cfg, bound));
     }
     const slot = yield* acquireSlab(t, cls);
     if (slot === ACQ_LEGACY) return yield* legacyAlloc(t, cls, size);
@@ -248,11 +249,10 @@ function locate(t: Thread, ptr: number): number {
     const state = ssState(Atomics.load(i32, e + S.WORD));
     // FREEING: trim or a free check holding it for a moment; it gives it back (a live block is active)
     if (i32[e + S.BASE_PAGE]! * cfg.pageBytes === ssb && (state === SS_MAPPED || state === SS_FREEING)) {
-      const inSS = base - ssb; // < the SuperSlab size: an int32 from here on
-      const slab = inSS >>> L.slabShift;
-      const slot = ss * cfg.slabsPerSS + slab;
+      const slab = slabAt(cfg, ssb, base);
+      const slot = slotId(cfg, ss, slab);
       const w = slotIndex(h, slot);
-      const offset = inSS - (slab === 0 ? cfg.slab0Header : slab << L.slabShift);
+      const offset = base - slabStart(cfg, ssb, slab);
       if (offset < 0) return E.FREE_FOREIGN; // the SuperSlab header
       if (Atomics.load(i32, w + SL.STATE) !== SLOT_ACTIVE) return E.FREE_NEVER_ALLOCATED;
       const cls = i32[w + SL.CLASS]!;

@@ -5,13 +5,16 @@
 import { COUNTER_NAMES, type Counters } from './counters.js';
 import type { Config } from './config.js';
 import type { Heap } from './heap.js';
-import { H, PIN_MASK, S, SL, SLOT_ACTIVE, SLOT_EMPTY, SS_CACHED, SS_FREEING, SS_MAPPED, SS_NONE, T, TF } from './layout.js';
+import { H, S, SL, SLOT_ACTIVE, SLOT_EMPTY, SS_CACHED, SS_FREEING, SS_MAPPED, SS_NONE, T, TF } from './layout.js';
+import {
+  cellHeader, cellLink, cellLive, headerByte, slabOfSlot, slotId, slotIndex, ssIndex, ssOfSlot, ssPins, ssState, threadCells, threadCounters, threadWords,
+} from './locators.js';
 import { listSlots } from './pool/empty-list.js';
 import { registryEntry } from './pool/registry.js';
 import { isMappedPage, readCell, residentCell } from './os/pages.js';
-import { blockAddress, cellHeader, cellLink, cellLive, slotIndex, slotOfBlock, blockIndex } from './slab/slab.js';
+import { blockAddress, slotOfBlock, blockIndex } from './slab/slab.js';
 import { NUM_CLASSES } from './sizeclass.js';
-import { SS_MAGIC, ssBase, ssIndex } from './superslab/table.js';
+import { SS_MAGIC, ssBase } from './superslab/table.js';
 import { lruOrder } from './superslab/lru.js';
 
 export type SlotState = 'UNUSED' | 'ACTIVE' | 'EMPTY';
@@ -99,7 +102,7 @@ export interface Limits {
   ssBytes: number;
   slabsPerSS: number;
   slabBytes: number;
-  slab0HeaderBytes: number;
+  slab0Header: number;
   pageBytes: number;
   /** capacity[cls][slab === 0 ? 0 : 1] */
   capacity: number[][];
@@ -142,7 +145,7 @@ export function audit(h: Heap, options: { counters?: boolean } = {}): Snapshot {
   const superslabs: SsSnap[] = [];
   for (let ss = 0; ss < i32[H.SS_HIGH]!; ss++) {
     const word = Atomics.load(i32, ssIndex(h, ss) + S.WORD);
-    if (word >>> 16 !== SS_NONE) superslabs.push(decodeSuperSlab(h, ss, word));
+    if (ssState(word) !== SS_NONE) superslabs.push(decodeSuperSlab(h, ss, word));
   }
   const emptyLists: Chain[] = [];
   const registry: number[][] = [];
@@ -157,14 +160,14 @@ export function audit(h: Heap, options: { counters?: boolean } = {}): Snapshot {
   }
   const threads: ThreadSnap[] = [];
   for (let slot = 0; slot < cfg.maxThreads; slot++) {
-    const tid = i32[h.L.threads + slot * T.WORDS + T.TID]!;
+    const tid = i32[threadWords(h, slot) + T.TID]!;
     if (tid !== 0) threads.push(decodeThread(h, slot, tid));
   }
   const counters = {} as Counters;
   if (options.counters !== false) {
     for (let i = 0; i < COUNTER_NAMES.length; i++) {
       let sum = h.f64[h.L.retired + i]!;
-      for (let slot = 0; slot < cfg.maxThreads; slot++) sum += h.f64[h.L.threadsF + slot * TF.WORDS + TF.COUNTERS + i]!;
+      for (let slot = 0; slot < cfg.maxThreads; slot++) sum += h.f64[threadCounters(h, slot) + i]!;
       counters[COUNTER_NAMES[i]!] = sum;
     }
   }
@@ -212,7 +215,7 @@ function limitsOf(cfg: Config): Limits {
     ssBytes: cfg.ssBytes,
     slabsPerSS: cfg.slabsPerSS,
     slabBytes: cfg.slabBytes,
-    slab0HeaderBytes: cfg.slab0Header,
+    slab0Header: cfg.slab0Header,
     pageBytes: cfg.pageBytes,
     capacity,
     lruMaxCached: cfg.lruMaxCached,
@@ -234,12 +237,12 @@ function decodeSuperSlab(h: Heap, ss: number, word: number): SsSnap {
   const base = ssBase(h, ss);
   const mapped = isMappedPage(h, base / cfg.pageBytes);
   const slots: SlotSnap[] = [];
-  for (let slab = 0; slab < cfg.slabsPerSS; slab++) slots.push(decodeSlot(h, ss * cfg.slabsPerSS + slab, mapped));
+  for (let slab = 0; slab < cfg.slabsPerSS; slab++) slots.push(decodeSlot(h, slotId(cfg, ss, slab), mapped));
   return {
     index: ss,
     gen: i32[e + S.GEN]!,
-    state: SS_STATES[word >>> 16]!,
-    pins: word & PIN_MASK,
+    state: SS_STATES[ssState(word)]!,
+    pins: ssPins(word),
     base,
     active: i32[e + S.ACTIVE]!,
     activeSlots: i32[e + S.ACTIVE_SLOTS]!,
@@ -252,9 +255,15 @@ function decodeSuperSlab(h: Heap, ss: number, word: number): SsSnap {
   };
 }
 
+/** A SuperSlab's active blocks and pins (for an observer judging a single event). */
+export function superSlabCounts(h: Heap, ss: number): { active: number; pins: number } {
+  const e = ssIndex(h, ss);
+  return { active: h.i32[e + S.ACTIVE]!, pins: ssPins(h.i32[e + S.WORD]!) };
+}
+
 /** One slot, decoded (for an observer judging a single event). */
 export function slotSnapshot(h: Heap, slot: number): SlotSnap {
-  const base = ssBase(h, Math.floor(slot / h.cfg.slabsPerSS));
+  const base = ssBase(h, ssOfSlot(h.cfg, slot));
   return decodeSlot(h, slot, isMappedPage(h, base / h.cfg.pageBytes));
 }
 
@@ -272,12 +281,12 @@ function decodeSlot(h: Heap, slot: number, mapped: boolean): SlotSnap {
     for (let idx = 0; idx < carved; idx++) {
       const v = readCell(h, blockAddress(h, slot, idx));
       if (cellLive(v)) live.push(idx);
-      if (cellHeader(v) !== (0xa0 | cls)) badHeaders.push(idx);
+      if (cellHeader(v) !== headerByte(cls)) badHeaders.push(idx);
     }
   }
   return {
     slot,
-    slab: slot % h.cfg.slabsPerSS,
+    slab: slabOfSlot(h.cfg, slot),
     state,
     cls,
     capacity,
@@ -309,8 +318,8 @@ function walk(h: Heap, slot: number, capacity: number, head: number): Chain {
 
 function decodeThread(h: Heap, slot: number, tid: number): ThreadSnap {
   const { i32, f64 } = h;
-  const ti = h.L.threads + slot * T.WORDS;
-  const tf = h.L.threadsF + slot * TF.WORDS;
+  const ti = threadWords(h, slot);
+  const tf = threadCells(h, slot);
   const chain = (head: number, count: number, cls: number): { blocks: CachedBlock[]; cycle: boolean } => {
     const blocks: CachedBlock[] = [];
     let address = head;
@@ -318,7 +327,7 @@ function decodeThread(h: Heap, slot: number, tid: number): ThreadSnap {
       const cell = residentCell(h, address);
       const v = cell < 0 ? 0 : f64[cell]!;
       const s = slotOfBlock(h, address);
-      blocks.push({ address, slot: s, index: blockIndex(h, s, address), headerOk: cellHeader(v) === (0xa0 | cls) });
+      blocks.push({ address, slot: s, index: blockIndex(h, s, address), headerOk: cellHeader(v) === headerByte(cls) });
       address = cellLink(v) * 8;
     }
     return { blocks, cycle: blocks.length > count };

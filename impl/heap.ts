@@ -6,6 +6,7 @@ import { NUM_COUNTERS } from './counters.js';
 import { checkHeapBudget } from './heap-budget.js';
 import { NUM_CLASSES } from './sizeclass.js';
 import { CONFIG_MAX_BYTES, H, HEAP_MAGIC, L2_PAGES, Layout, S, SL, T, TF } from './layout.js';
+import { registryBase } from './locators.js';
 
 export class Heap {
   readonly i32: Int32Array;
@@ -80,18 +81,18 @@ function initHeap(heap: Heap, json: Uint8Array): Heap {
   const { i32, L, cfg } = heap;
   new Uint8Array(heap.sab, L.config * 4, json.length).set(json);
   i32[H.CONFIG_BYTES] = json.length;
-  i32[H.NOW_MS] = 0;
-  i32[H.NEXT_TRIM_MS] = cfg.idleTrimMs;
-  i32[H.NEXT_TID] = 1;
+  Atomics.store(i32, H.NOW_MS, 0);
+  Atomics.store(i32, H.NEXT_TRIM_MS, cfg.idleTrimMs);
+  Atomics.store(i32, H.NEXT_TID, 1);
   Atomics.store(i32, H.MAGIC, HEAP_MAGIC);
   return heap;
 }
 
-// Layouts are plain numbers derived from the configuration's sizes.
+// Layouts are numbers derived from the configuration's sizes (their region list follows from them).
 function sameLayout(a: Layout, b: Layout): boolean {
-  const x = a as unknown as Record<string, number>;
-  const y = b as unknown as Record<string, number>;
-  return Object.keys(x).every((k) => x[k] === y[k]);
+  const x = a as unknown as Record<string, unknown>;
+  const y = b as unknown as Record<string, unknown>;
+  return Object.keys(x).every((k) => typeof x[k] !== 'number' || x[k] === y[k]);
 }
 
 // Zeroes what a run can have written outside the frames: table entries and slots up to
@@ -104,7 +105,7 @@ function clearTouched(h: Heap): void {
   i32.fill(0, L.ss, L.ss + ssHigh * S.WORDS);
   i32.fill(0, L.slots, L.slots + ssHigh * cfg.slabsPerSS * SL.WORDS);
   for (let cls = 0; cls < NUM_CLASSES; cls++) {
-    const base = L.registry + cls * cfg.maxSuperSlabs;
+    const base = registryBase(h, cls);
     i32.fill(0, base, base + Math.min(i32[H.REG_SIZE + cls]!, cfg.maxSuperSlabs));
   }
   i32.fill(0, L.threads, L.threads + cfg.maxThreads * T.WORDS);

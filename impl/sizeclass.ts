@@ -16,11 +16,6 @@ export const HEADER_MAGIC = 0xa0;
 /** The largest user size the tiny allocator serves (C7 stride minus its header). */
 export const MAX_TINY_SIZE = 2048 - HEADER_BYTES;
 
-/** The header byte that a live or cached block of `cls` carries. */
-export function headerByte(cls: number): number {
-  return HEADER_MAGIC | cls;
-}
-
 // size → class lookup table, built once; classOfSize is on the fast path.
 const CLASS_OF = new Int8Array(MAX_TINY_SIZE + 1);
 for (let size = 0, cls = 0; size <= MAX_TINY_SIZE; size++) {

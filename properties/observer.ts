@@ -6,11 +6,10 @@
 // decision, and no other thread's claim or release half done at its start (reported,
 // not yet SLOT_SETTLED: its counts, registry entry or list push still to land). The
 // first violation sticks; the executor stops at it.
-import { audit, slotSnapshot } from '../impl/audit.js';
+import { audit, slotSnapshot, superSlabCounts } from '../impl/audit.js';
 import { EV, STAGE_NEW_SS, STAGE_UNUSED, type EventSink } from '../impl/events.js';
 import type { Heap } from '../impl/heap.js';
-import { PIN_MASK, S } from '../impl/layout.js';
-import { ssIndex } from '../impl/superslab/table.js';
+import { slotId, ssOfSlot } from '../impl/locators.js';
 import { INITIAL_STATE, nextState, type LifecycleEvent, type MachineName } from '../model/lifecycle.js';
 import { decisionViolation } from '../model/rules/catalogue.js';
 import { LIFECYCLE } from '../model/rules/model.js';
@@ -39,7 +38,6 @@ export class Observer implements EventSink {
   event(kind: number, tid: number, a: number, b: number, c: number): void {
     if (this.violation !== null) return;
     const h = this.heap;
-    const spss = h.cfg.slabsPerSS;
     switch (kind) {
       case EV.ACQUIRE_BEGIN: {
         const overlaps = this.unsettled.size > (this.unsettled.has(tid) ? 1 : 0);
@@ -74,7 +72,7 @@ export class Observer implements EventSink {
       }
       case EV.SLOT_RESET:
         this.lifecycle(tid);
-        this.apply(tid, 'slot', a, { type: 'RESET', ...this.ssFacts(Math.floor(a / spss)) }, `slot ${a} reset to UNUSED`);
+        this.apply(tid, 'slot', a, { type: 'RESET', ...this.ssFacts(ssOfSlot(h.cfg, a)) }, `slot ${a} reset to UNUSED`);
         return;
       case EV.SS_MAP:
       case EV.SS_CACHE:
@@ -85,15 +83,15 @@ export class Observer implements EventSink {
         const type = SS_EVENT[kind]!;
         const e: LifecycleEvent = { type, ...this.ssFacts(a) };
         this.apply(tid, 'superslab', a, e, `SuperSlab ${a} ${type}`);
-        if (type !== 'RESET') for (let s = a * spss; s < (a + 1) * spss; s++) this.apply(tid, 'slot', s, e, null);
+        if (type !== 'RESET') for (let slab = 0; slab < h.cfg.slabsPerSS; slab++) this.apply(tid, 'slot', slotId(h.cfg, a, slab), e, null);
         return;
       }
     }
   }
 
   private ssFacts(ss: number): { ssActive: number; ssPins: number } {
-    const e = ssIndex(this.heap, ss);
-    return { ssActive: this.heap.i32[e + S.ACTIVE]!, ssPins: this.heap.i32[e + S.WORD]! & PIN_MASK };
+    const { active, pins } = superSlabCounts(this.heap, ss);
+    return { ssActive: active, ssPins: pins };
   }
 
   private apply(tid: number, machine: MachineName, id: number, e: LifecycleEvent, text: string | null): void {

@@ -5,6 +5,7 @@ import { exitOp, free, freeOp, malloc, run } from '../impl/allocator.js';
 import { audit, type SlotSnap, type Snapshot } from '../impl/audit.js';
 import type { ConfigInput } from '../impl/config.js';
 import { createHeap, type Heap } from '../impl/heap.js';
+import { slabAt, slabStart } from '../impl/locators.js';
 import { STRIDES } from '../impl/sizeclass.js';
 import { attachThread, type Thread } from '../impl/thread/thread.js';
 import { firstViolation, type Rule } from '../model/rules/catalogue.js';
@@ -64,14 +65,13 @@ export function counters(heap: Heap): Snapshot['counters'] {
 
 /** The slot snapshot holding user pointer `p`, the block's index in it, and its SuperSlab's index. */
 export function blockOf(heap: Heap, s: Snapshot, p: number): { slot: SlotSnap; idx: number; ssIndex: number } {
-  const { ssBytes, slabBytes, slab0Header } = heap.cfg;
   const base = p - 1;
-  const ssBase = base - (base % ssBytes);
+  const ssBase = base - (base % heap.cfg.ssBytes);
   const ss = s.superslabs.find((x) => x.base === ssBase);
   assert.ok(ss, `no SuperSlab at 0x${ssBase.toString(16)}`);
-  const slab = Math.floor((base - ssBase) / slabBytes);
+  const slab = slabAt(heap.cfg, ssBase, base);
   const slot = ss!.slots[slab]!;
-  const start = ssBase + (slab === 0 ? slab0Header : slab * slabBytes);
+  const start = slabStart(heap.cfg, ssBase, slab);
   return { slot, idx: (base - start) / STRIDES[slot.cls]!, ssIndex: ss!.index };
 }
 

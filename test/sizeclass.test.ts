@@ -13,9 +13,9 @@ import { makeConfig, slabCapacity, type Config } from '../impl/config.js';
 import { E } from '../impl/errors.js';
 import { createHeap } from '../impl/heap.js';
 import { readCell } from '../impl/os/pages.js';
-import { cellHeader, cellLive } from '../impl/slab/slab.js';
+import { cellHeader, cellLive, headerByte, slabStart } from '../impl/locators.js';
 import {
-  HEADER_BYTES, HEADER_MAGIC, MAX_TINY_SIZE, NUM_CLASSES, STRIDES, classOfSize, headerByte,
+  HEADER_BYTES, HEADER_MAGIC, MAX_TINY_SIZE, NUM_CLASSES, STRIDES, classOfSize,
 } from '../impl/sizeclass.js';
 import { attachThread } from '../impl/thread/thread.js';
 
@@ -86,7 +86,7 @@ test('user pointer = block base + 1: pointer % 8 === 1, block on its stride, hea
     const ss = snap.superslabs.find((s) => base >= s.base && base < s.base + cfg.ssBytes);
     assert.ok(ss !== undefined, `block 0x${base.toString(16)} is in a SuperSlab`);
     const slab = Math.floor((base - ss!.base) / cfg.slabBytes);
-    const dataStart = ss!.base + (slab === 0 ? cfg.slab0Header : slab * cfg.slabBytes);
+    const dataStart = slabStart(cfg, ss!.base, slab);
     assert.ok(base >= dataStart, 'block is past the SuperSlab header');
     assert.is((base - dataStart) % stride, 0, `block of C${cls} on its stride within slab ${slab}`);
     // 2048 (the slab 0 header) and 65536 are multiples of every stride, and SuperSlabs are

@@ -16,7 +16,7 @@ import { audit, type SlotSnap, type Snapshot } from '../impl/audit.js';
 import type { ConfigInput } from '../impl/config.js';
 import type { Heap } from '../impl/heap.js';
 import { readCell } from '../impl/os/pages.js';
-import { cellLink } from '../impl/slab/slab.js';
+import { cellLink } from '../impl/locators.js';
 import { type Op } from '../impl/steps.js';
 import { attachThread, type Thread } from '../impl/thread/thread.js';
 import { VARIANTS } from '../impl/variants.js';

@@ -12,10 +12,11 @@ import {
   EV, STAGE_CAP_RECLAIM, STAGE_EMPTY_LIST, STAGE_EMPTY_SCAN, STAGE_NEW_SS, STAGE_UNUSED,
 } from '../events.js';
 import { H, S, SL, SLOT_ACTIVE, SLOT_EMPTY, SLOT_UNUSED, SS_MAPPED, T } from '../layout.js';
-import { initSlab, slotIndex } from '../slab/slab.js';
+import { slotId, slotIndex, ssIndex, ssOfSlot, ssState } from '../locators.js';
+import { initSlab } from '../slab/slab.js';
 import { lock, type Op, READ, unlock, WRITE } from '../steps.js';
 import { mapSuperSlab, publishMapped, releasePin } from '../superslab/lifecycle.js';
-import { pin, ssIndex, ssOfSlot, ssState, slotId } from '../superslab/table.js';
+import { pin } from '../superslab/table.js';
 import type { Thread } from '../thread/thread.js';
 import { V } from '../variants.js';
 import { listPop } from './empty-list.js';
@@ -100,7 +101,7 @@ function* fromOwnSuperSlab(t: Thread, cls: number): Op<number> {
   }
   const slot = yield* newSlab(t, cls);
   if (slot >= 0) {
-    const ss = ssOfSlot(h, slot);
+    const ss = ssOfSlot(h.cfg, slot);
     i32[t.ti + T.OWN_SS + cls] = ss + 1;
     i32[t.ti + T.OWN_GEN + cls] = Atomics.load(i32, ssIndex(h, ss) + S.GEN);
   }
@@ -124,7 +125,7 @@ function* newSlab(t: Thread, cls: number): Op<number> {
     }
   } else {
     const ss = yield* mapSuperSlab(t);
-    slot = ss < 0 ? ACQ_ENOMEM : slotId(h, ss, 0);
+    slot = ss < 0 ? ACQ_ENOMEM : slotId(h.cfg, ss, 0);
     if (ss >= 0) {
       // held exclusively until published: nobody else can have its first slot
       if (!(yield* claim(t, slot, SLOT_UNUSED, cls, STAGE_NEW_SS, true))) throw new Error('a held SuperSlab lost a slot');
@@ -156,7 +157,7 @@ function* claimIn(
 ): Op<number> {
   const h = t.heap;
   for (let slab = 0; slab < h.cfg.slabsPerSS; slab++) {
-    const slot = slotId(h, ss, slab);
+    const slot = slotId(h.cfg, ss, slab);
     yield READ;
     if (Atomics.load(h.i32, slotIndex(h, slot) + SL.STATE) !== from) continue;
     if (yield* claim(t, slot, from, cls, stage, pinned, locked)) return slot;
@@ -175,7 +176,7 @@ function* claim(
   const h = t.heap;
   const { i32 } = h;
   if (from === SLOT_EMPTY && h.cfg.v & V.WHOLE_SUPERSLAB_ONLY) return false; // seed 000: old design
-  const ss = ssOfSlot(h, slot);
+  const ss = ssOfSlot(h.cfg, slot);
   const e = ssIndex(h, ss);
   const w = slotIndex(h, slot);
   if (!pinned && !(yield* pin(h, ss))) return false;

@@ -11,16 +11,8 @@
 // list of the class it last served even while a stale node sits on another.
 import type { Heap } from '../heap.js';
 import { H, SL } from '../layout.js';
-import { slotIndex } from '../slab/slab.js';
+import { headSlot, retag, slotIndex } from '../locators.js';
 import { type Op, READ, WRITE } from '../steps.js';
-
-const SLOT_BITS = 22;
-const SLOT_MASK = (1 << SLOT_BITS) - 1;
-const TAG_MASK = (1 << (32 - SLOT_BITS)) - 1;
-
-/** The next head value: `slotPlus1` under a tag one past `head`'s. */
-const retag = (head: number, slotPlus1: number): number =>
-  ((((head >>> SLOT_BITS) + 1) & TAG_MASK) << SLOT_BITS) | slotPlus1;
 
 export function* listPush(h: Heap, cls: number, slot: number): Op<void> {
   const { i32 } = h;
@@ -30,7 +22,7 @@ export function* listPush(h: Heap, cls: number, slot: number): Op<void> {
   for (;;) {
     yield READ;
     const head = Atomics.load(i32, H.EMPTY_HEAD + cls);
-    Atomics.store(i32, w + SL.LNEXT + cls, head & SLOT_MASK);
+    Atomics.store(i32, w + SL.LNEXT + cls, headSlot(head));
     yield WRITE;
     if (Atomics.compareExchange(i32, H.EMPTY_HEAD + cls, head, retag(head, slot + 1)) === head) return;
   }
@@ -42,7 +34,7 @@ export function* listPop(h: Heap, cls: number): Op<number> {
   for (;;) {
     yield READ;
     const head = Atomics.load(i32, H.EMPTY_HEAD + cls);
-    const top = head & SLOT_MASK;
+    const top = headSlot(head);
     if (top === 0) return -1;
     yield READ;
     const next = Atomics.load(i32, slotIndex(h, top - 1) + SL.LNEXT + cls);
@@ -59,7 +51,7 @@ export function* listPop(h: Heap, cls: number): Op<number> {
 export function listSlots(h: Heap, cls: number): number[] {
   const out: number[] = [];
   const limit = h.cfg.maxSuperSlabs * h.cfg.slabsPerSS;
-  for (let s = h.i32[H.EMPTY_HEAD + cls]! & SLOT_MASK; s !== 0 && out.length <= limit; ) {
+  for (let s = headSlot(h.i32[H.EMPTY_HEAD + cls]!); s !== 0 && out.length <= limit; ) {
     out.push(s - 1);
     s = h.i32[slotIndex(h, s - 1) + SL.LNEXT + cls]!;
   }

@@ -7,13 +7,9 @@
 // slab in the SuperSlab's current incarnation.
 import type { Heap } from '../heap.js';
 import { H, S } from '../layout.js';
+import { registryBase, ssIndex } from '../locators.js';
 import { type Op, WRITE } from '../steps.js';
-import { ssIndex } from '../superslab/table.js';
 import { V } from '../variants.js';
-
-export function registryBase(h: Heap, cls: number): number {
-  return h.L.registry + cls * h.cfg.maxSuperSlabs;
-}
 
 export function* register(h: Heap, ss: number, cls: number): Op<void> {
   const { i32 } = h;

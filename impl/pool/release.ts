@@ -5,10 +5,10 @@ import { C } from '../counters.js';
 import { EV } from '../events.js';
 import { H, S, SL, SLOT_EMPTY, T } from '../layout.js';
 import { drainRemote } from '../slab/remote.js';
-import { pushFree, slotIndex } from '../slab/slab.js';
+import { slotIndex, ssIndex, ssOfSlot } from '../locators.js';
+import { pushFree } from '../slab/slab.js';
 import { type Op, WRITE } from '../steps.js';
 import { maybeFree, releasePin } from '../superslab/lifecycle.js';
-import { ssIndex, ssOfSlot } from '../superslab/table.js';
 import type { Thread } from '../thread/thread.js';
 import { V } from '../variants.js';
 import { listPush } from './empty-list.js';
@@ -19,7 +19,7 @@ import { listPush } from './empty-list.js';
  */
 export function* localFree(t: Thread, slot: number, idx: number, drained: boolean): Op<void> {
   const h = t.heap;
-  const ss = ssOfSlot(h, slot);
+  const ss = ssOfSlot(h.cfg, slot);
   pushFree(h, t.cnt, slot, idx);
   h.i32[slotIndex(h, slot) + SL.USED]!--;
   const released = yield* releaseIfEmpty(t, slot, drained);
@@ -49,7 +49,7 @@ function* releaseSlot(t: Thread, slot: number): Op<void> {
   const { i32 } = h;
   const w = slotIndex(h, slot);
   const cls = i32[w + SL.CLASS]!;
-  const ss = ssOfSlot(h, slot);
+  const ss = ssOfSlot(h.cfg, slot);
   const bound = i32[t.ti + T.BOUND + cls] === slot + 1;
   if (bound) i32[t.ti + T.BOUND + cls] = 0;
   yield WRITE;

@@ -8,10 +8,10 @@ import { ORPHAN, S, SL } from '../layout.js';
 import { readCell } from '../os/pages.js';
 import { type Op, READ, WRITE } from '../steps.js';
 import { maybeFree } from '../superslab/lifecycle.js';
-import { ssIndex, ssOfSlot } from '../superslab/table.js';
+import { cellHeader, cellLink, makeCell, slotIndex, ssIndex, ssOfSlot } from '../locators.js';
 import type { Thread } from '../thread/thread.js';
 import { V } from '../variants.js';
-import { blockAddress, cellHeader, cellLink, makeCell, pushFree, slotIndex } from './slab.js';
+import { blockAddress, pushFree } from './slab.js';
 
 /** A remote free: pushes block `idx` (its cell at f64 index `cell`) on `slot`'s queue. */
 export function* remotePush(t: Thread, slot: number, idx: number, cell: number): Op<void> {
@@ -41,7 +41,7 @@ export function* remotePush(t: Thread, slot: number, idx: number, cell: number):
   // counts in ACTIVE, so the SuperSlab cannot be reset under us: ORPHAN means orphaned.
   if (!(h.cfg.v & V.ORPHAN_PUSH_RACE)) yield* claimOrphan(t, slot);
   if (h.cfg.v & V.REMOTE_FREE_SKIPS_ACTIVE) return; // seed 003: active count stays inflated
-  const ss = ssOfSlot(h, slot);
+  const ss = ssOfSlot(h.cfg, slot);
   yield WRITE;
   // The owner's drain may have emptied the slab before this lands; its check of the
   // SuperSlab still counted our block, so the drop that ends ACTIVE checks it again.

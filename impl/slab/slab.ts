@@ -4,38 +4,19 @@
 // freelist, carve mark and `used` (meta->used: blocks not on the freelist — live,
 // in a thread cache, or queued remotely); other threads reach a slab only through its
 // remote queue (remote.ts).
-//
-// Block cell (the f64 at the block's base, see os/pages.ts):
-//   cell = link * 512 + live * 256 + header
-// header: 0xa0 | class (sizeclass.ts); live: handed to the user and not freed since;
-// link: next block — a local index + 1 on the freelist and remote queue, an address / 8
-// on thread caches (tcache.ts).
+// Each block's cell (header, live bit, link) is packed as locators.ts makeCell says.
 import { slabCapacity } from '../config.js';
 import type { Heap } from '../heap.js';
 import { SL } from '../layout.js';
+import { cellHeader, cellLink, headerByte, makeCell, slabAt, slabOfSlot, slabStart, slotId, slotIndex, ssOfSlot } from '../locators.js';
 import { readCell, writableCell } from '../os/pages.js';
-import { headerByte, STRIDES } from '../sizeclass.js';
-import { ssBase, ssOfSlot } from '../superslab/table.js';
+import { STRIDES } from '../sizeclass.js';
+import { ssBase } from '../superslab/table.js';
 import type { Thread } from '../thread/thread.js';
 
-export const LIVE = 256;
-const LINK = 512;
-
-export const cellHeader = (v: number): number => v % 256;
-export const cellLive = (v: number): boolean => v % LINK >= LIVE;
-export const cellLink = (v: number): number => Math.floor(v / LINK);
-export const makeCell = (link: number, live: boolean, header: number): number =>
-  link * LINK + (live ? LIVE : 0) + header;
-
-/** i32 index of slot `slot`'s words. */
-export function slotIndex(h: Heap, slot: number): number {
-  return h.L.slots + slot * SL.WORDS;
-}
-
-/** Address of the first block of `slot`'s slab (slab 0 starts after the SuperSlab header). */
+/** Address of the first block of `slot`'s slab. */
 export function dataStart(h: Heap, slot: number): number {
-  const slab = slot % h.cfg.slabsPerSS;
-  return ssBase(h, ssOfSlot(h, slot)) + (slab === 0 ? h.cfg.slab0Header : slab * h.cfg.slabBytes);
+  return slabStart(h.cfg, ssBase(h, ssOfSlot(h.cfg, slot)), slabOfSlot(h.cfg, slot));
 }
 
 export function blockAddress(h: Heap, slot: number, idx: number): number {
@@ -47,7 +28,7 @@ export function initSlab(h: Heap, slot: number, cls: number, tid: number): void 
   const w = slotIndex(h, slot);
   const { i32 } = h;
   i32[w + SL.CLASS] = cls;
-  i32[w + SL.CAP] = slabCapacity(h.cfg, cls, slot % h.cfg.slabsPerSS);
+  i32[w + SL.CAP] = slabCapacity(h.cfg, cls, slabOfSlot(h.cfg, slot));
   i32[w + SL.CARVED] = 0;
   i32[w + SL.USED] = 0;
   i32[w + SL.FREE] = 0;
@@ -90,9 +71,8 @@ export function pushFree(h: Heap, cnt: number, slot: number, idx: number): void 
 
 /** The slot holding the block at `base` (a block the caller knows to be in a SuperSlab). */
 export function slotOfBlock(h: Heap, base: number): number {
-  const { ssBytes, slabBytes, slabsPerSS } = h.cfg;
-  const ssb = base - (base % ssBytes);
-  return (readCell(h, ssb + 8) - 1) * slabsPerSS + Math.floor((base - ssb) / slabBytes);
+  const ssb = base - (base % h.cfg.ssBytes);
+  return slotId(h.cfg, readCell(h, ssb + 8) - 1, slabAt(h.cfg, ssb, base));
 }
 
 /** Index within `slot` of the block at `base`. */

@@ -11,15 +11,14 @@ import type { Heap } from '../heap.js';
 import {
   H, S, SL, SLOT_ACTIVE, SLOT_EMPTY, SLOT_UNUSED, SS_CACHED, SS_FREEING, SS_MAPPED, SS_NONE,
 } from '../layout.js';
+import { slotId, slotIndex, ssIndex, ssWord as word } from '../locators.js';
 import { writableCell } from '../os/pages.js';
 import { ENOMEM, sysMmap, sysMunmap, sysPopulate } from '../os/syscalls.js';
-import { slotIndex } from '../slab/slab.js';
 import { lock, type Op, READ, unlock, WRITE } from '../steps.js';
 import type { Thread } from '../thread/thread.js';
 import { lruEnabled, lruExpired, lruHasRoom, lruLink, lruNewest, lruOldest, lruUnlink } from './lru.js';
-import { SS_MAGIC, ssBase, ssIndex, slotId, unpin } from './table.js';
+import { SS_MAGIC, ssBase, unpin } from './table.js';
 
-const word = (state: number, pins: number): number => (state << 16) | pins;
 const FREE_WORD = word(SS_MAPPED, 0);
 
 /**
@@ -100,12 +99,12 @@ function* prepare(h: Heap, ss: number): Op<void> {
   const e = ssIndex(h, ss);
   yield WRITE;
   Atomics.store(i32, e + S.WORD, word(SS_FREEING, 0));
-  i32[e + S.GEN]!++;
-  i32[e + S.ACTIVE] = 0;
-  i32[e + S.ACTIVE_SLOTS] = 0;
-  i32[e + S.HOSTED] = 0;
-  for (let slab = 0; slab < cfg.slabsPerSS; slab++) clearSlot(h, slotId(h, ss, slab));
-  i32[e + S.UNUSED] = cfg.slabsPerSS;
+  Atomics.add(i32, e + S.GEN, 1);
+  Atomics.store(i32, e + S.ACTIVE, 0);
+  Atomics.store(i32, e + S.ACTIVE_SLOTS, 0);
+  Atomics.store(i32, e + S.HOSTED, 0);
+  for (let slab = 0; slab < cfg.slabsPerSS; slab++) clearSlot(h, slotId(h.cfg, ss, slab));
+  Atomics.store(i32, e + S.UNUSED, cfg.slabsPerSS);
   yield WRITE;
   Atomics.add(i32, H.UNUSED_SLOTS, cfg.slabsPerSS);
 }
@@ -132,7 +131,7 @@ function* dropSlots(t: Thread, ss: number, reset: boolean): Op<void> {
   const h = t.heap;
   const { i32 } = h;
   for (let slab = 0; slab < h.cfg.slabsPerSS; slab++) {
-    const slot = slotId(h, ss, slab);
+    const slot = slotId(h.cfg, ss, slab);
     const w = slotIndex(h, slot);
     const state = i32[w + SL.STATE]!;
     if (state === SLOT_UNUSED) continue;
@@ -144,7 +143,7 @@ function* dropSlots(t: Thread, ss: number, reset: boolean): Op<void> {
     clearSlot(h, slot);
     if (state === SLOT_EMPTY) Atomics.sub(i32, H.EMPTY_SLOTS, 1);
   }
-  i32[ssIndex(h, ss) + S.ACTIVE_SLOTS] = 0;
+  Atomics.store(i32, ssIndex(h, ss) + S.ACTIVE_SLOTS, 0);
 }
 
 /** Under the pool lock, `ss` held FREEING: to the LRU if it fits, else munmap (seed 000 superslab_free). */
@@ -155,8 +154,7 @@ export function* freeSuperSlab(t: Thread, ss: number): Op<void> {
   f64[t.cnt + C.ssFreed]!++;
   yield* dropSlots(t, ss, false);
   yield WRITE;
-  Atomics.sub(i32, H.UNUSED_SLOTS, i32[e + S.UNUSED]!);
-  i32[e + S.UNUSED] = 0;
+  Atomics.sub(i32, H.UNUSED_SLOTS, Atomics.exchange(i32, e + S.UNUSED, 0));
   if (lruEnabled(h)) {
     yield* evictExpired(t);
     while (!lruHasRoom(h) && lruOldest(h) >= 0) yield* evict(t, lruOldest(h));
@@ -182,7 +180,7 @@ export function* resetSuperSlab(t: Thread, ss: number): Op<void> {
   if (unused < h.cfg.slabsPerSS) {
     h.f64[t.cnt + C.ssReset]!++;
     yield* dropSlots(t, ss, true);
-    i32[e + S.UNUSED] = h.cfg.slabsPerSS;
+    Atomics.store(i32, e + S.UNUSED, h.cfg.slabsPerSS);
     yield WRITE;
     Atomics.add(i32, H.UNUSED_SLOTS, h.cfg.slabsPerSS - unused);
     t.emit(EV.SS_RESET, ss, 0, 0);

@@ -5,7 +5,7 @@
 // decides what enters and leaves.
 import type { Heap } from '../heap.js';
 import { H, S } from '../layout.js';
-import { ssIndex } from './table.js';
+import { ssIndex } from '../locators.js';
 
 export function lruEnabled(h: Heap): boolean {
   return h.cfg.lruMaxCached > 0 && h.cfg.lruMaxBytes >= h.cfg.ssBytes;

@@ -8,21 +8,15 @@
 // pin count share one word, so "free only when unpinned" and "pin only when MAPPED" are
 // each a single CAS: a SuperSlab can never be freed under a thread that is using it.
 import type { Heap } from '../heap.js';
-import { H, PIN_MASK, S, SS_FREEING, SS_MAPPED } from '../layout.js';
+import { H, S, SS_FREEING, SS_MAPPED } from '../layout.js';
+import { ssIndex, ssState } from '../locators.js';
 import { type Op, READ, WRITE } from '../steps.js';
 
 export const SS_MAGIC = 0x5ca1ab1e;
 
-export function ssIndex(h: Heap, ss: number): number {
-  return h.L.ss + ss * S.WORDS;
-}
-
 export function ssBase(h: Heap, ss: number): number {
   return h.i32[ssIndex(h, ss) + S.BASE_PAGE]! * h.cfg.pageBytes;
 }
-
-export const ssState = (word: number): number => word >>> 16;
-export const ssPins = (word: number): number => word & PIN_MASK;
 
 /**
  * Pins `ss` if it is MAPPED. A SuperSlab held FREEING belongs to a thread inside the
@@ -47,13 +41,4 @@ export function* pin(h: Heap, ss: number): Op<boolean> {
 export function* unpin(h: Heap, ss: number): Op<void> {
   yield WRITE;
   Atomics.sub(h.i32, ssIndex(h, ss) + S.WORD, 1);
-}
-
-/** Slot id of slab `slab` of `ss`, and back. */
-export function slotId(h: Heap, ss: number, slab: number): number {
-  return ss * h.cfg.slabsPerSS + slab;
-}
-
-export function ssOfSlot(h: Heap, slot: number): number {
-  return Math.floor(slot / h.cfg.slabsPerSS);
 }

@@ -9,7 +9,7 @@ import { lock, type Op, READ, unlock, WRITE } from '../steps.js';
 import type { Thread } from '../thread/thread.js';
 import { V } from '../variants.js';
 import { evictExpired, freeSuperSlab, hold, resetSuperSlab, unhold } from './lifecycle.js';
-import { ssIndex } from './table.js';
+import { ssIndex } from '../locators.js';
 
 export function* trim(t: Thread): Op<void> {
   const h = t.heap;

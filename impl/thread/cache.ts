@@ -8,10 +8,10 @@
 // (seed 004 §2), counted and repaired, not a crash.
 import { C } from '../counters.js';
 import { T, TF } from '../layout.js';
+import { cellHeader, cellLink, headerByte, makeCell } from '../locators.js';
 import { residentCell } from '../os/pages.js';
 import { localFree } from '../pool/release.js';
-import { blockIndex, cellHeader, cellLink, makeCell, slotOfBlock } from '../slab/slab.js';
-import { headerByte } from '../sizeclass.js';
+import { blockIndex, slotOfBlock } from '../slab/slab.js';
 import type { Op } from '../steps.js';
 import { V } from '../variants.js';
 import type { Thread } from './thread.js';

@@ -2,7 +2,8 @@
 // audit can see every thread's caches) and the JS handle its operations run with.
 import type { EventSink } from '../events.js';
 import type { Heap } from '../heap.js';
-import { H, T, TF } from '../layout.js';
+import { H, T } from '../layout.js';
+import { threadCells, threadCounters, threadWords } from '../locators.js';
 
 export class Thread {
   /** i32 index of this thread's words (T.*). */
@@ -25,9 +26,9 @@ export class Thread {
   fCls = -1;
 
   constructor(readonly heap: Heap, readonly slot: number, readonly tid: number) {
-    this.ti = heap.L.threads + slot * T.WORDS;
-    this.tf = heap.L.threadsF + slot * TF.WORDS;
-    this.cnt = this.tf + TF.COUNTERS;
+    this.ti = threadWords(heap, slot);
+    this.tf = threadCells(heap, slot);
+    this.cnt = threadCounters(heap, slot);
   }
 
   emit(kind: number, a: number, b: number, c: number): void {
@@ -37,10 +38,10 @@ export class Thread {
 
 /** Starts a thread on `heap`: claims a free thread slot and a fresh thread id. */
 export function attachThread(heap: Heap, sink: EventSink | null = null): Thread {
-  const { i32, L, cfg } = heap;
+  const { i32, cfg } = heap;
   const tid = Atomics.add(i32, H.NEXT_TID, 1);
   for (let slot = 0; slot < cfg.maxThreads; slot++) {
-    if (Atomics.compareExchange(i32, L.threads + slot * T.WORDS + T.TID, 0, tid) === 0) {
+    if (Atomics.compareExchange(i32, threadWords(heap, slot) + T.TID, 0, tid) === 0) {
       Atomics.add(i32, H.THREADS_LIVE, 1);
       const t = new Thread(heap, slot, tid);
       t.sink = sink;

@@ -4,6 +4,7 @@
 // no live block; at quiescent points the heap's live blocks against the model's; every
 // lifecycle event against the slot and SuperSlab machines (model/lifecycle.ts).
 import type { Snapshot, SlotSnap, SsSnap } from '../../impl/audit.js';
+import { slabAt, slabStart } from '../../impl/locators.js';
 import { classOfSize, HEADER_BYTES, STRIDES } from '../../impl/sizeclass.js';
 import type { LiveBlock } from '../abstract.js';
 import { nextState, type LifecycleEvent, type MachineName } from '../lifecycle.js';
@@ -20,11 +21,11 @@ export interface Allocation {
 function locate({ block, snapshot: s }: Allocation): { ss: SsSnap; slot: SlotSnap; base: number } | null {
   const base = block.address - HEADER_BYTES;
   const ss = s.superslabs.find((x) => x.state !== 'CACHED' && base >= x.base && base < x.base + s.limits.ssBytes);
-  return ss === undefined ? null : { ss, slot: ss.slots[Math.floor((base - ss.base) / s.limits.slabBytes)]!, base };
+  return ss === undefined ? null : { ss, slot: ss.slots[slabAt(s.limits, ss.base, base)]!, base };
 }
 
 /** Where a slab's blocks start (slab 0 after the SuperSlab header). */
-const dataStart = (s: Snapshot, ss: SsSnap, slot: SlotSnap): number => ss.base + (slot.slab === 0 ? s.limits.slab0HeaderBytes : slot.slab * s.limits.slabBytes);
+const dataStart = (s: Snapshot, ss: SsSnap, slot: SlotSnap): number => slabStart(s.limits, ss.base, slot.slab);
 
 /** Judged in this order on every allocation; the first broken is reported. */
 export const ALLOCATION_RULES: readonly CheckedRule<Allocation>[] = [

@@ -3,6 +3,7 @@
 // the first violation it finds (what, where, expected, actual) or null. Catalogue order is
 // judging order: the first rule broken is the one reported.
 import type { Chain, SlotSnap, Snapshot, SsSnap } from '../../impl/audit.js';
+import { headerByte, slabOfSlot, ssOfSlot } from '../../impl/locators.js';
 import { violation, type CheckedRule, type Violation } from './rule.js';
 import { cachedBySlot, inUse, maskText, pooled, slotName, slots } from './views.js';
 
@@ -119,8 +120,8 @@ export const SAFETY_RULES: readonly CheckedRule<Snapshot>[] = [
       }
       const byIndex = new Map(s.superslabs.map((ss) => [ss.index, ss]));
       for (const [slotId, list] of cachedBySlot(s)) {
-        const ss = byIndex.get(Math.floor(slotId / s.limits.slabsPerSS));
-        const slot = ss?.slots[slotId % s.limits.slabsPerSS];
+        const ss = byIndex.get(ssOfSlot(s.limits, slotId));
+        const slot = ss?.slots[slabOfSlot(s.limits, slotId)];
         for (const c of list) {
           if (ss === undefined || slot === undefined || slot.state !== 'ACTIVE') {
             return violation(this.id, 'cached block in a slab that is not ACTIVE', `thread ${c.tid} class ${c.cls} cache`, 'an ACTIVE slab', slot?.state ?? 'no SuperSlab');
@@ -247,8 +248,8 @@ export const SAFETY_RULES: readonly CheckedRule<Snapshot>[] = [
         for (let cls = 0; cls < t.bound.length; cls++) {
           const b = t.bound[cls]!;
           if (b < 0) continue;
-          const ss = byIndex.get(Math.floor(b / s.limits.slabsPerSS));
-          const slot = ss?.slots[b % s.limits.slabsPerSS];
+          const ss = byIndex.get(ssOfSlot(s.limits, b));
+          const slot = ss?.slots[slabOfSlot(s.limits, b)];
           if (ss === undefined || slot === undefined || slot.state !== 'ACTIVE' || slot.cls !== cls || slot.owner !== t.tid) {
             return violation(this.id, 'thread binds a slab that is not its ACTIVE slab of the class', `thread ${t.tid} class ${cls}`, `ACTIVE, class ${cls}, owner ${t.tid}`,
               slot === undefined ? 'no such slab' : `${slot.state}, class ${slot.cls}, owner ${slot.owner}`);
@@ -288,7 +289,7 @@ export const SAFETY_RULES: readonly CheckedRule<Snapshot>[] = [
       for (const ss of s.superslabs) {
         if (!ss.headerOk) return violation(this.id, 'SuperSlab header does not name its entry', `SuperSlab ${ss.index}`, 'magic + index', 'other');
         for (const slot of ss.slots) {
-          if (inUse(slot) && slot.badHeaders.length > 0) return violation(this.id, 'block header corrupted', slotName(ss, slot), `0x${(0xa0 | slot.cls).toString(16)}`, `bad at blocks ${slot.badHeaders.slice(0, 8).join(', ')}`);
+          if (inUse(slot) && slot.badHeaders.length > 0) return violation(this.id, 'block header corrupted', slotName(ss, slot), `0x${headerByte(slot.cls).toString(16)}`, `bad at blocks ${slot.badHeaders.slice(0, 8).join(', ')}`);
         }
       }
       return null;
