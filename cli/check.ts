@@ -19,13 +19,13 @@ import { quote } from '../impl/quote.js';
 import { checkInteractively, interactive } from './interactive.js';
 import { checkReportDir, writeFile, writeReport } from './report-files.js';
 import { coveragePage } from '../viewer/coverage-page.js';
-import { CONFIG_OPTIONS, configFrom, intOption, parse, UsageError } from './usage.js';
+import { CONFIG_OPTIONS, configFrom, intOption, parse, SCHEDULER_OPTION, schedulerOption, UsageError } from './usage.js';
 
-export const CHECK_USAGE = `slabcheck check [--runs N] [--seed S] [--scheduler random|pct] [--depth D] [--atomic]
+export const CHECK_USAGE = `slabcheck check [--runs N] [--seed S] [--scheduler ${SCHEDULER_OPTION}] [--depth D] [--atomic]
                   [--variant NAME]... [--config FILE] [--set KEY=VALUE]... [--min-coverage PCT] [--json] [--report DIR]
                   [--emit-test FILE] [--save] [--jobs N] [--shard K/N]`;
 export const REPLAY_USAGE = 'slabcheck replay TOKEN [--json] [--report DIR] [--emit-test FILE]';
-export const COVERAGE_USAGE = 'slabcheck coverage [--runs N] [--seed S] [--scheduler random|pct] [--json] [--html FILE]';
+export const COVERAGE_USAGE = `slabcheck coverage [--runs N] [--seed S] [--scheduler ${SCHEDULER_OPTION}] [--json] [--html FILE]`;
 
 const RUN_OPTIONS = {
   runs: { type: 'string' },
@@ -165,8 +165,7 @@ function shardFields(r: CheckResult, values: RunValues): Record<string, unknown>
 /** The run, or null when Ctrl-C interrupted it (the partial summary is printed, exit 130). */
 async function runCheck(values: RunValues, err: Out): Promise<CheckResult | null> {
   const runs = intOption('runs', values.runs, 1000, 1, 1e9);
-  const scheduler = values.scheduler ?? 'random';
-  if (scheduler !== 'random' && scheduler !== 'pct') throw new UsageError(`--scheduler must be random or pct, got ${quote(scheduler)}`);
+  const scheduler = schedulerOption(values.scheduler);
   // --config: that configuration exactly (over the seeds' defaults); otherwise the tiny
   // scope, with any --set on top of every configuration it draws
   const fromFile = values.config !== undefined;

@@ -4,6 +4,7 @@ import { readFileSync } from 'node:fs';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { ConfigError, DECIMAL, makeConfig, type ConfigInput } from '../impl/config.js';
 import { quote } from '../impl/quote.js';
+import { DEFAULT_SCHEDULER, SCHEDULERS, schedulerKind, type SchedulerKind } from '../properties/schedulers/registry.js';
 
 export class UsageError extends Error {
   constructor(message: string) {
@@ -50,6 +51,17 @@ export function intOption(name: string, raw: string | undefined, def: number, mi
     throw new UsageError(`--${name} must be a whole number from ${min} to ${max}, got ${quote(raw)}`);
   }
   return value;
+}
+
+/** --scheduler's values in usage lines: the registered schedulers (older aliases are accepted, not shown). */
+export const SCHEDULER_OPTION = SCHEDULERS.map((p) => p.kind).join('|');
+
+/** The scheduler kind --scheduler names (a kind or an older alias), or the default when absent. */
+export function schedulerOption(raw: string | undefined): SchedulerKind {
+  if (raw === undefined) return DEFAULT_SCHEDULER;
+  const kind = schedulerKind(raw);
+  if (kind === undefined) throw new UsageError(`--scheduler must be one of ${SCHEDULER_OPTION.replaceAll('|', ', ')}, got ${quote(raw)}`);
+  return kind;
 }
 
 /** Options every allocator-running command shares: --config FILE, --set KEY=VALUE, --variant NAME. */

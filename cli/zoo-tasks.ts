@@ -5,13 +5,14 @@
 import { Worker } from 'node:worker_threads';
 import { VARIANTS } from '../impl/variants.js';
 import { check } from '../properties/check.js';
+import type { SchedulerKind } from '../properties/schedulers/registry.js';
 import { workerExecArgv } from '../properties/search.js';
 
 export interface ZooTask {
   variant: string;
   seed: number;
   runs: number;
-  scheduler: 'random' | 'pct';
+  scheduler: SchedulerKind;
   atomicOps: boolean;
 }
 

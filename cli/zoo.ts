@@ -6,10 +6,10 @@
 // (impl/variants.ts). The checks run --jobs at a time, each in a worker thread (zoo-tasks.ts).
 import { availableParallelism } from 'node:os';
 import { variantByName, VARIANTS } from '../impl/variants.js';
-import { intOption, parse, UsageError } from './usage.js';
+import { intOption, parse, SCHEDULER_OPTION, schedulerOption, UsageError } from './usage.js';
 import { runTasks, type ZooOutcome, type ZooTask } from './zoo-tasks.js';
 
-export const ZOO_USAGE = 'slabcheck zoo [--seeds N] [--runs N] [--atomic-runs N] [--scheduler random|pct] [--variant NAME]... [--jobs N] [--json]';
+export const ZOO_USAGE = `slabcheck zoo [--seeds N] [--runs N] [--atomic-runs N] [--scheduler ${SCHEDULER_OPTION}] [--variant NAME]... [--jobs N] [--json]`;
 
 interface SeedRow {
   seed: number;
@@ -35,8 +35,7 @@ export async function zooCommand(argv: string[], out: (line: string) => void, er
   const seeds = intOption('seeds', values.seeds, 5, 1, 1000);
   const runs = intOption('runs', values.runs, 50_000, 1, 1e9);
   const atomicRuns = intOption('atomic-runs', values['atomic-runs'], 5_000, 0, 1e9);
-  const scheduler = values.scheduler ?? 'random';
-  if (scheduler !== 'random' && scheduler !== 'pct') throw new UsageError(`--scheduler must be random or pct, got '${scheduler}'`);
+  const scheduler = schedulerOption(values.scheduler);
   const names = values.variant ?? VARIANTS.map((v) => v.name);
   for (const n of names) if (!VARIANTS.some((v) => v.name === n)) throw new UsageError(`unknown variant '${n}'`);
 

@@ -12,6 +12,7 @@ import { makeReport, type Report } from './report.js';
 import { ConfigError, makeConfig } from '../impl/config.js';
 import { checkHeapBudget } from '../impl/heap-budget.js';
 import { describe } from '../impl/quote.js';
+import { SCHEDULER_NAMES, schedulerNamed } from './schedulers/registry.js';
 import { search, shardRange } from './search.js';
 import { caseArb, DEFAULT_MAX_THREADS, TINY_GEOMETRY, TINY_POLICY_BASE, type ScopeOptions } from './scope.js';
 
@@ -104,8 +105,8 @@ export function validateCheckOptions(o: CheckOptions): void {
     whole('shard.count', o.shard.count, 1, 1e6);
     whole('shard.index', o.shard.index, 1, o.shard.count);
   }
-  if (o.scheduler !== undefined && o.scheduler !== 'random' && o.scheduler !== 'pct') {
-    throw new RangeError(`check: scheduler must be 'random' or 'pct', got ${describe(o.scheduler)}`);
+  if (o.scheduler !== undefined && (typeof o.scheduler !== 'string' || schedulerNamed(o.scheduler) === undefined)) {
+    throw new RangeError(`check: scheduler must be one of ${SCHEDULER_NAMES.map((n) => `'${n}'`).join(', ')}, got ${describe(o.scheduler)}`);
   }
   if (o.variants !== undefined && !Array.isArray(o.variants)) throw new RangeError('check: variants must be a list of names');
   const base = o.config ?? { ...TINY_GEOMETRY, ...TINY_POLICY_BASE, ...o.set };

@@ -19,7 +19,7 @@ import { AbstractHeap } from '../model/abstract.js';
 import { firstViolation, type Violation } from '../model/rules/catalogue.js';
 import { Observer } from './observer.js';
 import { opText, type Case, type Op } from './program.js';
-import { makeScheduler } from './schedulers.js';
+import { makeScheduler } from './schedulers/registry.js';
 
 export interface TraceEntry {
   step: number;

@@ -1,12 +1,14 @@
 // Minimizing a counterexample after fast-check's shrink. Under a round-robin schedule,
 // removing one operation shifts every later interleaving, so single shrink steps often
 // stop failing and fast-check stops early. This greedy pass tries every removal and
-// simplification of the case — a thread, an operation or two (with the preemption points
-// that follow renumbered), a point, a quantum, an argument, a drawn knob — keeps the first
+// simplification of the case — a thread, an operation or two (with the schedule entries
+// that follow renumbered), a schedule entry (its scheduler's shrink candidates), an
+// argument, a drawn knob — keeps the first
 // strictly smaller case that still breaks the same rule, and repeats to a fixpoint.
 import type { ConfigInput } from '../impl/config.js';
 import { execute } from './execute.js';
-import { caseSize, type Case, type Op, type Point, type Schedule } from './program.js';
+import { caseSize, type Case, type Op, type Schedule } from './program.js';
+import { pluginOf } from './schedulers/registry.js';
 import { SIZES, TINY_POLICY_BASE } from './scope.js';
 
 /**
@@ -45,7 +47,7 @@ function weight(c: Case): number {
       else if (o.op === 'tick') detail += o.ms;
     }
   }
-  if (c.schedule.kind === 'preempt') for (const [, op, k] of [...c.schedule.points, ...c.schedule.reads ?? []]) detail += op + k;
+  detail += pluginOf(c.schedule).detail(c.schedule);
   for (const [k, v] of Object.entries(TINY_POLICY_BASE)) if (k in c.config && c.config[k] !== v) detail += 1;
   return (ops + switches) * 1e6 + detail;
 }
@@ -53,17 +55,18 @@ function weight(c: Case): number {
 function* candidates(c: Case, fixed: ReadonlySet<string>): Generator<Case> {
   const threads = c.program.threads;
   const s = c.schedule;
+  const scheduler = pluginOf(s);
   // drop a whole thread (frees of it now name another thread)
   if (threads.length > 1) {
     for (let t = 0; t < threads.length; t++) {
-      yield withSchedule({ ...c, program: { threads: threads.filter((_, i) => i !== t) } }, dropThread(s, t));
+      yield withSchedule({ ...c, program: { threads: threads.filter((_, i) => i !== t) } }, scheduler.dropThread(s, t));
     }
   }
   // drop one operation
   for (let t = 0; t < threads.length; t++) {
     for (let j = 0; j < threads[t]!.length; j++) {
       const program = { threads: threads.map((ops, i) => (i === t ? ops.filter((_, k) => k !== j) : ops)) };
-      yield withSchedule({ ...c, program }, dropOp(s, t, j));
+      yield withSchedule({ ...c, program }, scheduler.dropOp(s, t, j));
     }
   }
   // drop two operations (one removal alone often shifts the interleaving that matters)
@@ -74,28 +77,11 @@ function* candidates(c: Case, fixed: ReadonlySet<string>): Generator<Case> {
       const [tb, jb] = all[b]!;
       const program = { threads: threads.map((ops, i) => ops.filter((_, k) => !(i === ta && k === ja) && !(i === tb && k === jb))) };
       // drop the later one first so the earlier index stays right
-      yield withSchedule({ ...c, program }, dropOp(dropOp(s, tb, jb), ta, ja));
+      yield withSchedule({ ...c, program }, scheduler.dropOp(scheduler.dropOp(s, tb, jb), ta, ja));
     }
   }
   // drop or simplify schedule entries
-  if (s.kind === 'preempt') {
-    for (const key of ['points', 'reads'] as const) {
-      const list = s[key] ?? [];
-      for (let i = 0; i < list.length; i++) yield { ...c, schedule: { ...s, [key]: list.filter((_, k) => k !== i) } };
-    }
-    for (let i = 0; i < s.quanta.length; i++) {
-      if (s.quanta[i]! > 1) yield { ...c, schedule: { ...s, quanta: s.quanta.map((q, k) => (k === i ? q - 1 : q)) } };
-    }
-    for (const key of ['points', 'reads'] as const) {
-      const list = s[key] ?? [];
-      for (let i = 0; i < list.length; i++) {
-        const [t, op, k] = list[i]!;
-        if (k > 1) yield { ...c, schedule: { ...s, [key]: list.map((p, x): Point => (x === i ? [t, op, k - 1] : p)) } };
-      }
-    }
-  } else {
-    for (let i = 0; i < s.changes.length; i++) yield { ...c, schedule: { ...s, changes: s.changes.filter((_, k) => k !== i) } };
-  }
+  for (const schedule of scheduler.shrink(s)) yield withSchedule(c, schedule);
   // simpler arguments
   for (let t = 0; t < threads.length; t++) {
     for (let j = 0; j < threads[t]!.length; j++) {
@@ -121,16 +107,4 @@ function simplerOps(o: Op): Op[] {
 
 function withSchedule(c: Case, schedule: Schedule): Case {
   return { ...c, schedule };
-}
-
-function dropThread(s: Schedule, t: number): Schedule {
-  if (s.kind === 'pct') return { ...s, priorities: s.priorities.filter((_, i) => i !== t) };
-  const drop = (list: Point[]): Point[] => list.filter(([pt]) => pt !== t).map(([pt, op, k]) => [pt > t ? pt - 1 : pt, op, k]);
-  return { ...s, quanta: s.quanta.filter((_, i) => i !== t), points: drop(s.points), ...(s.reads ? { reads: drop(s.reads) } : {}) };
-}
-
-function dropOp(s: Schedule, t: number, j: number): Schedule {
-  if (s.kind === 'pct') return s;
-  const drop = (list: Point[]): Point[] => list.filter(([pt, op]) => !(pt === t && op === j)).map(([pt, op, k]) => [pt, pt === t && op > j ? op - 1 : op, k]);
-  return { ...s, points: drop(s.points), ...(s.reads ? { reads: drop(s.reads) } : {}) };
 }

@@ -3,6 +3,10 @@
 // values that fast-check generates and shrinks together, and that a replay token
 // carries whole, so a counterexample needs no seed or shrink path to reproduce.
 import type { ConfigInput } from '../impl/config.js';
+import { pluginOf, type Schedule } from './schedulers/registry.js';
+
+export type { Schedule };
+export type { Point } from './schedulers/preempt.js';
 
 export type Op =
   | { op: 'alloc'; size: number }
@@ -16,20 +20,6 @@ export type Op =
 export interface Program {
   threads: Op[][];
 }
-
-/**
- * Preemption points on a round robin (schedulers.ts): each thread runs `quanta[t]`
- * operations a turn (1 when absent), and (t, op, k) in `points` switches away from
- * thread t just before the k-th shared write of its operation number `op`, in `reads`
- * just before its k-th shared read; no points and no quanta is the plain round robin by
- * operation. PCT: thread priorities and change points (the k-th shared write of the run
- * lowers the running thread below all others).
- */
-export type Schedule =
-  | { kind: 'preempt'; quanta: number[]; points: Point[]; reads?: Point[] }
-  | { kind: 'pct'; priorities: number[]; changes: number[] };
-
-export type Point = [thread: number, op: number, access: number];
 
 export interface Case {
   config: ConfigInput;
@@ -53,23 +43,13 @@ export function programText(p: Program): string[] {
 }
 
 export function scheduleText(s: Schedule): string {
-  if (s.kind === 'pct') return `PCT priorities [${s.priorities.join(', ')}], change points at shared writes [${s.changes.join(', ')}]`;
-  const turns = s.quanta.some((q) => q > 1) ? `round robin, ${s.quanta.map((q, t) => `T${t} ${q} op${q > 1 ? 's' : ''}`).join(', ')} a turn` : 'round robin by operation';
-  const reads = s.reads ?? [];
-  if (s.points.length === 0 && reads.length === 0) return `${turns} (T0 first)`;
-  const points = [
-    ...s.points.map(([t, op, k]) => `T${t} before write ${k} of its op ${op}`),
-    ...reads.map(([t, op, k]) => `T${t} before read ${k} of its op ${op}`),
-  ];
-  return `${turns}, preempting ${points.join('; ')}`;
+  return pluginOf(s).text(s);
 }
 
 /** Program operations plus schedule entries: the size of a counterexample. */
 export function caseSize(c: Case): { ops: number; switches: number } {
   const ops = c.program.threads.reduce((n, t) => n + t.length, 0);
-  const s = c.schedule;
-  const switches = s.kind === 'preempt' ? s.points.length + (s.reads?.length ?? 0) + s.quanta.filter((q) => q > 1).length : s.changes.length;
-  return { ops, switches };
+  return { ops, switches: pluginOf(c.schedule).size(c.schedule) };
 }
 
 /** The seed-bug variants a case runs with (its configuration's `variants`). */

@@ -3,6 +3,7 @@
 // replay token — as JSON, as Markdown with a Mermaid sequence diagram, and as the few
 // lines a terminal shows. Everything here is a function of the case alone (no clock, no
 // paths), so a replay prints the same bytes.
+import { match } from 'ts-pattern';
 import type { Snapshot } from '../impl/audit.js';
 import { ruleById, type Violation } from '../model/rules/catalogue.js';
 import type { Outcome, TraceEntry } from './execute.js';
@@ -147,18 +148,21 @@ export function mermaid(r: Report): string[] {
   const midOp = new Set<number>();
   for (const e of r.trace) {
     const text = mermaidText(e.text);
-    if (e.kind === 'start') {
-      out.push(`  T${e.thread}->>heap: ${text}`);
-      midOp.add(e.thread);
-    } else if (e.kind === 'end') {
-      out.push(`  heap-->>T${e.thread}: ${text}`);
-      midOp.delete(e.thread);
-    } else if (e.kind === 'event') {
-      out.push(`  Note over heap: ${text}`);
-    } else if (e.kind === 'switch') {
-      const preempted = [...midOp].filter((t) => t !== e.thread);
-      if (preempted.length > 0) out.push(`  Note over ${preempted.map((t) => `T${t}`).join(',')}: preempted mid-operation`);
-    }
+    match(e.kind)
+      .with('start', () => {
+        out.push(`  T${e.thread}->>heap: ${text}`);
+        midOp.add(e.thread);
+      })
+      .with('end', () => {
+        out.push(`  heap-->>T${e.thread}: ${text}`);
+        midOp.delete(e.thread);
+      })
+      .with('event', () => out.push(`  Note over heap: ${text}`))
+      .with('switch', () => {
+        const preempted = [...midOp].filter((t) => t !== e.thread);
+        if (preempted.length > 0) out.push(`  Note over ${preempted.map((t) => `T${t}`).join(',')}: preempted mid-operation`);
+      })
+      .exhaustive();
   }
   out.push(`  Note over heap: VIOLATION ${mermaidText(`${r.violation.id}: ${r.violation.what}`)}`);
   return out;

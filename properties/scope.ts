@@ -6,6 +6,7 @@
 import fc from 'fast-check';
 import type { ConfigInput } from '../impl/config.js';
 import type { Case, Op, Program, Schedule } from './program.js';
+import { DEFAULT_SCHEDULER, schedulerNamed } from './schedulers/registry.js';
 
 /** The geometry of every default-scope run: SuperSlabs of 2 slabs of 4 KB. */
 export const TINY_GEOMETRY: ConfigInput = {
@@ -33,8 +34,9 @@ export interface ScopeOptions {
   variants?: string[];
   maxThreads?: number;
   maxOpsPerThread?: number;
-  scheduler?: 'random' | 'pct';
-  /** PCT bug depth d: d - 1 priority change points. */
+  /** A registered scheduler's name (schedulers/registry.ts), or an older alias of one; default preempt. */
+  scheduler?: string;
+  /** Bug depth d: PCT's d - 1 priority change points, the delay scheduler's d - 1 delays. */
   depth?: number;
 }
 
@@ -128,33 +130,10 @@ function contentionArb(threads: number): fc.Arbitrary<Program> {
     }));
 }
 
-/** PCT change points fall within the shared writes a scope program makes. */
-const MAX_CHANGE_WRITE = 60;
-
 export function scheduleArb(o: ScopeOptions): fc.Arbitrary<Schedule> {
-  const threads = o.maxThreads ?? 3;
-  if (o.scheduler === 'pct') {
-    const depth = o.depth ?? 3;
-    return fc.record({
-      priorities: fc.shuffledSubarray([...Array(threads).keys()], { minLength: threads, maxLength: threads }),
-      changes: fc.uniqueArray(fc.integer({ min: 1, max: MAX_CHANGE_WRITE }), { maxLength: depth - 1 }).map((c) => c.sort((a, b) => a - b)),
-    }).map(({ priorities, changes }): Schedule => ({ kind: 'pct', priorities, changes }));
-  }
-  // quanta mostly 1; up to 3 preemption points, mostly in early operations, before early
-  // writes, a third of them before a read (an operation reads more than it writes)
-  const quanta = fc.array(fc.oneof({ weight: 3, arbitrary: fc.constant(1) }, { weight: 1, arbitrary: fc.integer({ min: 2, max: 4 }) }), { maxLength: threads });
-  const op = fc.oneof({ weight: 3, arbitrary: fc.nat(3) }, { weight: 1, arbitrary: fc.nat(o.maxOpsPerThread ?? 12) });
-  const access = (few: number, many: number) =>
-    fc.oneof({ weight: 3, arbitrary: fc.integer({ min: 1, max: few }) }, { weight: 1, arbitrary: fc.integer({ min: 1, max: many }) });
-  const point = (k: fc.Arbitrary<number>) => fc.tuple(fc.nat(threads - 1), op, k);
-  const anyPoint = fc.oneof(
-    { weight: 2, arbitrary: point(access(3, 8)).map((p) => ({ read: false, p })) },
-    { weight: 1, arbitrary: point(access(4, 16)).map((p) => ({ read: true, p })) },
-  );
-  return fc.record({ quanta, points: fc.array(anyPoint, { maxLength: 3 }) })
-    .map(({ quanta: q, points }): Schedule => ({
-      kind: 'preempt', quanta: q, points: points.filter((x) => !x.read).map((x) => x.p), reads: points.filter((x) => x.read).map((x) => x.p),
-    }));
+  const plugin = schedulerNamed(o.scheduler ?? DEFAULT_SCHEDULER);
+  if (plugin === undefined) throw new RangeError(`unknown scheduler '${o.scheduler}'`);
+  return plugin.arbitrary({ threads: o.maxThreads ?? DEFAULT_MAX_THREADS, maxOpsPerThread: o.maxOpsPerThread ?? 12, depth: o.depth ?? 3 });
 }
 
 export function caseArb(o: ScopeOptions): fc.Arbitrary<Case> {

@@ -6,38 +6,18 @@ import { createHash } from 'node:crypto';
 import { deflateRawSync, inflateRawSync } from 'node:zlib';
 import { makeConfig, ConfigError } from '../impl/config.js';
 import { checkHeapBudget } from '../impl/heap-budget.js';
-import { describe, quote } from '../impl/quote.js';
-import type { Case, Op, Point, Schedule } from './program.js';
+import { describe } from '../impl/quote.js';
+import { isObject, keys, nat, TOKEN_LIMITS, TokenError } from './fields.js';
+import type { Case, Op } from './program.js';
+import { validateSchedule, type Schedule } from './schedulers/registry.js';
 
 const PREFIX = 'sc1.';
 
-export class TokenError extends Error {
-  constructor(message: string) {
-    super(`replay token: ${message}`);
-    this.name = 'TokenError';
-  }
-}
+export { TOKEN_LIMITS, TokenError };
 
 export function encodeToken(c: Case): string {
   return PREFIX + deflateRawSync(Buffer.from(JSON.stringify(c)), { level: 9 }).toString('base64url');
 }
-
-/**
- * What a token may hold. The checker's own counterexamples are far inside these; past
- * them a token is refused (never run into a false verdict: a livelock from two million
- * drains, a crash from a clock past 2^31 ms, an OOM kill from more blocks than the
- * simulated machine has).
- */
-export const TOKEN_LIMITS = {
-  chars: 65_536,
-  jsonBytes: 1 << 20,
-  threads: 16,
-  ops: 512,
-  scheduleEntries: 4096,
-  /** One tick, and all ticks of the program together (the clock is a 32-bit count of ms). */
-  tickMs: 86_400_000,
-  clockMs: 2 ** 30,
-} as const;
 
 /** `<id>-<first 8 hex of sha256(token)>`: the name every file kept for one case shares (report, page, test, corpus). */
 export function caseName(id: string, token: string): string {
@@ -69,17 +49,6 @@ export function decodeToken(token: string): Case {
     throw new TokenError('corrupted: not JSON inside');
   }
   return validateCase(value);
-}
-
-type Json = Record<string, unknown>;
-const isObject = (x: unknown): x is Json => typeof x === 'object' && x !== null && !Array.isArray(x);
-
-/** Fails unless `x` has exactly the keys `required` plus any of `optional`. */
-function keys(x: Json, what: string, required: string[], optional: string[] = []): void {
-  for (const k of Object.keys(x)) {
-    if (!required.includes(k) && !optional.includes(k)) throw new TokenError(`${what} has an unknown field ${quote(k)}`);
-  }
-  for (const k of required) if (!Object.hasOwn(x, k)) throw new TokenError(`${what} has no field '${k}'`);
 }
 
 // A fresh Case built from the validated fields only: nothing unchecked travels on.
@@ -122,8 +91,6 @@ function validateCase(value: unknown): Case {
   };
 }
 
-const nat = (x: unknown): x is number => Number.isSafeInteger(x) && (x as number) >= 0;
-
 function op(o: unknown, where: string): Op {
   const bad = (why: string): TokenError => new TokenError(`${where}: ${why}`);
   if (!isObject(o)) throw bad('not an operation');
@@ -150,21 +117,5 @@ function op(o: unknown, where: string): Op {
 
 function schedule(s: unknown): Schedule {
   if (!isObject(s)) throw new TokenError('no valid schedule');
-  const list = (x: unknown, each: (y: unknown) => boolean): x is unknown[] =>
-    Array.isArray(x) && x.length <= TOKEN_LIMITS.scheduleEntries && x.every(each);
-  if (s['kind'] === 'preempt') {
-    keys(s, 'the schedule', ['kind', 'quanta', 'points'], ['reads']);
-    const point = (p: unknown): boolean => Array.isArray(p) && p.length === 3 && p.every(nat);
-    if (!list(s['quanta'], nat) || !list(s['points'], point)) throw new TokenError('no valid schedule');
-    if (s['reads'] !== undefined && !list(s['reads'], point)) throw new TokenError('no valid schedule');
-    return {
-      kind: 'preempt', quanta: s['quanta'] as number[], points: s['points'] as Point[], ...(s['reads'] === undefined ? {} : { reads: s['reads'] as Point[] }),
-    };
-  }
-  if (s['kind'] === 'pct') {
-    keys(s, 'the schedule', ['kind', 'priorities', 'changes']);
-    if (!list(s['priorities'], Number.isSafeInteger) || !list(s['changes'], nat)) throw new TokenError('no valid schedule');
-    return { kind: 'pct', priorities: s['priorities'] as number[], changes: s['changes'] as number[] };
-  }
-  throw new TokenError('no valid schedule');
+  return validateSchedule(s);
 }
