@@ -39,7 +39,7 @@ import { Observer } from '../properties/observer.js';
 import { caseSize, programText, scheduleText, type Case, type Op, type Schedule } from '../properties/program.js';
 import { makeReport, markdown, mermaid, terminalText } from '../properties/report.js';
 import { makeScheduler } from '../properties/schedulers/registry.js';
-import type { Progress } from '../properties/schedulers/scheduler.js';
+import type { Progress } from '../properties/schedulers/registry.js';
 import { caseArb, TINY_GEOMETRY, TINY_POLICY_BASE } from '../properties/scope.js';
 import { decodeToken, encodeToken, TokenError } from '../properties/token.js';
 

@@ -12,7 +12,7 @@ import { check } from '../properties/check.js';
 import { execute, type Outcome } from '../properties/execute.js';
 import { caseSize, scheduleText, type Case, type Op, type Schedule } from '../properties/program.js';
 import { makeScheduler, pluginOf, SCHEDULER_NAMES, SCHEDULERS, schedulerKind } from '../properties/schedulers/registry.js';
-import type { Progress } from '../properties/schedulers/scheduler.js';
+import type { Progress } from '../properties/schedulers/registry.js';
 import { caseArb, TINY_GEOMETRY, TINY_POLICY_BASE } from '../properties/scope.js';
 import { decodeToken, encodeToken, TokenError } from '../properties/token.js';
 import { cli } from './helpers.js';

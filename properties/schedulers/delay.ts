@@ -7,7 +7,7 @@
 // of the whole run rather than per operation. Bug depth d = d - 1 delays (--depth).
 import fc from 'fast-check';
 import { entries, keys, nat, TokenError } from '../fields.js';
-import type { Progress, Scheduler, SchedulerPlugin } from './scheduler.js';
+import type { Progress, Scheduler, SchedulerPlugin } from './registry.js';
 
 /** `delays`: the steps of the run (from 1) at which the running thread is skipped. */
 export type DelaySchedule = { kind: 'delay'; delays: number[] };

@@ -3,7 +3,7 @@
 // thread drops below all others. Bug depth d = d - 1 change points (--depth).
 import fc from 'fast-check';
 import { entries, keys, nat, TokenError } from '../fields.js';
-import type { Progress, Scheduler, SchedulerPlugin } from './scheduler.js';
+import type { Progress, Scheduler, SchedulerPlugin } from './registry.js';
 
 export type PctSchedule = { kind: 'pct'; priorities: number[]; changes: number[] };
 

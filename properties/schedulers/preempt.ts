@@ -7,7 +7,7 @@
 // snapshot (old x, new y while another thread writes both) would be unreachable.
 import fc from 'fast-check';
 import { entries, keys, nat, TokenError } from '../fields.js';
-import type { Progress, Scheduler, SchedulerPlugin } from './scheduler.js';
+import type { Progress, Scheduler, SchedulerPlugin } from './registry.js';
 
 export type Point = [thread: number, op: number, access: number];
 
