@@ -14,7 +14,7 @@ import { claimOrphan, remotePush } from './slab/remote.js';
 import { cellHeader, cellLive, makeCell, slabAt, slabStart, slotId, slotIndex, ssIndex, ssOfSlot, ssState } from './locators.js';
 import { blockAddress, takeBlock } from './slab/slab.js';
 import { classOfSize, STRIDE_SHIFTS, STRIDES } from './sizeclass.js';
-import { lock, type Op, READ, runDirect, unlock, WRITE } from './steps.js';
+import { add, cas, load, lock, type Op, peek, runDirect, store, sub, unlock } from './steps.js';
 import { releasePin } from './superslab/lifecycle.js';
 import { SS_MAGIC, pin } from './superslab/table.js';
 import { tick } from './superslab/trim.js';
@@ -25,7 +25,7 @@ import { V } from './variants.js';
 /** Allocates `size` bytes: the user address, or E.BAD_SIZE / E.ENOMEM. */
 export function malloc(t: Thread, size: number): number {
   const fast = mallocFast(t, size);
-  return fast !== MISS ? fast : runDirect(t.heap, allocSlow(t, size));
+  return fast !== MISS ? fast : runDirect(t, allocSlow(t, size));
 }
 
 export function* mallocOp(t: Thread, size: number): Op<number> {
@@ -36,7 +36,7 @@ export function* mallocOp(t: Thread, size: number): Op<number> {
 /** Frees `ptr`: 0, or a negative E.FREE_* code (the heap is then unchanged). */
 export function free(t: Thread, ptr: number): number {
   const fast = freeFast(t, ptr);
-  if (fast > 0) runDirect(t.heap, freeSlow(t, fast, ptr));
+  if (fast > 0) runDirect(t, freeSlow(t, fast, ptr));
   return Math.min(fast, 0);
 }
 
@@ -63,23 +63,20 @@ function* eachOwnedSlab(t: Thread, queuedOnly: boolean, visit: (slot: number, pi
   const h = t.heap;
   for (const slot of [...t.owned]) {
     const w = slotIndex(h, slot);
-    yield READ;
-    if (!owns(t, w)) {
+    if (!(yield* owns(t, w))) {
       t.owned.delete(slot);
       continue;
     }
-    if (queuedOnly && Atomics.load(h.i32, w + SL.RHEAD) === 0) continue;
+    if (queuedOnly && (yield load(w + SL.RHEAD)) === 0) continue;
     const ss = ssOfSlot(h.cfg, slot);
-    const pinned = yield* pin(h, ss);
-    yield READ;
-    if (owns(t, w)) yield* visit(slot, pinned);
+    const pinned = yield* pin(t, ss);
+    if (yield* owns(t, w)) yield* visit(slot, pinned);
     if (pinned) yield* releasePin(t, ss);
   }
 }
 
-function owns(t: Thread, w: number): boolean {
-  const { i32 } = t.heap;
-  return Atomics.load(i32, w + SL.OWNER) === t.tid && Atomics.load(i32, w + SL.STATE) === SLOT_ACTIVE;
+function* owns(t: Thread, w: number): Op<boolean> {
+  return (yield load(w + SL.OWNER)) === t.tid && (yield load(w + SL.STATE)) === SLOT_ACTIVE;
 }
 
 /** Advances the logical clock (idle trim runs when due). */
@@ -103,14 +100,13 @@ export function* exitOp(t: Thread): Op<void> {
     }
   }
   yield* eachOwnedSlab(t, false, (slot, pinned) => orphan(t, slot, pinned));
-  yield* lock(h, H.POOL_LOCK, t.tid);
+  yield lock(H.POOL_LOCK);
   for (let i = 0; i < NUM_COUNTERS; i++) f64[h.L.retired + i]! += f64[t.cnt + i]!;
-  yield* unlock(h, H.POOL_LOCK);
+  yield unlock(H.POOL_LOCK);
   f64.fill(0, t.tf, t.tf + TF.WORDS);
   i32.fill(0, t.ti + 1, t.ti + T.WORDS);
-  yield WRITE;
-  Atomics.sub(i32, H.THREADS_LIVE, 1);
-  Atomics.store(i32, t.ti + T.TID, 0);
+  yield sub(t, H.THREADS_LIVE, 1);
+  yield store(t, t.ti + T.TID, 0);
 }
 
 // Exit, owner: a slab the drain did not empty loses its owner (seed 004 §4.2: with no
@@ -122,22 +118,19 @@ function* orphan(t: Thread, slot: number, pinned: boolean): Op<void> {
   const w = slotIndex(h, slot);
   for (;;) {
     if (pinned) yield* drainOwned(t, slot);
-    yield READ;
-    if (h.cfg.v & V.NO_ORPHAN_ADOPT || Atomics.load(h.i32, w + SL.STATE) !== SLOT_ACTIVE) return; // or the drain emptied it
-    yield WRITE;
-    if (Atomics.compareExchange(h.i32, w + SL.OWNER, t.tid, ORPHAN) !== t.tid) return;
+    if (h.cfg.v & V.NO_ORPHAN_ADOPT || (yield load(w + SL.STATE)) !== SLOT_ACTIVE) return; // or the drain emptied it
+    if ((yield cas(t, w + SL.OWNER, t.tid, ORPHAN)) !== t.tid) return;
     h.f64[t.cnt + C.orphaned]!++;
     // A push that read us as owner before the mark may have landed after the drain (a
     // push after the mark adopts the slab itself, slab/remote.ts): take it back, drain again.
     if (!pinned || h.cfg.v & V.ORPHAN_PUSH_RACE) return;
-    yield READ;
-    if (Atomics.load(h.i32, w + SL.RHEAD) === 0 || !(yield* claimOrphan(t, slot))) return;
+    if ((yield load(w + SL.RHEAD)) === 0 || !(yield* claimOrphan(t, slot))) return;
   }
 }
 
 /** Runs any step operation to completion on the calling thread. */
 export function run<R>(t: Thread, op: Op<R>): R {
-  return runDirect(t.heap, op);
+  return runDirect(t, op);
 }
 
 // ---------------------------------------------------------------- allocation
@@ -162,13 +155,11 @@ function* allocSlow(t: Thread, size: number): Op<number> {
     if (bound >= 0) {
       const idx = takeBlock(t, bound);
       if (idx >= 0) {
-        yield WRITE;
-        Atomics.add(i32, ssIndex(h, ssOfSlot(h.cfg, bound)) + S.ACTIVE, 1);
+        yield add(t, ssIndex(h, ssOfSlot(h.cfg, bound)) + S.ACTIVE, 1);
         h.f64[t.cnt + C.allocs]!++;
         return blockAddress(h, bound, idx) + 1;
       }
-      yield READ;
-      if (Atomics.load(i32, slotIndex(h, bound) + SL.RHEAD) !== 0) {
+      if ((yield load(slotIndex(h, bound) + SL.RHEAD)) !== 0) {
         yield* drainOwned(t, bound);
         continue;
       }
@@ -246,7 +237,7 @@ function locate(t: Thread, ptr: number): number {
   if (header >= 0 && f64[header] === SS_MAGIC) {
     const ss = f64[header + 1]! - 1;
     const e = ssIndex(h, ss);
-    const state = ssState(Atomics.load(i32, e + S.WORD));
+    const state = ssState(peek(h, e + S.WORD)); // the fast path's check: no scheduling point (steps.ts)
     // FREEING: trim or a free check holding it for a moment; it gives it back (a live block is active)
     if (i32[e + S.BASE_PAGE]! * cfg.pageBytes === ssb && (state === SS_MAPPED || state === SS_FREEING)) {
       const slab = slabAt(cfg, ssb, base);
@@ -254,7 +245,7 @@ function locate(t: Thread, ptr: number): number {
       const w = slotIndex(h, slot);
       const offset = base - slabStart(cfg, ssb, slab);
       if (offset < 0) return E.FREE_FOREIGN; // the SuperSlab header
-      if (Atomics.load(i32, w + SL.STATE) !== SLOT_ACTIVE) return E.FREE_NEVER_ALLOCATED;
+      if (peek(h, w + SL.STATE) !== SLOT_ACTIVE) return E.FREE_NEVER_ALLOCATED;
       const cls = i32[w + SL.CLASS]!;
       if ((offset & (STRIDES[cls]! - 1)) !== 0) return E.FREE_INTERIOR; // strides are powers of two
       const idx = offset >>> STRIDE_SHIFTS[cls]!;

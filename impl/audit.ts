@@ -15,6 +15,7 @@ import { isMappedPage, readCell, residentCell } from './os/pages.js';
 import { blockAddress, slotOfBlock, blockIndex } from './slab/slab.js';
 import { NUM_CLASSES } from './sizeclass.js';
 import { SS_MAGIC, ssBase } from './superslab/table.js';
+import { peek } from './steps.js';
 import { lruOrder } from './superslab/lru.js';
 
 export type SlotState = 'UNUSED' | 'ACTIVE' | 'EMPTY';
@@ -144,7 +145,7 @@ export function audit(h: Heap, options: { counters?: boolean } = {}): Snapshot {
   const { i32, cfg } = h;
   const superslabs: SsSnap[] = [];
   for (let ss = 0; ss < i32[H.SS_HIGH]!; ss++) {
-    const word = Atomics.load(i32, ssIndex(h, ss) + S.WORD);
+    const word = peek(h, ssIndex(h, ss) + S.WORD);
     if (ssState(word) !== SS_NONE) superslabs.push(decodeSuperSlab(h, ss, word));
   }
   const emptyLists: Chain[] = [];
@@ -253,6 +254,11 @@ function decodeSuperSlab(h: Heap, ss: number, word: number): SsSnap {
     headerOk: mapped && readCell(h, base) === SS_MAGIC && readCell(h, base + 8) === ss + 1,
     slots,
   };
+}
+
+/** Bytes mapped now (the simulated kernel's count), without decoding the heap. */
+export function mappedBytes(h: Heap): number {
+  return peek(h, H.MAPPED_PAGES) * h.cfg.pageBytes;
 }
 
 /** A SuperSlab's active blocks and pins (for an observer judging a single event). */

@@ -7,6 +7,7 @@ import { checkHeapBudget } from './heap-budget.js';
 import { NUM_CLASSES } from './sizeclass.js';
 import { CONFIG_MAX_BYTES, H, HEAP_MAGIC, L2_PAGES, Layout, S, SL, T, TF } from './layout.js';
 import { registryBase } from './locators.js';
+import { poke } from './steps.js';
 
 export class Heap {
   readonly i32: Int32Array;
@@ -81,10 +82,10 @@ function initHeap(heap: Heap, json: Uint8Array): Heap {
   const { i32, L, cfg } = heap;
   new Uint8Array(heap.sab, L.config * 4, json.length).set(json);
   i32[H.CONFIG_BYTES] = json.length;
-  Atomics.store(i32, H.NOW_MS, 0);
-  Atomics.store(i32, H.NEXT_TRIM_MS, cfg.idleTrimMs);
-  Atomics.store(i32, H.NEXT_TID, 1);
-  Atomics.store(i32, H.MAGIC, HEAP_MAGIC);
+  poke(heap, H.NOW_MS, 0);
+  poke(heap, H.NEXT_TRIM_MS, cfg.idleTrimMs);
+  poke(heap, H.NEXT_TID, 1);
+  poke(heap, H.MAGIC, HEAP_MAGIC);
   return heap;
 }
 
@@ -123,7 +124,7 @@ function clearTouched(h: Heap): void {
 
 /** The heap whose state is `sab` (made by createHeap, possibly in another thread). */
 export function attachHeap(sab: SharedArrayBuffer): Heap {
-  if (Atomics.load(new Int32Array(sab), H.MAGIC) !== HEAP_MAGIC) throw new Error('not a slabcheck heap buffer');
+  if (new Int32Array(sab)[H.MAGIC] !== HEAP_MAGIC) throw new Error('not a slabcheck heap buffer');
   return new Heap(sab, makeConfig(storedInput(sab)));
 }
 

@@ -9,7 +9,7 @@ import { EV } from './events.js';
 import { H } from './layout.js';
 import { isMappedPage, readCell, writableCell } from './os/pages.js';
 import { ENOMEM, sysMmap, sysMunmap } from './os/syscalls.js';
-import { type Op, WRITE } from './steps.js';
+import { add, kernel, type Op, sub } from './steps.js';
 import type { Thread } from './thread/thread.js';
 
 export const LEGACY_MAGIC = 0x1e6ac1;
@@ -19,15 +19,13 @@ export function* legacyAlloc(t: Thread, cls: number, size: number): Op<number> {
   const h = t.heap;
   h.f64[t.cnt + C.legacyFallbacks]!++;
   t.emit(EV.LEGACY, cls, 0, 0);
-  yield WRITE;
+  yield kernel();
   const map = sysMmap(h, t.cnt, LEGACY_HEADER + size);
   if (map === ENOMEM) return E.ENOMEM;
   h.f64[writableCell(h, t.cnt, map)] = LEGACY_MAGIC;
   h.f64[writableCell(h, t.cnt, map + 8)] = size;
-  yield WRITE;
-  Atomics.add(h.i32, H.LEGACY_LIVE, 1);
-  yield WRITE;
-  Atomics.add(h.i32, H.LEGACY_PAGES, legacyPages(t, size));
+  yield add(t, H.LEGACY_LIVE, 1);
+  yield add(t, H.LEGACY_PAGES, legacyPages(t, size));
   return map + LEGACY_HEADER;
 }
 
@@ -43,12 +41,10 @@ export function* legacyFree(t: Thread, ptr: number): Op<void> {
   const h = t.heap;
   const map = ptr - LEGACY_HEADER;
   const size = readCell(h, map + 8);
-  yield WRITE;
+  yield kernel();
   sysMunmap(h, t.cnt, map, LEGACY_HEADER + size);
-  yield WRITE;
-  Atomics.sub(h.i32, H.LEGACY_LIVE, 1);
-  yield WRITE;
-  Atomics.sub(h.i32, H.LEGACY_PAGES, legacyPages(t, size));
+  yield sub(t, H.LEGACY_LIVE, 1);
+  yield sub(t, H.LEGACY_PAGES, legacyPages(t, size));
 }
 
 function legacyPages(t: Thread, size: number): number {

@@ -12,7 +12,7 @@ import { ConfigError } from '../impl/config.js';
 import { reuseHeap, type Heap } from '../impl/heap.js';
 import { LEGACY_HEADER } from '../impl/legacy.js';
 import { OomKilled } from '../impl/os/pages.js';
-import { READ, WRITE, type Op as Step } from '../impl/steps.js';
+import { accessKind, blocked, lockWord, step, type AccessKind, type Op as Step } from '../impl/steps.js';
 import { trim } from '../impl/superslab/trim.js';
 import { attachThread, NoThreadSlot, type Thread } from '../impl/thread/thread.js';
 import { AbstractHeap } from '../model/abstract.js';
@@ -48,8 +48,8 @@ export interface Outcome {
   quiescenceFrom: number;
 }
 
-/** The shared access a step performed: the one its thread's previous yield announced (impl/steps.ts). */
-export type Access = 'local' | 'read' | 'write' | 'lock';
+/** The shared access a step performed: the request its thread's previous yield announced (impl/steps.ts). */
+export type Access = 'local' | AccessKind;
 
 export interface Frame {
   step: number;
@@ -72,19 +72,20 @@ class VThread {
   pc = 0;
   gen: Step<number> | null = null;
   op: Op | null = null;
-  waitWord = 0;
   done: boolean;
   exited = false;
   /** The block a running free targets. */
   freeing = 0;
   /** pc of the operation whose first step has run. */
   startedAt = -1;
-  /** WRITE and READ yields in the current operation; whether the last yield was one. */
+  /** The request its last yield announced: the access its next step performs (-1: none, between operations). */
+  pending = -1;
+  /** Writes (rmw included) and reads announced in the current operation; whether the pending request is one. */
   opWrites = 0;
   beforeWrite = false;
   opReads = 0;
   beforeRead = false;
-  /** What its last yield announced (the access its next step performs). */
+  /** The pending request's kind. */
   announced: Access = 'local';
 
   constructor(readonly index: number, readonly t: Thread, readonly ops: readonly Op[]) {
@@ -171,11 +172,11 @@ class Run {
       let any = false;
       for (let i = 0; i < runnable.length; i++) {
         const vt = this.threads[i]!;
-        any = (runnable[i] = !vt.done && (vt.waitWord === 0 || Atomics.load(this.heap.i32, vt.waitWord) === 0)) || any;
+        any = (runnable[i] = !vt.done && (vt.pending < 0 || !blocked(this.heap, vt.pending))) || any;
       }
       if (!any) {
         if (this.threads.every((vt) => vt.done)) return true;
-        const stuck = this.threads.filter((vt) => !vt.done).map((vt) => `T${vt.index} waits on word ${vt.waitWord}`);
+        const stuck = this.threads.filter((vt) => !vt.done).map((vt) => `T${vt.index} waits on word ${lockWord(vt.pending)}`);
         this.fail({ id: 'DEADLOCK', what: 'no thread can run but some have not finished', where: stuck.join(', '), expected: 'progress', actual: 'all blocked' });
         return false;
       }
@@ -221,13 +222,13 @@ class Run {
     }
     const first = vt.pc !== vt.startedAt;
     vt.startedAt = vt.pc;
-    const r = vt.gen.next();
+    const r = step(vt.t, vt.gen, vt.pending);
     // A free takes effect at its first step (the pointer check and the cache push or the
     // live bit cleared); what follows — a drain, a remote push — is the allocator's.
     if (first && vt.freeing !== 0) this.model.onFree(vt.freeing);
-    vt.beforeWrite = r.done !== true && r.value === WRITE;
-    vt.beforeRead = r.done !== true && r.value === READ;
-    if (this.tracing) vt.announced = r.done === true ? 'local' : r.value === WRITE ? 'write' : r.value === READ ? 'read' : 'lock';
+    vt.announced = r.done === true ? 'local' : accessKind(r.value);
+    vt.beforeWrite = vt.announced === 'write' || vt.announced === 'rmw';
+    vt.beforeRead = vt.announced === 'read';
     if (vt.beforeWrite) {
       vt.opWrites++;
       this.writes++;
@@ -235,10 +236,10 @@ class Run {
       vt.opReads++;
     }
     if (r.done === true) {
-      vt.waitWord = 0;
+      vt.pending = -1;
       this.finishOp(vt, r.value);
     } else {
-      vt.waitWord = r.value > 0 ? r.value : 0;
+      vt.pending = r.value;
     }
     return true;
   }

@@ -7,6 +7,7 @@ import type { ConfigInput } from '../impl/config.js';
 import { createHeap, type Heap } from '../impl/heap.js';
 import { slabAt, slabStart } from '../impl/locators.js';
 import { STRIDES } from '../impl/sizeclass.js';
+import { type Op, step } from '../impl/steps.js';
 import { attachThread, type Thread } from '../impl/thread/thread.js';
 import { firstViolation, type Rule } from '../model/rules/catalogue.js';
 import { main } from '../cli/main.js';
@@ -45,11 +46,35 @@ export function mustFree(t: Thread, p: number): void {
  * and only trim reclaims them; the design's pushes adopt them (impl/slab/remote.ts).
  */
 export function freeAcrossExit(b: Thread, ptrs: number[], owner: Thread): void {
-  const frees = ptrs.map((p) => freeOp(b, p));
+  const frees = ptrs.map((p) => stepping(b, freeOp(b, p)));
   for (const f of frees) assert.is(f.next().done, false, 'the free stops inside its remote push');
   run(owner, exitOp(owner));
   for (const f of frees) while (!f.next().done);
 }
+
+/**
+ * Runs an operation one scheduling point at a time, as the checker's step executor does
+ * (impl/steps.ts step). It keeps its request's operands, so that tests may interleave
+ * several operations of one thread (a real thread runs one at a time).
+ */
+export class Stepper<R> {
+  /** The request the operation yielded last: the access its next step performs (-1: none). */
+  pending = -1;
+  private x = 0;
+  private y = 0;
+  constructor(readonly t: Thread, private readonly op: Op<R>) {}
+
+  /** Performs the pending access, then runs to the next one (or to the end). */
+  next(): IteratorResult<number, R> {
+    [this.t.x, this.t.y] = [this.x, this.y];
+    const r = step(this.t, this.op, this.pending);
+    this.pending = r.done === true ? -1 : r.value;
+    [this.x, this.y] = [this.t.x, this.t.y];
+    return r;
+  }
+}
+
+export const stepping = <R>(t: Thread, op: Op<R>): Stepper<R> => new Stepper(t, op);
 
 export function assertHolds(heap: Heap, which?: (rule: Rule) => boolean): Snapshot {
   const s = audit(heap);

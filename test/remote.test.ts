@@ -17,7 +17,7 @@ import { drainOp, exitOp, free, freeOp, malloc, run } from '../impl/allocator.js
 import { audit } from '../impl/audit.js';
 import { ORPHAN } from '../impl/layout.js';
 import { attachThread } from '../impl/thread/thread.js';
-import { assertHolds, blockOf, heapOf, mustFree, mustMalloc, SMALL } from './helpers.js';
+import { assertHolds, blockOf, heapOf, mustFree, mustMalloc, SMALL, stepping } from './helpers.js';
 
 const C6 = 500;
 const C7 = 1024;
@@ -158,9 +158,9 @@ test('a remote free whose ACTIVE drop lands after the owner\'s drain emptied the
   const { heap, t: a } = heapOf({ ...SMALL, HAKMEM_TINY_TRIM_SS: 0, HAKMEM_TINY_SS_RESERVE: 0 });
   const b = attachThread(heap);
   const p = mustMalloc(a, C7);
-  const f = freeOp(b, p);
-  // remotePush's steps: count, read head, CAS, orphan check; the 5th is the ACTIVE drop, not yet done
-  for (let i = 0; i < 5; i++) assert.is(f.next().done, false);
+  const f = stepping(b, freeOp(b, p));
+  // remotePush's accesses: count, read head, link, CAS, orphan check; the next is the ACTIVE drop, not yet done
+  for (let i = 0; i < 6; i++) assert.is(f.next().done, false);
   run(a, drainOp(a)); // drains the block: slab EMPTY; its check of the SuperSlab still counts the block
   let s = audit(heap); // mid-free: ACTIVE still counts the block, as the push's order intends
   assert.is(s.superslabs[0]!.slots[0]!.state, 'EMPTY');
@@ -233,7 +233,7 @@ test('two threads race to adopt an orphan: one wins, the other frees remotely to
   run(a, exitOp(a));
   const b = attachThread(heap);
   const c = attachThread(heap);
-  const slow = freeOp(b, ps[0]!);
+  const slow = stepping(b, freeOp(b, ps[0]!));
   assert.is(slow.next().done, false, 'B saw the orphan and stopped before its claim');
   assert.is(free(c, ps[1]!), 0); // C adopts first
   for (let r = slow.next(); !r.done; r = slow.next());

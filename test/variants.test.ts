@@ -17,11 +17,11 @@ import type { ConfigInput } from '../impl/config.js';
 import type { Heap } from '../impl/heap.js';
 import { readCell } from '../impl/os/pages.js';
 import { cellLink } from '../impl/locators.js';
-import { type Op } from '../impl/steps.js';
+import { access, lockWord } from '../impl/steps.js';
 import { attachThread, type Thread } from '../impl/thread/thread.js';
 import { VARIANTS } from '../impl/variants.js';
 import { firstViolation, type Violation } from '../model/rules/catalogue.js';
-import { assertHolds, blockOf, heapOf, mustFree, mustMalloc, SMALL } from './helpers.js';
+import { assertHolds, blockOf, heapOf, mustFree, mustMalloc, SMALL, type Stepper, stepping } from './helpers.js';
 
 const C7 = 1024;
 const C6 = 500;
@@ -35,11 +35,11 @@ function violation(heap: Heap, id: string): Violation | null {
 
 
 /** Resumes `op` `n` times; it must still be suspended afterwards (at a shared access). */
-function stepN<R>(op: Op<R>, n: number): void {
+function stepN<R>(op: Stepper<R>, n: number): void {
   for (let i = 0; i < n; i++) {
     const r = op.next();
     assert.not.ok(r.done, `operation finished after ${i + 1} of ${n} steps`);
-    assert.ok((r.value as number) <= 0, "suspended before a shared access (READ or WRITE), not waiting on a lock");
+    assert.is(lockWord(r.value as number), -1, 'suspended before a shared access, not waiting on a lock');
   }
 }
 
@@ -463,7 +463,7 @@ interface Race<P> {
   heap: Heap;
   owner: Thread;
   ps: number[];
-  first: Op<unknown>;
+  first: Stepper<unknown>;
   second: () => void;
   probe: () => P;
 }
@@ -480,8 +480,8 @@ interface Outcome<P> {
   race: Race<P>;
 }
 
-function runToEnd(op: Op<unknown>): void {
-  for (let r = op.next(); r.done !== true; r = op.next()) assert.ok(r.value <= 0, 'not waiting on a lock');
+function runToEnd(op: Stepper<unknown>): void {
+  for (let r = op.next(); r.done !== true; r = op.next()) assert.is(lockWord(r.value as number), -1, 'not waiting on a lock');
 }
 
 /**
@@ -526,14 +526,16 @@ const pushRace = (input: ConfigInput) => (): Race<PushProbe> => {
   const ps = [mustMalloc(a, C6), mustMalloc(a, C6), mustMalloc(a, C6), mustMalloc(a, C6)];
   mustFree(c, ps[3]!);
   const bIdx = blockOf(heap, audit(heap), ps[0]!).idx;
+  const first = stepping(b, freeOp(b, ps[0]!));
   return {
     heap,
     owner: a,
     ps,
-    first: freeOp(b, ps[0]!),
+    first,
     second: () => assert.is(run(c, freeOp(c, ps[1]!)), 0),
     probe: () => ({
-      bRead: cellLink(readCell(heap, ps[0]! - 1)) !== 0,
+      // B has read the head once it stands before its link store, or the link shows in its block
+      bRead: (first.pending >= 0 && access(first.pending).name === 'cellStore') || cellLink(readCell(heap, ps[0]! - 1)) !== 0,
       bStored: blockOf(heap, audit(heap), ps[0]!).slot.remote.items[0] === bIdx,
     }),
   };
@@ -585,7 +587,7 @@ const drainRace = (input: ConfigInput) => (): Race<DrainProbe> => {
     heap,
     owner: a,
     ps,
-    first: drainOp(a),
+    first: stepping(a, drainOp(a)),
     second: () => assert.is(run(b, freeOp(b, ps[1]!)), 0),
     probe: () => ({ taken: blockOf(heap, audit(heap), ps[0]!).slot.remote.items.length === 0 }),
   };

@@ -4,7 +4,7 @@
 // case for case — and the outcome of every case of a fixed random sample (violation, phase, context
 // switches, lifecycle edges covered) equal test/fixtures/verdicts.json, recorded by the
 // checker before heap reuse and the cheaper checks. Step counts are left out: they count
-// the allocator's READ yields, and stage 0.5 skips its scan when no slot is EMPTY. A change that is meant to change
+// the allocator's read requests, and stage 0.5 skips its scan when no slot is EMPTY. A change that is meant to change
 // verdicts re-records it: SLABCHECK_RECORD=1 npm run test:fast -- verdicts (that run fails).
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';

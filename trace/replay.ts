@@ -15,10 +15,9 @@
 // changes anything. ENOMEM, an allocator exception or a broken invariant stops the
 // replay with a Failure.
 import { drainOp, exitOp, free, malloc, run, tickOp } from '../impl/allocator.js';
-import { audit } from '../impl/audit.js';
+import { audit, mappedBytes } from '../impl/audit.js';
 import { E, AllocatorError } from '../impl/errors.js';
 import type { Heap } from '../impl/heap.js';
-import { H } from '../impl/layout.js';
 import { classOfSize, MAX_TINY_SIZE, NUM_CLASSES } from '../impl/sizeclass.js';
 import { trim } from '../impl/superslab/trim.js';
 import { attachThread, type Thread } from '../impl/thread/thread.js';
@@ -230,7 +229,7 @@ export class Replayer {
   }
 
   private mapped(): number {
-    return this.heap.i32[H.MAPPED_PAGES]! * this.heap.cfg.pageBytes;
+    return mappedBytes(this.heap);
   }
 }
 

@@ -64,7 +64,7 @@ export function viewPage(c: Case, o: Outcome = execute(c, { trace: true })): str
 <body>
 <header><h1>${esc(title)}</h1>${report === null ? '<p>This case runs to the end with every invariant holding.</p>' : violationHtml(report, last)}</header>
 <section id="timeline"><h2>Interleaving</h2>
-<p class="legend"><span class="key read">read</span> <span class="key write">write</span> <span class="key lock">lock attempt</span> <span class="key local">thread-local</span> <span class="key preempt">preempted</span> — one lane per virtual thread${janitor ? '; Q is the epilogue\'s janitor' : ''}. Step footprints (which word an access touched) are not recorded.</p>
+<p class="legend"><span class="key read">read</span> <span class="key write">write</span> <span class="key rmw">read-modify-write</span> <span class="key lock">lock attempt</span> <span class="key local">thread-local</span> <span class="key preempt">preempted</span> — one lane per virtual thread${janitor ? '; Q is the epilogue\'s janitor' : ''}. Step footprints (which word an access touched) are not recorded.</p>
 <div class="scroll">${lanesSvg(o.frames, o.trace, names, o.quiescenceFrom)}</div>
 <div id="controls" hidden><button type="button" id="prev" title="previous step (←)">◀</button><input type="range" id="slider" min="0" max="${last}" value="${last}" aria-label="step"><button type="button" id="next" title="next step (→)">▶</button> <output id="step-no">${last}</output> / ${last}</div>
 <p id="step-info">${esc(info[last]!)}</p>

@@ -10,7 +10,7 @@ code#token{word-break:break-all}
 .scroll{overflow-x:auto;border:1px solid #e3e6ee}
 #lanes .lane{fill:#fafbfd;stroke:#eceff5}#lanes .lane-name{font-weight:600;font-size:13px}#lanes .axis{font-size:10px;fill:#778}
 #lanes .op rect{fill:#d8e4f6;stroke:#7d9cc9}#lanes .op text{font-size:10.5px;fill:#1b2a44}
-.tick.read,.key.read{fill:#3b7dd8;background:#3b7dd8}.tick.write,.key.write{fill:#e8710a;background:#e8710a}
+.tick.read,.key.read{fill:#3b7dd8;background:#3b7dd8}.tick.write,.key.write{fill:#e8710a;background:#e8710a}.tick.rmw,.key.rmw{fill:#b8460b;background:#b8460b}
 .tick.lock,.key.lock{fill:#8e44ad;background:#8e44ad}.tick.local,.key.local{fill:#aab;background:#aab}.key.preempt{background:#d32f2f}
 .key{display:inline-block;color:#fff;padding:0 5px;border-radius:3px;font-size:12px}
 #lanes .preempt line{stroke:#d32f2f;stroke-width:2}#lanes .preempt path{fill:#d32f2f}

@@ -12,15 +12,15 @@ import {
   EV, STAGE_CAP_RECLAIM, STAGE_EMPTY_LIST, STAGE_EMPTY_SCAN, STAGE_NEW_SS, STAGE_UNUSED,
 } from '../events.js';
 import { H, S, SL, SLOT_ACTIVE, SLOT_EMPTY, SLOT_UNUSED, SS_MAPPED, T } from '../layout.js';
-import { slotId, slotIndex, ssIndex, ssOfSlot, ssState } from '../locators.js';
+import { registryBase, slotId, slotIndex, ssIndex, ssOfSlot, ssState } from '../locators.js';
 import { initSlab } from '../slab/slab.js';
-import { lock, type Op, READ, unlock, WRITE } from '../steps.js';
+import { add, cas, load, lock, type Op, sub, unlock } from '../steps.js';
 import { mapSuperSlab, publishMapped, releasePin } from '../superslab/lifecycle.js';
 import { pin } from '../superslab/table.js';
 import type { Thread } from '../thread/thread.js';
 import { V } from '../variants.js';
 import { listPop } from './empty-list.js';
-import { register, registryEntry } from './registry.js';
+import { register } from './registry.js';
 
 /** acquireSlab result: the allocation goes to the legacy path. */
 export const ACQ_LEGACY = -1;
@@ -43,13 +43,11 @@ export function* acquireSlab(t: Thread, cls: number): Op<number> {
 // Stage 0.5: EMPTY slots in the SuperSlabs registered for the class.
 function* scanRegistry(t: Thread, cls: number): Op<number> {
   const h = t.heap;
-  yield READ;
-  if (Atomics.load(h.i32, H.EMPTY_SLOTS) <= 0) return -1; // nothing to find: no scan (linear in what it finds)
-  let n = Atomics.load(h.i32, H.REG_SIZE + cls);
+  if ((yield load(H.EMPTY_SLOTS)) <= 0) return -1; // nothing to find: no scan (linear in what it finds)
+  let n = yield load(H.REG_SIZE + cls);
   if (h.cfg.v & V.EMPTY_SCAN_LIMIT) n = Math.min(n, h.cfg.emptyScanLimit); // seed 004 §4.1
   for (let i = 0; i < n; i++) {
-    yield READ;
-    const ss = registryEntry(h, cls, i);
+    const ss = (yield load(registryBase(h, cls) + i)) - 1; // -1: not yet written
     if (ss < 0) continue;
     const slot = yield* claimIn(t, ss, SLOT_EMPTY, cls, STAGE_EMPTY_SCAN);
     if (slot >= 0) return slot;
@@ -60,7 +58,7 @@ function* scanRegistry(t: Thread, cls: number): Op<number> {
 // Stage 1: the class's EMPTY list; stale entries are dropped.
 function* popEmptyList(t: Thread, cls: number): Op<number> {
   for (;;) {
-    const slot = yield* listPop(t.heap, cls);
+    const slot = yield* listPop(t, cls);
     if (slot < 0) return -1;
     if (yield* claim(t, slot, SLOT_EMPTY, cls, STAGE_EMPTY_LIST)) return slot;
   }
@@ -70,13 +68,9 @@ function* popEmptyList(t: Thread, cls: number): Op<number> {
 // SuperSlab is mapped or reset). The counts never undercount, so skipping on 0 is safe.
 function* claimUnused(t: Thread, cls: number): Op<number> {
   const h = t.heap;
-  const { i32 } = h;
-  yield READ;
-  if (Atomics.load(i32, H.UNUSED_SLOTS) <= 0) return -1;
-  yield READ;
-  for (let ss = Atomics.load(i32, H.SS_HIGH) - 1; ss >= 0; ss--) {
-    yield READ;
-    if (Atomics.load(i32, ssIndex(h, ss) + S.UNUSED) <= 0) continue;
+  if ((yield load(H.UNUSED_SLOTS)) <= 0) return -1;
+  for (let ss = (yield load(H.SS_HIGH)) - 1; ss >= 0; ss--) {
+    if ((yield load(ssIndex(h, ss) + S.UNUSED)) <= 0) continue;
     const slot = yield* claimIn(t, ss, SLOT_UNUSED, cls, STAGE_UNUSED);
     if (slot >= 0) return slot;
   }
@@ -91,9 +85,8 @@ function* fromOwnSuperSlab(t: Thread, cls: number): Op<number> {
   const h = t.heap;
   const { i32 } = h;
   const own = i32[t.ti + T.OWN_SS + cls]! - 1;
-  if (own >= 0 && (yield* pin(h, own))) {
-    yield READ;
-    if (Atomics.load(i32, ssIndex(h, own) + S.GEN) === i32[t.ti + T.OWN_GEN + cls]) {
+  if (own >= 0 && (yield* pin(t, own))) {
+    if ((yield load(ssIndex(h, own) + S.GEN)) === i32[t.ti + T.OWN_GEN + cls]) {
       const slot = yield* claimIn(t, own, SLOT_UNUSED, cls, STAGE_UNUSED, true);
       if (slot >= 0) return slot; // our pin is now the binding's
     }
@@ -103,7 +96,7 @@ function* fromOwnSuperSlab(t: Thread, cls: number): Op<number> {
   if (slot >= 0) {
     const ss = ssOfSlot(h.cfg, slot);
     i32[t.ti + T.OWN_SS + cls] = ss + 1;
-    i32[t.ti + T.OWN_GEN + cls] = Atomics.load(i32, ssIndex(h, ss) + S.GEN);
+    i32[t.ti + T.OWN_GEN + cls] = yield load(ssIndex(h, ss) + S.GEN);
   }
   return slot;
 }
@@ -111,11 +104,10 @@ function* fromOwnSuperSlab(t: Thread, cls: number): Op<number> {
 // Stage 3, under the pool lock.
 function* newSlab(t: Thread, cls: number): Op<number> {
   const h = t.heap;
-  const { i32, cfg } = h;
-  yield* lock(h, H.POOL_LOCK, t.tid);
+  const { cfg } = h;
+  yield lock(H.POOL_LOCK);
   let slot: number;
-  yield READ;
-  if (cfg.softCap > 0 && Atomics.load(i32, H.CLASS_ACTIVE + cls) >= cfg.softCap) {
+  if (cfg.softCap > 0 && (yield load(H.CLASS_ACTIVE + cls)) >= cfg.softCap) {
     h.f64[t.cnt + C.softCapHits]!++;
     t.emit(EV.SOFT_CAP, cls, 0, 0);
     slot = ACQ_LEGACY;
@@ -129,22 +121,20 @@ function* newSlab(t: Thread, cls: number): Op<number> {
     if (ss >= 0) {
       // held exclusively until published: nobody else can have its first slot
       if (!(yield* claim(t, slot, SLOT_UNUSED, cls, STAGE_NEW_SS, true))) throw new Error('a held SuperSlab lost a slot');
-      yield* publishMapped(h, ss);
+      yield* publishMapped(t, ss);
     }
   }
-  yield* unlock(h, H.POOL_LOCK);
+  yield unlock(H.POOL_LOCK);
   return slot;
 }
 
 // At the soft cap: any EMPTY slot, whatever class it last served.
 function* reclaimAnyEmpty(t: Thread, cls: number): Op<number> {
   const h = t.heap;
-  yield READ;
-  if (Atomics.load(h.i32, H.EMPTY_SLOTS) <= 0) return -1;
-  const high = Atomics.load(h.i32, H.SS_HIGH);
+  if ((yield load(H.EMPTY_SLOTS)) <= 0) return -1;
+  const high = yield load(H.SS_HIGH);
   for (let ss = 0; ss < high; ss++) {
-    yield READ;
-    if (ssState(Atomics.load(h.i32, ssIndex(h, ss) + S.WORD)) !== SS_MAPPED) continue;
+    if (ssState(yield load(ssIndex(h, ss) + S.WORD)) !== SS_MAPPED) continue;
     const slot = yield* claimIn(t, ss, SLOT_EMPTY, cls, STAGE_CAP_RECLAIM, false, true);
     if (slot >= 0) return slot;
   }
@@ -158,8 +148,7 @@ function* claimIn(
   const h = t.heap;
   for (let slab = 0; slab < h.cfg.slabsPerSS; slab++) {
     const slot = slotId(h.cfg, ss, slab);
-    yield READ;
-    if (Atomics.load(h.i32, slotIndex(h, slot) + SL.STATE) !== from) continue;
+    if ((yield load(slotIndex(h, slot) + SL.STATE)) !== from) continue;
     if (yield* claim(t, slot, from, cls, stage, pinned, locked)) return slot;
   }
   return -1;
@@ -174,34 +163,28 @@ function* claim(
   t: Thread, slot: number, from: number, cls: number, stage: number, pinned = false, locked = false,
 ): Op<boolean> {
   const h = t.heap;
-  const { i32 } = h;
   if (from === SLOT_EMPTY && h.cfg.v & V.WHOLE_SUPERSLAB_ONLY) return false; // seed 000: old design
   const ss = ssOfSlot(h.cfg, slot);
   const e = ssIndex(h, ss);
   const w = slotIndex(h, slot);
-  if (!pinned && !(yield* pin(h, ss))) return false;
-  yield WRITE;
-  if (Atomics.compareExchange(i32, w + SL.STATE, from, SLOT_ACTIVE) !== from) {
+  if (!pinned && !(yield* pin(t, ss))) return false;
+  if ((yield cas(t, w + SL.STATE, from, SLOT_ACTIVE)) !== from) {
     if (!pinned) yield* releasePin(t, ss, locked);
     return false;
   }
-  if (from === SLOT_EMPTY) Atomics.sub(i32, H.EMPTY_SLOTS, 1);
+  if (from === SLOT_EMPTY) yield sub(t, H.EMPTY_SLOTS, 1);
   h.f64[t.cnt + STAGE_COUNTER[stage]!]!++;
   t.emit(EV.SLOT_CLAIM, slot, cls, stage);
-  initSlab(h, slot, cls, t.tid);
-  yield WRITE;
-  Atomics.add(i32, H.CLASS_ACTIVE + cls, 1);
-  yield WRITE;
-  Atomics.add(i32, e + S.ACTIVE_SLOTS, 1);
+  yield* initSlab(t, slot, cls);
+  yield add(t, H.CLASS_ACTIVE + cls, 1);
+  yield add(t, e + S.ACTIVE_SLOTS, 1);
   if (from === SLOT_UNUSED) {
-    yield WRITE;
-    Atomics.sub(i32, e + S.UNUSED, 1);
-    yield WRITE;
-    Atomics.sub(i32, H.UNUSED_SLOTS, 1);
+    yield sub(t, e + S.UNUSED, 1);
+    yield sub(t, H.UNUSED_SLOTS, 1);
   }
-  yield* register(h, ss, cls);
+  yield* register(t, ss, cls);
   t.emit(EV.SLOT_SETTLED, slot, cls, 0);
-  i32[t.ti + T.BOUND + cls] = slot + 1;
+  h.i32[t.ti + T.BOUND + cls] = slot + 1;
   t.owned.add(slot);
   return true;
 }

@@ -12,36 +12,28 @@
 import type { Heap } from '../heap.js';
 import { H, SL } from '../layout.js';
 import { headSlot, retag, slotIndex } from '../locators.js';
-import { type Op, READ, WRITE } from '../steps.js';
+import { and, cas, load, type Op, or, peek, store } from '../steps.js';
+import type { Thread } from '../thread/thread.js';
 
-export function* listPush(h: Heap, cls: number, slot: number): Op<void> {
-  const { i32 } = h;
-  const w = slotIndex(h, slot);
-  yield WRITE;
-  if ((Atomics.or(i32, w + SL.LISTED, 1 << cls) & (1 << cls)) !== 0) return;
+export function* listPush(t: Thread, cls: number, slot: number): Op<void> {
+  const w = slotIndex(t.heap, slot);
+  if (((yield or(t, w + SL.LISTED, 1 << cls)) & (1 << cls)) !== 0) return;
   for (;;) {
-    yield READ;
-    const head = Atomics.load(i32, H.EMPTY_HEAD + cls);
-    Atomics.store(i32, w + SL.LNEXT + cls, headSlot(head));
-    yield WRITE;
-    if (Atomics.compareExchange(i32, H.EMPTY_HEAD + cls, head, retag(head, slot + 1)) === head) return;
+    const head = yield load(H.EMPTY_HEAD + cls);
+    yield store(t, w + SL.LNEXT + cls, headSlot(head));
+    if ((yield cas(t, H.EMPTY_HEAD + cls, head, retag(head, slot + 1))) === head) return;
   }
 }
 
 /** A slot taken off `cls`'s list (not yet claimed), or -1 when the list is empty. */
-export function* listPop(h: Heap, cls: number): Op<number> {
-  const { i32 } = h;
+export function* listPop(t: Thread, cls: number): Op<number> {
   for (;;) {
-    yield READ;
-    const head = Atomics.load(i32, H.EMPTY_HEAD + cls);
+    const head = yield load(H.EMPTY_HEAD + cls);
     const top = headSlot(head);
     if (top === 0) return -1;
-    yield READ;
-    const next = Atomics.load(i32, slotIndex(h, top - 1) + SL.LNEXT + cls);
-    yield WRITE;
-    if (Atomics.compareExchange(i32, H.EMPTY_HEAD + cls, head, retag(head, next)) === head) {
-      yield WRITE;
-      Atomics.and(i32, slotIndex(h, top - 1) + SL.LISTED, ~(1 << cls));
+    const next = yield load(slotIndex(t.heap, top - 1) + SL.LNEXT + cls);
+    if ((yield cas(t, H.EMPTY_HEAD + cls, head, retag(head, next))) === head) {
+      yield and(t, slotIndex(t.heap, top - 1) + SL.LISTED, ~(1 << cls));
       return top - 1;
     }
   }
@@ -51,9 +43,9 @@ export function* listPop(h: Heap, cls: number): Op<number> {
 export function listSlots(h: Heap, cls: number): number[] {
   const out: number[] = [];
   const limit = h.cfg.maxSuperSlabs * h.cfg.slabsPerSS;
-  for (let s = headSlot(h.i32[H.EMPTY_HEAD + cls]!); s !== 0 && out.length <= limit; ) {
+  for (let s = headSlot(peek(h, H.EMPTY_HEAD + cls)); s !== 0 && out.length <= limit; ) {
     out.push(s - 1);
-    s = h.i32[slotIndex(h, s - 1) + SL.LNEXT + cls]!;
+    s = peek(h, slotIndex(h, s - 1) + SL.LNEXT + cls);
   }
   return out;
 }

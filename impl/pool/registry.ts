@@ -8,25 +8,22 @@
 import type { Heap } from '../heap.js';
 import { H, S } from '../layout.js';
 import { registryBase, ssIndex } from '../locators.js';
-import { type Op, WRITE } from '../steps.js';
+import { add, type Op, or, peek, store } from '../steps.js';
+import type { Thread } from '../thread/thread.js';
 import { V } from '../variants.js';
 
-export function* register(h: Heap, ss: number, cls: number): Op<void> {
-  const { i32 } = h;
+export function* register(t: Thread, ss: number, cls: number): Op<void> {
+  const h = t.heap;
   const e = ssIndex(h, ss);
   const bit = 1 << cls;
-  yield WRITE;
-  Atomics.or(i32, e + S.HOSTED, bit);
+  yield or(t, e + S.HOSTED, bit);
   if (h.cfg.v & V.REGISTRY_UNPOPULATED) return; // seed 000: registration removed
-  yield WRITE;
-  if ((Atomics.or(i32, e + S.REGISTERED, bit) & bit) !== 0) return;
-  yield WRITE;
-  const n = Atomics.add(i32, H.REG_SIZE + cls, 1);
-  yield WRITE;
-  Atomics.store(i32, registryBase(h, cls) + n, ss + 1);
+  if (((yield or(t, e + S.REGISTERED, bit)) & bit) !== 0) return;
+  const n = yield add(t, H.REG_SIZE + cls, 1);
+  yield store(t, registryBase(h, cls) + n, ss + 1);
 }
 
-/** SuperSlab indices in `cls`'s registry (entries not yet written read as -1). */
+/** Entry `i` of `cls`'s registry, a SuperSlab index (-1: not yet written), read outside any operation. */
 export function registryEntry(h: Heap, cls: number, i: number): number {
-  return Atomics.load(h.i32, registryBase(h, cls) + i) - 1;
+  return peek(h, registryBase(h, cls) + i) - 1;
 }

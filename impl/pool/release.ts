@@ -7,7 +7,7 @@ import { H, S, SL, SLOT_EMPTY, T } from '../layout.js';
 import { drainRemote } from '../slab/remote.js';
 import { slotIndex, ssIndex, ssOfSlot } from '../locators.js';
 import { pushFree } from '../slab/slab.js';
-import { type Op, WRITE } from '../steps.js';
+import { add, type Op, store, sub } from '../steps.js';
 import { maybeFree, releasePin } from '../superslab/lifecycle.js';
 import type { Thread } from '../thread/thread.js';
 import { V } from '../variants.js';
@@ -23,8 +23,7 @@ export function* localFree(t: Thread, slot: number, idx: number, drained: boolea
   pushFree(h, t.cnt, slot, idx);
   h.i32[slotIndex(h, slot) + SL.USED]!--;
   const released = yield* releaseIfEmpty(t, slot, drained);
-  yield WRITE; // the block stops counting only now, so ss cannot be freed under the release
-  Atomics.sub(h.i32, ssIndex(h, ss) + S.ACTIVE, 1);
+  yield sub(t, ssIndex(h, ss) + S.ACTIVE, 1); // the block stops counting only now, so ss cannot be freed under the release
   if (released) yield* maybeFree(t, ss);
 }
 
@@ -52,17 +51,14 @@ function* releaseSlot(t: Thread, slot: number): Op<void> {
   const ss = ssOfSlot(h.cfg, slot);
   const bound = i32[t.ti + T.BOUND + cls] === slot + 1;
   if (bound) i32[t.ti + T.BOUND + cls] = 0;
-  yield WRITE;
-  Atomics.add(i32, H.EMPTY_SLOTS, 1); // counted first: the count never undercounts
-  Atomics.store(i32, w + SL.STATE, SLOT_EMPTY);
+  yield add(t, H.EMPTY_SLOTS, 1); // counted first: the count never undercounts
+  yield store(t, w + SL.STATE, SLOT_EMPTY);
   t.owned.delete(slot);
   h.f64[t.cnt + C.emptyEvents]!++;
   t.emit(EV.SLOT_EMPTY, slot, cls, 0);
-  yield WRITE;
-  Atomics.sub(i32, H.CLASS_ACTIVE + cls, 1);
-  yield WRITE;
-  Atomics.sub(i32, ssIndex(h, ss) + S.ACTIVE_SLOTS, 1);
-  yield* listPush(h, cls, slot);
+  yield sub(t, H.CLASS_ACTIVE + cls, 1);
+  yield sub(t, ssIndex(h, ss) + S.ACTIVE_SLOTS, 1);
+  yield* listPush(t, cls, slot);
   t.emit(EV.SLOT_SETTLED, slot, cls, 0);
   if (bound) yield* releasePin(t, ss);
 }

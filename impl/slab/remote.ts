@@ -5,8 +5,8 @@
 // (seed 003 Option A) — after the push, so the SuperSlab cannot be freed under it.
 import { C } from '../counters.js';
 import { ORPHAN, S, SL } from '../layout.js';
-import { readCell } from '../os/pages.js';
-import { type Op, READ, WRITE } from '../steps.js';
+import { residentCell } from '../os/pages.js';
+import { add, cas, cellLoad, cellStore, load, type Op, store, sub, xchg } from '../steps.js';
 import { maybeFree } from '../superslab/lifecycle.js';
 import { cellHeader, cellLink, makeCell, slotIndex, ssIndex, ssOfSlot } from '../locators.js';
 import type { Thread } from '../thread/thread.js';
@@ -16,23 +16,20 @@ import { blockAddress, pushFree } from './slab.js';
 /** A remote free: pushes block `idx` (its cell at f64 index `cell`) on `slot`'s queue. */
 export function* remotePush(t: Thread, slot: number, idx: number, cell: number): Op<void> {
   const h = t.heap;
-  const { i32, f64 } = h;
   const w = slotIndex(h, slot);
   // Counted before the push, so the count never trails the queue. Seed 003's
   // ss_remote_push counts after it: the owner can then drain the block, empty and reuse
   // the slab before the count lands, and the count stays one too high for good.
-  yield WRITE;
-  Atomics.add(i32, w + SL.RCOUNT, 1);
+  yield add(t, w + SL.RCOUNT, 1);
   for (;;) {
-    yield READ;
-    const old = Atomics.load(i32, w + SL.RHEAD);
-    f64[cell] = makeCell(old, false, cellHeader(f64[cell]!));
-    yield WRITE;
+    const old = yield load(w + SL.RHEAD);
+    // the link lands before the CAS publishes the block (a step of its own: the owner's drain reads it)
+    yield cellStore(t, cell, makeCell(old, false, cellHeader(h.f64[cell]!)));
     if (h.cfg.v & V.REMOTE_PUSH_RACY) {
-      Atomics.store(i32, w + SL.RHEAD, idx + 1); // seed 004 hypothesis 2: a racing push is lost
+      yield store(t, w + SL.RHEAD, idx + 1); // seed 004 hypothesis 2: a racing push is lost
       break;
     }
-    if (Atomics.compareExchange(i32, w + SL.RHEAD, old, idx + 1) === old) break;
+    if ((yield cas(t, w + SL.RHEAD, old, idx + 1)) === old) break;
   }
   h.f64[t.cnt + C.remoteFrees]!++;
   // The owner we read may have drained, left the slab ORPHAN and exited before the push
@@ -42,17 +39,15 @@ export function* remotePush(t: Thread, slot: number, idx: number, cell: number):
   if (!(h.cfg.v & V.ORPHAN_PUSH_RACE)) yield* claimOrphan(t, slot);
   if (h.cfg.v & V.REMOTE_FREE_SKIPS_ACTIVE) return; // seed 003: active count stays inflated
   const ss = ssOfSlot(h.cfg, slot);
-  yield WRITE;
   // The owner's drain may have emptied the slab before this lands; its check of the
   // SuperSlab still counted our block, so the drop that ends ACTIVE checks it again.
-  if (Atomics.sub(i32, ssIndex(h, ss) + S.ACTIVE, 1) === 1) yield* maybeFree(t, ss);
+  if ((yield sub(t, ssIndex(h, ss) + S.ACTIVE, 1)) === 1) yield* maybeFree(t, ss);
 }
 
 /** Takes over `slot` if its owner exited (seed 004 §4.2 partial adopt); true when it did. */
 export function* claimOrphan(t: Thread, slot: number): Op<boolean> {
   const h = t.heap;
-  yield WRITE;
-  if (Atomics.compareExchange(h.i32, slotIndex(h, slot) + SL.OWNER, ORPHAN, t.tid) !== ORPHAN) return false;
+  if ((yield cas(t, slotIndex(h, slot) + SL.OWNER, ORPHAN, t.tid)) !== ORPHAN) return false;
   h.f64[t.cnt + C.adopted]!++;
   t.owned.add(slot);
   return true;
@@ -63,27 +58,32 @@ export function* drainRemote(t: Thread, slot: number): Op<number> {
   const h = t.heap;
   const { i32 } = h;
   const w = slotIndex(h, slot);
-  yield h.cfg.v & V.DRAIN_NONATOMIC_TAKE ? READ : WRITE;
   let next: number;
   if (h.cfg.v & V.DRAIN_NONATOMIC_TAKE) {
-    next = Atomics.load(i32, w + SL.RHEAD);
-    yield WRITE;
-    Atomics.store(i32, w + SL.RHEAD, 0); // a push between the load and this store is lost
+    next = yield load(w + SL.RHEAD);
+    yield store(t, w + SL.RHEAD, 0); // a push between the load and this store is lost
   } else {
-    next = Atomics.exchange(i32, w + SL.RHEAD, 0);
+    next = yield xchg(t, w + SL.RHEAD, 0);
   }
   let moved = 0;
   while (next !== 0) {
     const idx = next - 1;
-    next = cellLink(readCell(h, blockAddress(h, slot, idx)));
+    // the pusher wrote this link: a shared read (steps.ts)
+    next = cellLink(yield cellLoad(queuedCell(t, slot, idx)));
     pushFree(h, t.cnt, slot, idx);
     moved++;
   }
   if (moved > 0) {
     i32[w + SL.USED]! -= moved;
     h.f64[t.cnt + C.remoteDrained]! += moved;
-    yield WRITE;
-    Atomics.sub(i32, w + SL.RCOUNT, moved);
+    yield sub(t, w + SL.RCOUNT, moved);
   }
   return moved;
+}
+
+// The cell of a queued block: resident, since its pusher wrote its link.
+function queuedCell(t: Thread, slot: number, idx: number): number {
+  const cell = residentCell(t.heap, blockAddress(t.heap, slot, idx));
+  if (cell < 0) throw new Error(`queued block ${idx} of slot ${slot} is not resident`);
+  return cell;
 }

@@ -12,6 +12,7 @@ import { cellHeader, cellLink, headerByte, makeCell, slabAt, slabOfSlot, slabSta
 import { readCell, writableCell } from '../os/pages.js';
 import { STRIDES } from '../sizeclass.js';
 import { ssBase } from '../superslab/table.js';
+import { type Op, store } from '../steps.js';
 import type { Thread } from '../thread/thread.js';
 
 /** Address of the first block of `slot`'s slab. */
@@ -23,8 +24,9 @@ export function blockAddress(h: Heap, slot: number, idx: number): number {
   return dataStart(h, slot) + idx * STRIDES[h.i32[slotIndex(h, slot) + SL.CLASS]!]!;
 }
 
-/** Makes `slot` an empty slab of `cls` owned by thread `tid` (the caller owns the slot). */
-export function initSlab(h: Heap, slot: number, cls: number, tid: number): void {
+/** Makes `slot` an empty slab of `cls` owned by `t` (which just claimed it). */
+export function* initSlab(t: Thread, slot: number, cls: number): Op<void> {
+  const h = t.heap;
   const w = slotIndex(h, slot);
   const { i32 } = h;
   i32[w + SL.CLASS] = cls;
@@ -32,9 +34,9 @@ export function initSlab(h: Heap, slot: number, cls: number, tid: number): void 
   i32[w + SL.CARVED] = 0;
   i32[w + SL.USED] = 0;
   i32[w + SL.FREE] = 0;
-  Atomics.store(i32, w + SL.OWNER, tid);
-  Atomics.store(i32, w + SL.RHEAD, 0);
-  Atomics.store(i32, w + SL.RCOUNT, 0);
+  yield store(t, w + SL.OWNER, t.tid);
+  yield store(t, w + SL.RHEAD, 0);
+  yield store(t, w + SL.RCOUNT, 0);
 }
 
 /**

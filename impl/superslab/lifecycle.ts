@@ -14,7 +14,7 @@ import {
 import { slotId, slotIndex, ssIndex, ssWord as word } from '../locators.js';
 import { writableCell } from '../os/pages.js';
 import { ENOMEM, sysMmap, sysMunmap, sysPopulate } from '../os/syscalls.js';
-import { lock, type Op, READ, unlock, WRITE } from '../steps.js';
+import { add, cas, kernel, load, lock, type Op, store, sub, unlock, xchg } from '../steps.js';
 import type { Thread } from '../thread/thread.js';
 import { lruEnabled, lruExpired, lruHasRoom, lruLink, lruNewest, lruOldest, lruUnlink } from './lru.js';
 import { SS_MAGIC, ssBase, unpin } from './table.js';
@@ -38,12 +38,12 @@ export function* mapSuperSlab(t: Thread): Op<number> {
       addPool(h, 1);
       f64[t.cnt + C.lruPopHit]!++;
       t.emit(EV.SS_REUSE, cached, 0, 0);
-      yield* prepare(h, cached);
+      yield* prepare(t, cached);
       return cached;
     }
     f64[t.cnt + C.lruPopMiss]!++;
   }
-  const ss = takeEntry(h);
+  const ss = yield* takeEntry(t);
   if (ss < 0) {
     f64[t.cnt + C.enomem]!++;
     return -1;
@@ -56,7 +56,7 @@ export function* mapSuperSlab(t: Thread): Op<number> {
   const e = ssIndex(h, ss);
   i32[e + S.BASE_PAGE] = base / cfg.pageBytes;
   if (cfg.prefault >= 1) {
-    yield WRITE;
+    yield kernel();
     sysPopulate(h, t.cnt, base, cfg.ssBytes); // seed 002: MADV_POPULATE_WRITE
   }
   if (cfg.prefault === 2) {
@@ -69,7 +69,7 @@ export function* mapSuperSlab(t: Thread): Op<number> {
   if (live > i32[H.PEAK_SS_LIVE]!) i32[H.PEAK_SS_LIVE] = live;
   addPool(h, 1);
   t.emit(EV.SS_MAP, ss, 0, 0);
-  yield* prepare(h, ss);
+  yield* prepare(t, ss);
   return ss;
 }
 
@@ -77,50 +77,52 @@ export function* mapSuperSlab(t: Thread): Op<number> {
 function* mapAligned(t: Thread): Op<number> {
   const h = t.heap;
   const size = h.cfg.ssBytes;
-  yield WRITE;
+  yield kernel();
   if (size <= h.cfg.pageBytes) return sysMmap(h, t.cnt, size); // pages are aligned enough
   const raw = sysMmap(h, t.cnt, 2 * size);
   if (raw === ENOMEM) return -1;
   const base = Math.ceil(raw / size) * size;
   if (base > raw) {
-    yield WRITE;
+    yield kernel();
     sysMunmap(h, t.cnt, raw, base - raw);
   }
   if (raw + 2 * size > base + size) {
-    yield WRITE;
+    yield kernel();
     sysMunmap(h, t.cnt, base + size, raw + 2 * size - (base + size));
   }
   return base;
 }
 
 // A new incarnation: every slot UNUSED, held FREEING until published.
-function* prepare(h: Heap, ss: number): Op<void> {
-  const { i32, cfg } = h;
-  const e = ssIndex(h, ss);
-  yield WRITE;
-  Atomics.store(i32, e + S.WORD, word(SS_FREEING, 0));
-  Atomics.add(i32, e + S.GEN, 1);
-  Atomics.store(i32, e + S.ACTIVE, 0);
-  Atomics.store(i32, e + S.ACTIVE_SLOTS, 0);
-  Atomics.store(i32, e + S.HOSTED, 0);
-  for (let slab = 0; slab < cfg.slabsPerSS; slab++) clearSlot(h, slotId(h.cfg, ss, slab));
-  Atomics.store(i32, e + S.UNUSED, cfg.slabsPerSS);
-  yield WRITE;
-  Atomics.add(i32, H.UNUSED_SLOTS, cfg.slabsPerSS);
+function* prepare(t: Thread, ss: number): Op<void> {
+  const { cfg } = t.heap;
+  const e = ssIndex(t.heap, ss);
+  yield store(t, e + S.WORD, word(SS_FREEING, 0));
+  yield add(t, e + S.GEN, 1);
+  yield store(t, e + S.ACTIVE, 0);
+  yield store(t, e + S.ACTIVE_SLOTS, 0);
+  yield store(t, e + S.HOSTED, 0);
+  for (let slab = 0; slab < cfg.slabsPerSS; slab++) yield* clearSlot(t, slotId(cfg, ss, slab));
+  yield store(t, e + S.UNUSED, cfg.slabsPerSS);
+  yield add(t, H.UNUSED_SLOTS, cfg.slabsPerSS);
 }
 
 /** Makes a SuperSlab from mapSuperSlab visible, pinned once by the caller's binding. */
-export function* publishMapped(h: Heap, ss: number): Op<void> {
-  yield WRITE;
-  Atomics.store(h.i32, ssIndex(h, ss) + S.WORD, word(SS_MAPPED, 1));
+export function* publishMapped(t: Thread, ss: number): Op<void> {
+  yield store(t, ssIndex(t.heap, ss) + S.WORD, word(SS_MAPPED, 1));
 }
 
-// LISTED and LNEXT are left alone: they belong to the stage 1 lists, which may still hold the slot.
-const SLAB_WORDS = [SL.STATE, SL.CLASS, SL.CAP, SL.CARVED, SL.USED, SL.FREE, SL.OWNER, SL.RHEAD, SL.RCOUNT];
+// The slab's words back to 0; LISTED and LNEXT are left alone: they belong to the stage 1
+// lists, which may still hold the slot. The owner words are plain (the SuperSlab is held).
+const OWNER_WORDS = [SL.CLASS, SL.CAP, SL.CARVED, SL.USED, SL.FREE];
 
-function clearSlot(h: Heap, slot: number): void {
-  const w = slotIndex(h, slot);
-  for (const f of SLAB_WORDS) Atomics.store(h.i32, w + f, 0);
+function* clearSlot(t: Thread, slot: number): Op<void> {
+  const w = slotIndex(t.heap, slot);
+  yield store(t, w + SL.STATE, 0);
+  for (const f of OWNER_WORDS) t.heap.i32[w + f] = 0;
+  yield store(t, w + SL.OWNER, 0);
+  yield store(t, w + SL.RHEAD, 0);
+  yield store(t, w + SL.RCOUNT, 0);
 }
 
 /**
@@ -135,36 +137,30 @@ function* dropSlots(t: Thread, ss: number, reset: boolean): Op<void> {
     const w = slotIndex(h, slot);
     const state = i32[w + SL.STATE]!;
     if (state === SLOT_UNUSED) continue;
-    if (state === SLOT_ACTIVE) {
-      yield WRITE;
-      Atomics.sub(i32, H.CLASS_ACTIVE + i32[w + SL.CLASS]!, 1);
-    }
+    if (state === SLOT_ACTIVE) yield sub(t, H.CLASS_ACTIVE + i32[w + SL.CLASS]!, 1);
     if (reset) t.emit(EV.SLOT_RESET, slot, state, 0);
-    clearSlot(h, slot);
-    if (state === SLOT_EMPTY) Atomics.sub(i32, H.EMPTY_SLOTS, 1);
+    yield* clearSlot(t, slot);
+    if (state === SLOT_EMPTY) yield sub(t, H.EMPTY_SLOTS, 1);
   }
-  Atomics.store(i32, ssIndex(h, ss) + S.ACTIVE_SLOTS, 0);
+  yield store(t, ssIndex(h, ss) + S.ACTIVE_SLOTS, 0);
 }
 
 /** Under the pool lock, `ss` held FREEING: to the LRU if it fits, else munmap (seed 000 superslab_free). */
 export function* freeSuperSlab(t: Thread, ss: number): Op<void> {
   const h = t.heap;
-  const { i32, f64 } = h;
   const e = ssIndex(h, ss);
-  f64[t.cnt + C.ssFreed]!++;
+  h.f64[t.cnt + C.ssFreed]!++;
   yield* dropSlots(t, ss, false);
-  yield WRITE;
-  Atomics.sub(i32, H.UNUSED_SLOTS, Atomics.exchange(i32, e + S.UNUSED, 0));
+  yield sub(t, H.UNUSED_SLOTS, yield xchg(t, e + S.UNUSED, 0));
   if (lruEnabled(h)) {
     yield* evictExpired(t);
     while (!lruHasRoom(h) && lruOldest(h) >= 0) yield* evict(t, lruOldest(h));
     if (lruHasRoom(h)) {
-      lruLink(h, ss);
+      lruLink(h, ss, yield load(H.NOW_MS));
       addPool(h, -1);
-      f64[t.cnt + C.lruPush]!++;
+      h.f64[t.cnt + C.lruPush]!++;
       t.emit(EV.SS_CACHE, ss, 0, 0);
-      yield WRITE;
-      Atomics.store(i32, e + S.WORD, word(SS_CACHED, 0));
+      yield store(t, e + S.WORD, word(SS_CACHED, 0));
       return;
     }
   }
@@ -174,24 +170,23 @@ export function* freeSuperSlab(t: Thread, ss: number): Op<void> {
 /** Under the pool lock, `ss` held FREEING: keep it mapped as an empty reserve, slots UNUSED. */
 export function* resetSuperSlab(t: Thread, ss: number): Op<void> {
   const h = t.heap;
-  const { i32 } = h;
   const e = ssIndex(h, ss);
-  const unused = i32[e + S.UNUSED]!;
+  const unused = h.i32[e + S.UNUSED]!; // held: nobody else changes it
   if (unused < h.cfg.slabsPerSS) {
     h.f64[t.cnt + C.ssReset]!++;
     yield* dropSlots(t, ss, true);
-    Atomics.store(i32, e + S.UNUSED, h.cfg.slabsPerSS);
-    yield WRITE;
-    Atomics.add(i32, H.UNUSED_SLOTS, h.cfg.slabsPerSS - unused);
+    yield store(t, e + S.UNUSED, h.cfg.slabsPerSS);
+    yield add(t, H.UNUSED_SLOTS, h.cfg.slabsPerSS - unused);
     t.emit(EV.SS_RESET, ss, 0, 0);
   }
-  yield* unhold(h, ss);
+  yield* unhold(t, ss);
 }
 
 /** Under the pool lock: unmaps LRU entries past the TTL, oldest first. */
 export function* evictExpired(t: Thread): Op<void> {
   const h = t.heap;
-  for (let ss = lruOldest(h); ss >= 0 && lruExpired(h, ss); ss = lruOldest(h)) yield* evict(t, ss);
+  const now = yield load(H.NOW_MS);
+  for (let ss = lruOldest(h); ss >= 0 && lruExpired(h, ss, now); ss = lruOldest(h)) yield* evict(t, ss);
 }
 
 function* evict(t: Thread, ss: number): Op<void> {
@@ -202,13 +197,12 @@ function* evict(t: Thread, ss: number): Op<void> {
 
 function* unmap(t: Thread, ss: number, from: number): Op<void> {
   const h = t.heap;
-  yield WRITE;
+  yield kernel();
   sysMunmap(h, t.cnt, ssBase(h, ss), h.cfg.ssBytes);
   h.i32[H.SS_LIVE]!--;
   if (from === SS_MAPPED) addPool(h, -1);
   t.emit(EV.SS_UNMAP, ss, from, 0);
-  yield WRITE;
-  Atomics.store(h.i32, ssIndex(h, ss) + S.WORD, word(SS_NONE, 0));
+  yield store(t, ssIndex(h, ss) + S.WORD, word(SS_NONE, 0));
   giveEntry(h, ss);
 }
 
@@ -219,43 +213,35 @@ function* unmap(t: Thread, ss: number, from: number): Op<void> {
  * entry having become another SuperSlab meanwhile.
  */
 export function* maybeFree(t: Thread, ss: number, locked = false): Op<void> {
-  const h = t.heap;
-  const { i32 } = h;
-  const e = ssIndex(h, ss);
-  yield READ;
-  if (Atomics.load(i32, e + S.WORD) !== FREE_WORD) return;
-  yield READ;
-  if (Atomics.load(i32, e + S.ACTIVE_SLOTS) !== 0) return;
-  yield READ;
-  if (Atomics.load(i32, e + S.ACTIVE) !== 0) return;
-  const gen = Atomics.load(i32, e + S.GEN);
-  if (!locked) yield* lock(h, H.POOL_LOCK, t.tid);
-  if (yield* hold(h, ss, gen)) {
-    yield READ;
-    const empty = Atomics.load(i32, e + S.ACTIVE_SLOTS) === 0 && Atomics.load(i32, e + S.ACTIVE) === 0;
+  const e = ssIndex(t.heap, ss);
+  if ((yield load(e + S.WORD)) !== FREE_WORD) return;
+  if ((yield load(e + S.ACTIVE_SLOTS)) !== 0) return;
+  if ((yield load(e + S.ACTIVE)) !== 0) return;
+  const gen = yield load(e + S.GEN);
+  if (!locked) yield lock(H.POOL_LOCK);
+  if (yield* hold(t, ss, gen)) {
+    const empty = (yield load(e + S.ACTIVE_SLOTS)) === 0 && (yield load(e + S.ACTIVE)) === 0;
     if (empty) yield* freeSuperSlab(t, ss);
-    else yield* unhold(h, ss);
+    else yield* unhold(t, ss);
   }
-  if (!locked) yield* unlock(h, H.POOL_LOCK);
+  if (!locked) yield unlock(H.POOL_LOCK);
 }
 
 /** Under the pool lock: takes `ss` exclusively if it is MAPPED, unpinned and still incarnation `gen`. */
-export function* hold(h: Heap, ss: number, gen: number): Op<boolean> {
-  const e = ssIndex(h, ss);
-  yield WRITE;
-  if (Atomics.load(h.i32, e + S.GEN) !== gen) return false;
-  return Atomics.compareExchange(h.i32, e + S.WORD, FREE_WORD, word(SS_FREEING, 0)) === FREE_WORD;
+export function* hold(t: Thread, ss: number, gen: number): Op<boolean> {
+  const e = ssIndex(t.heap, ss);
+  if ((yield load(e + S.GEN)) !== gen) return false;
+  return (yield cas(t, e + S.WORD, FREE_WORD, word(SS_FREEING, 0))) === FREE_WORD;
 }
 
 /** Gives back a SuperSlab taken with hold(), unchanged. */
-export function* unhold(h: Heap, ss: number): Op<void> {
-  yield WRITE;
-  Atomics.store(h.i32, ssIndex(h, ss) + S.WORD, FREE_WORD);
+export function* unhold(t: Thread, ss: number): Op<void> {
+  yield store(t, ssIndex(t.heap, ss) + S.WORD, FREE_WORD);
 }
 
 /** Drops a pin, then frees the SuperSlab if that pin was all that kept it. */
 export function* releasePin(t: Thread, ss: number, locked = false): Op<void> {
-  yield* unpin(t.heap, ss);
+  yield* unpin(t, ss);
   yield* maybeFree(t, ss, locked);
 }
 
@@ -265,17 +251,17 @@ function addPool(h: Heap, n: number): void {
   if (pool > h.i32[H.PEAK_SS_POOL]!) h.i32[H.PEAK_SS_POOL] = pool;
 }
 
-// SuperSlab table entries: a free list, then never-used entries.
-function takeEntry(h: Heap): number {
-  const { i32 } = h;
+// SuperSlab table entries: a free list, then never-used entries (SS_HIGH is read lock-free).
+function* takeEntry(t: Thread): Op<number> {
+  const { i32 } = t.heap;
   const free = i32[H.SS_FREE]!;
   if (free !== 0) {
-    i32[H.SS_FREE] = i32[ssIndex(h, free - 1) + S.NEXT_FREE]!;
+    i32[H.SS_FREE] = i32[ssIndex(t.heap, free - 1) + S.NEXT_FREE]!;
     return free - 1;
   }
-  const high = i32[H.SS_HIGH]!;
-  if (high >= h.cfg.maxSuperSlabs) return -1;
-  Atomics.store(i32, H.SS_HIGH, high + 1);
+  const high = i32[H.SS_HIGH]!; // written only under the lock we hold
+  if (high >= t.heap.cfg.maxSuperSlabs) return -1;
+  yield store(t, H.SS_HIGH, high + 1);
   return high;
 }
 

@@ -17,7 +17,8 @@ export function lruHasRoom(h: Heap): boolean {
   return count < h.cfg.lruMaxCached && (count + 1) * h.cfg.ssBytes <= h.cfg.lruMaxBytes;
 }
 
-export function lruLink(h: Heap, ss: number): void {
+/** Caches `ss` at the head, stamped `now` (the logical clock, read by the caller). */
+export function lruLink(h: Heap, ss: number, now: number): void {
   const { i32 } = h;
   const e = ssIndex(h, ss);
   const head = i32[H.LRU_HEAD]!;
@@ -26,7 +27,7 @@ export function lruLink(h: Heap, ss: number): void {
   if (head !== 0) i32[ssIndex(h, head - 1) + S.LRU_PREV] = ss + 1;
   else i32[H.LRU_TAIL] = ss + 1;
   i32[H.LRU_HEAD] = ss + 1;
-  i32[e + S.STAMP] = Atomics.load(i32, H.NOW_MS);
+  i32[e + S.STAMP] = now;
   i32[H.LRU_COUNT]!++;
 }
 
@@ -54,8 +55,9 @@ export function lruOldest(h: Heap): number {
   return h.i32[H.LRU_TAIL]! - 1;
 }
 
-export function lruExpired(h: Heap, ss: number): boolean {
-  return Atomics.load(h.i32, H.NOW_MS) - h.i32[ssIndex(h, ss) + S.STAMP]! >= h.cfg.lruTtlMs;
+/** `ss` has been cached for the TTL or longer at logical time `now`. */
+export function lruExpired(h: Heap, ss: number, now: number): boolean {
+  return now - h.i32[ssIndex(h, ss) + S.STAMP]! >= h.cfg.lruTtlMs;
 }
 
 /** Entries newest first (for the audit). */

@@ -10,7 +10,8 @@
 import type { Heap } from '../heap.js';
 import { H, S, SS_FREEING, SS_MAPPED } from '../layout.js';
 import { ssIndex, ssState } from '../locators.js';
-import { type Op, READ, WRITE } from '../steps.js';
+import { cas, load, type Op, sub, waitFree } from '../steps.js';
+import type { Thread } from '../thread/thread.js';
 
 export const SS_MAGIC = 0x5ca1ab1e;
 
@@ -22,23 +23,20 @@ export function ssBase(h: Heap, ss: number): number {
  * Pins `ss` if it is MAPPED. A SuperSlab held FREEING belongs to a thread inside the
  * pool lock that may give it back: wait for the lock, then look again.
  */
-export function* pin(h: Heap, ss: number): Op<boolean> {
-  const w = ssIndex(h, ss) + S.WORD;
+export function* pin(t: Thread, ss: number): Op<boolean> {
+  const w = ssIndex(t.heap, ss) + S.WORD;
   for (;;) {
-    yield READ;
-    const word = Atomics.load(h.i32, w);
+    const word = yield load(w);
     if (ssState(word) === SS_FREEING) {
-      yield H.POOL_LOCK;
+      yield waitFree(H.POOL_LOCK);
       continue;
     }
     if (ssState(word) !== SS_MAPPED) return false;
-    yield WRITE;
-    if (Atomics.compareExchange(h.i32, w, word, word + 1) === word) return true;
+    if ((yield cas(t, w, word, word + 1)) === word) return true;
   }
 }
 
 /** Drops one pin (callers then check whether the SuperSlab can be freed). */
-export function* unpin(h: Heap, ss: number): Op<void> {
-  yield WRITE;
-  Atomics.sub(h.i32, ssIndex(h, ss) + S.WORD, 1);
+export function* unpin(t: Thread, ss: number): Op<void> {
+  yield sub(t, ssIndex(t.heap, ss) + S.WORD, 1);
 }

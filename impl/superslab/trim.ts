@@ -5,7 +5,7 @@
 // past the deadline runs it, standing in for the background thread.
 import { C } from '../counters.js';
 import { H, S } from '../layout.js';
-import { lock, type Op, READ, unlock, WRITE } from '../steps.js';
+import { add, cas, load, lock, type Op, peek, unlock } from '../steps.js';
 import type { Thread } from '../thread/thread.js';
 import { V } from '../variants.js';
 import { evictExpired, freeSuperSlab, hold, resetSuperSlab, unhold } from './lifecycle.js';
@@ -13,22 +13,19 @@ import { ssIndex } from '../locators.js';
 
 export function* trim(t: Thread): Op<void> {
   const h = t.heap;
-  const { i32, cfg } = h;
-  yield* lock(h, H.POOL_LOCK, t.tid);
+  const { cfg } = h;
+  yield lock(H.POOL_LOCK);
   h.f64[t.cnt + C.trims]!++;
   yield* evictExpired(t);
   if (cfg.trimSs) {
     let kept = 0;
-    yield READ;
-    const high = Atomics.load(i32, H.SS_HIGH);
+    const high = yield load(H.SS_HIGH);
     for (let ss = 0; ss < high; ss++) {
       const e = ssIndex(h, ss);
-      yield READ;
-      if (Atomics.load(i32, e + S.ACTIVE) !== 0) continue;
-      if (!(yield* hold(h, ss, Atomics.load(i32, e + S.GEN)))) continue;
-      yield READ;
-      if (Atomics.load(i32, e + S.ACTIVE) !== 0) {
-        yield* unhold(h, ss); // a block went live between the check and the hold
+      if ((yield load(e + S.ACTIVE)) !== 0) continue;
+      if (!(yield* hold(t, ss, yield load(e + S.GEN)))) continue;
+      if ((yield load(e + S.ACTIVE)) !== 0) {
+        yield* unhold(t, ss); // a block went live between the check and the hold
       } else if (kept < cfg.emptyReserve) {
         kept++;
         yield* resetSuperSlab(t, ss);
@@ -37,7 +34,7 @@ export function* trim(t: Thread): Op<void> {
       }
     }
   }
-  yield* unlock(h, H.POOL_LOCK);
+  yield unlock(H.POOL_LOCK);
 }
 
 /** The logical clock is an Int32 of milliseconds: about 24.8 days. */
@@ -46,17 +43,15 @@ export const CLOCK_MAX_MS = 2 ** 31 - 1;
 /** Advances the logical clock by `ms`; runs idle trim when its deadline passes. */
 export function* tick(t: Thread, ms: number): Op<void> {
   const h = t.heap;
-  const { i32, cfg } = h;
-  if (!Number.isInteger(ms) || ms < 0 || Atomics.load(i32, H.NOW_MS) > CLOCK_MAX_MS - ms) {
+  const { cfg } = h;
+  // a check of the argument, before the operation's first step (as the checker's programs keep the clock in range)
+  if (!Number.isInteger(ms) || ms < 0 || peek(h, H.NOW_MS) > CLOCK_MAX_MS - ms) {
     throw new RangeError(`tick(${ms}): the logical clock holds whole ms up to ${CLOCK_MAX_MS} (24.8 days)`);
   }
-  yield WRITE;
-  const now = Atomics.add(i32, H.NOW_MS, ms) + ms;
+  const now = (yield add(t, H.NOW_MS, ms)) + ms;
   if (cfg.idleTrimMs === 0 || cfg.v & V.NO_IDLE_TRIM) return; // seed 003: trim never called
-  yield READ;
-  const due = Atomics.load(i32, H.NEXT_TRIM_MS);
+  const due = yield load(H.NEXT_TRIM_MS);
   if (now < due) return;
-  yield WRITE;
-  if (Atomics.compareExchange(i32, H.NEXT_TRIM_MS, due, now + cfg.idleTrimMs) !== due) return;
+  if ((yield cas(t, H.NEXT_TRIM_MS, due, now + cfg.idleTrimMs)) !== due) return;
   yield* trim(t);
 }

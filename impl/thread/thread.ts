@@ -4,6 +4,7 @@ import type { EventSink } from '../events.js';
 import type { Heap } from '../heap.js';
 import { H, T } from '../layout.js';
 import { threadCells, threadCounters, threadWords } from '../locators.js';
+import { pokeAdd, pokeCas } from '../steps.js';
 
 export class Thread {
   /** i32 index of this thread's words (T.*). */
@@ -24,6 +25,9 @@ export class Thread {
   fIdx = -1;
   fCell = -1;
   fCls = -1;
+  /** Operands of the access request this thread last yielded (steps.ts). */
+  x = 0;
+  y = 0;
 
   constructor(readonly heap: Heap, readonly slot: number, readonly tid: number) {
     this.ti = threadWords(heap, slot);
@@ -38,11 +42,11 @@ export class Thread {
 
 /** Starts a thread on `heap`: claims a free thread slot and a fresh thread id. */
 export function attachThread(heap: Heap, sink: EventSink | null = null): Thread {
-  const { i32, cfg } = heap;
-  const tid = Atomics.add(i32, H.NEXT_TID, 1);
+  const { cfg } = heap;
+  const tid = pokeAdd(heap, H.NEXT_TID, 1);
   for (let slot = 0; slot < cfg.maxThreads; slot++) {
-    if (Atomics.compareExchange(i32, threadWords(heap, slot) + T.TID, 0, tid) === 0) {
-      Atomics.add(i32, H.THREADS_LIVE, 1);
+    if (pokeCas(heap, threadWords(heap, slot) + T.TID, 0, tid) === 0) {
+      pokeAdd(heap, H.THREADS_LIVE, 1);
       const t = new Thread(heap, slot, tid);
       t.sink = sink;
       return t;

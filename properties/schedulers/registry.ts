@@ -21,17 +21,17 @@ export interface Scheduler {
 export interface Progress {
   /** Operations the thread has completed (= index of its current one). */
   ops(thread: number): number;
-  /** WRITE yields in its current operation so far. */
+  /** Write requests (rmw included, impl/steps.ts accessKind) in its current operation so far. */
   writes(thread: number): number;
-  /** READ yields in its current operation so far. */
+  /** Read requests in its current operation so far. */
   reads(thread: number): number;
   /** It is inside an operation. */
   midOp(thread: number): boolean;
-  /** Its last yield was a WRITE: it stands just before a shared write. */
+  /** Its pending request writes (write or rmw): it stands just before a shared write. */
   beforeWrite(thread: number): boolean;
-  /** Its last yield was a READ: it stands just before a shared read. */
+  /** Its pending request is a read: it stands just before a shared read. */
   beforeRead(thread: number): boolean;
-  /** WRITE yields by all threads so far. */
+  /** Write requests (rmw included) by all threads so far. */
   totalWrites(): number;
 }
 
