@@ -125,7 +125,7 @@ test('delay: on a real program, no delay runs the threads one after the other; o
   assert.is(plain.violation, null);
   assert.equal(starts(plain), [0, 0, 1, 2]);
   let found: Outcome | null = null;
-  for (let k = 1; k < 40 && found === null; k++) {
+  for (let k = 1; k < 400 && found === null; k++) {
     const o = execute({ config, program, schedule: { kind: 'delay', delays: [k] } }, { trace: true });
     if (o.violation !== null) found = o;
   }
