@@ -3,7 +3,8 @@
 // tokens, config files, --set values — runs each as `node bin/slabcheck.js ...` in a
 // child process with a time and a memory limit, and prints one JSON object: the counts
 // per outcome, the inputs that crashed, hung or exited 2 without naming the problem
-// (the bar is 0 of each), and the time taken; progress every 500 inputs on stderr. Exit 1
+// (the bar is 0 of each), and the time taken; progress (inputs done and the counts so far)
+// every 500 inputs on stderr. Exit 1
 // when the bar is not met.
 import fc from 'fast-check';
 import { parseArgs } from 'node:util';
@@ -37,8 +38,8 @@ const start = performance.now();
 const sample = fc.sample(inputArb, { numRuns: inputs, seed });
 const kinds: Record<string, number> = {};
 for (const i of sample) kinds[i.kind] = (kinds[i.kind] ?? 0) + 1;
-const { counts, failures, slowestMs } = await runAll(sample, jobs, limits, (done) => {
-  if (done % 500 === 0) process.stderr.write(`fuzz: ${done}/${inputs} inputs\n`);
+const { counts, failures, slowestMs } = await runAll(sample, jobs, limits, (done, sofar) => {
+  if (done % 500 === 0) process.stderr.write(`fuzz: ${done}/${inputs} inputs ${JSON.stringify(sofar)}\n`);
 });
 const bar = counts.crash === 0 && counts.hang === 0 && counts.unnamed === 0;
 console.log(JSON.stringify({

@@ -75,7 +75,7 @@ export function runInput(input: FuzzInput, limits: Limits = DEFAULT_LIMITS, comm
 }
 
 /** Runs `inputs` with `jobs` children at a time; the counts per outcome and the inputs that broke the bar. */
-export async function runAll(inputs: FuzzInput[], jobs: number, limits: Limits = DEFAULT_LIMITS, onDone?: (done: number) => void) {
+export async function runAll(inputs: FuzzInput[], jobs: number, limits: Limits = DEFAULT_LIMITS, onDone?: (done: number, counts: Readonly<Record<Outcome, number>>) => void) {
   const counts: Record<Outcome, number> = { exit0: 0, exit1: 0, exit2: 0, crash: 0, hang: 0, unnamed: 0 };
   const failures: { input: FuzzInput; result: Result }[] = [];
   let next = 0;
@@ -88,7 +88,7 @@ export async function runAll(inputs: FuzzInput[], jobs: number, limits: Limits =
       counts[result.outcome]++;
       slowestMs = Math.max(slowestMs, result.ms);
       if (result.outcome === 'crash' || result.outcome === 'hang' || result.outcome === 'unnamed') failures.push({ input, result });
-      onDone?.(++done);
+      onDone?.(++done, counts);
     }
   };
   await Promise.all(Array.from({ length: Math.max(1, jobs) }, worker));
