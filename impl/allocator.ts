@@ -137,8 +137,14 @@ export function run<R>(t: Thread, op: Op<R>): R {
 
 const MISS = 0; // neither an address nor an error
 
+// Variant size-class-no-header: the class whose stride holds the size, header forgotten.
+function classOf(t: Thread, size: number): number {
+  if (!(t.heap.cfg.v & V.SIZE_CLASS_NO_HEADER) || !Number.isInteger(size) || size < 1) return classOfSize(size);
+  return size <= STRIDES[STRIDES.length - 1]! ? classOfSize(size - 1) : -1;
+}
+
 function mallocFast(t: Thread, size: number): number {
-  const cls = classOfSize(size);
+  const cls = classOf(t, size);
   if (cls < 0) return E.BAD_SIZE;
   const base = cacheAlloc(t, cls);
   if (base === 0) return MISS;
@@ -148,7 +154,7 @@ function mallocFast(t: Thread, size: number): number {
 
 function* allocSlow(t: Thread, size: number): Op<number> {
   const h = t.heap;
-  const cls = classOfSize(size);
+  const cls = classOf(t, size);
   const { i32 } = h;
   for (;;) {
     const bound = i32[t.ti + T.BOUND + cls]! - 1;
@@ -247,11 +253,12 @@ function locate(t: Thread, ptr: number): number {
       if (offset < 0) return E.FREE_FOREIGN; // the SuperSlab header
       if (peek(h, w + SL.STATE) !== SLOT_ACTIVE) return E.FREE_NEVER_ALLOCATED;
       const cls = i32[w + SL.CLASS]!;
-      if ((offset & (STRIDES[cls]! - 1)) !== 0) return E.FREE_INTERIOR; // strides are powers of two
+      const interior = (offset & (STRIDES[cls]! - 1)) !== 0; // strides are powers of two
+      if (interior && !(cfg.v & V.INTERIOR_FREE_ROUNDS_DOWN)) return E.FREE_INTERIOR;
       const idx = offset >>> STRIDE_SHIFTS[cls]!;
       if (idx >= i32[w + SL.CAP]!) return E.FREE_FOREIGN; // slab tail past the last block
-      if (idx >= i32[w + SL.CARVED]!) return E.FREE_NEVER_ALLOCATED;
-      const cell = residentCell(h, base);
+      if (idx >= i32[w + SL.CARVED]!) return cfg.v & V.NEVER_ALLOCATED_AS_DOUBLE ? E.FREE_DOUBLE : E.FREE_NEVER_ALLOCATED;
+      const cell = residentCell(h, interior ? ssb + (slab === 0 ? cfg.slab0Header : slab << L.slabShift) + (idx << STRIDE_SHIFTS[cls]!) : base);
       if (!cellLive(f64[cell]!)) return E.FREE_DOUBLE;
       t.fSlot = slot;
       t.fIdx = idx;

@@ -29,6 +29,15 @@ export const V = {
   NO_ORPHAN_ADOPT: 1 << 10,
   TLS_SUPERSLABS: 1 << 11,
   ORPHAN_PUSH_RACE: 1 << 12,
+  SIZE_CLASS_NO_HEADER: 1 << 13,
+  INTERIOR_FREE_ROUNDS_DOWN: 1 << 14,
+  NEVER_ALLOCATED_AS_DOUBLE: 1 << 15,
+  LRU_POPS_OLDEST: 1 << 16,
+  LRU_TTL_LATE: 1 << 17,
+  LRU_BYTES_IGNORED: 1 << 18,
+  TRIM_RESERVE_PLUS_ONE: 1 << 19,
+  DRAIN_INTERVAL_LATE: 1 << 20,
+  IDLE_TRIM_LATE: 1 << 21,
 } as const;
 
 export const VARIANTS: readonly Variant[] = [
@@ -79,7 +88,7 @@ export const VARIANTS: readonly Variant[] = [
     flag: V.NO_IDLE_TRIM,
     seed: '003_932746184e5394df.txt §1.2',
     bug: 'trim never runs during a run',
-    rules: ['INV-LRU', 'LIVE-RECLAIM', 'MEM-BOUND'], // LRU entries outlive their TTL, nothing reclaimed
+    rules: ['IDLE-TRIM', 'INV-LRU', 'LIVE-RECLAIM', 'MEM-BOUND'], // the tick that reaches its deadline runs no trim; LRU entries outlive their TTL, nothing reclaimed
   },
   {
     name: 'whole-superslab-only',
@@ -123,6 +132,71 @@ export const VARIANTS: readonly Variant[] = [
     bug: 'a remote push that read the owner before it orphaned the slab and exited lands in a queue nobody drains (trim hides it)',
     rules: ['LIVE-RECLAIM'], // nobody drains it: the SuperSlab is never reclaimed
     set: { HAKMEM_TINY_TRIM_SS: 0 },
+  },
+  // Wrong policies at the allocator's interface (issue 10 item 0): each breaks a decision
+  // of the contract (model/contract.ts) while the heap's accounting stays consistent.
+  {
+    name: 'size-class-no-header',
+    flag: V.SIZE_CLASS_NO_HEADER,
+    seed: '004_d59e0d336a26e3fe.txt §2 (the header byte)',
+    bug: 'size -> class forgets the one-byte header: a request of exactly a stride gets that class, 2048 gets C7',
+    rules: ['ALLOC-CLASS', 'ALLOC-SIZE'],
+  },
+  {
+    name: 'interior-free-rounds-down',
+    flag: V.INTERIOR_FREE_ROUNDS_DOWN,
+    seed: '004_d59e0d336a26e3fe.txt §2 (free checks what it is given)',
+    bug: 'free of an interior pointer rounds it down to its block and frees that block (impl/errors.ts: FREE_INTERIOR)',
+    rules: ['FREE-ERROR'],
+  },
+  {
+    name: 'never-allocated-as-double',
+    flag: V.NEVER_ALLOCATED_AS_DOUBLE,
+    seed: '004_d59e0d336a26e3fe.txt §2 (free checks what it is given)',
+    bug: 'free of a block its slab never handed out answers FREE_DOUBLE (impl/errors.ts: FREE_NEVER_ALLOCATED)',
+    rules: ['FREE-ERROR'],
+  },
+  {
+    name: 'lru-pops-oldest',
+    flag: V.LRU_POPS_OLDEST,
+    seed: '000_86274261e3f63077.txt (hak_ss_lru_pop; also seed 001)',
+    bug: 'the LRU pop takes the oldest entry instead of the newest',
+    rules: ['LRU-POLICY'],
+  },
+  {
+    name: 'lru-ttl-late',
+    flag: V.LRU_TTL_LATE,
+    seed: '000_86274261e3f63077.txt (ttl_sec)',
+    bug: 'an LRU entry expires one ms late (now - stamp > TTL)',
+    rules: ['LRU-POLICY'],
+  },
+  {
+    name: 'lru-bytes-ignored',
+    flag: V.LRU_BYTES_IGNORED,
+    seed: '000_86274261e3f63077.txt (max_memory_mb)',
+    bug: 'the LRU push checks the count bound only, not the bytes bound',
+    rules: ['LRU-POLICY'],
+  },
+  {
+    name: 'trim-reserve-plus-one',
+    flag: V.TRIM_RESERVE_PLUS_ONE,
+    seed: '003_932746184e5394df.txt §1.1 (g_empty_reserve)',
+    bug: 'trim keeps one empty SuperSlab more than HAKMEM_TINY_SS_RESERVE',
+    rules: ['TRIM-RESERVE'],
+  },
+  {
+    name: 'drain-interval-late',
+    flag: V.DRAIN_INTERVAL_LATE,
+    seed: '001_4c03cbcfeeca547d.txt Option B',
+    bug: 'the TLS cache drains one free after HAKMEM_TLS_SLL_DRAIN_INTERVAL',
+    rules: ['TLS-DRAIN'],
+  },
+  {
+    name: 'idle-trim-late',
+    flag: V.IDLE_TRIM_LATE,
+    seed: '003_932746184e5394df.txt Option B',
+    bug: 'idle trim runs only once the clock is past its deadline, not at it',
+    rules: ['IDLE-TRIM'],
   },
 ];
 

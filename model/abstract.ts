@@ -3,6 +3,7 @@
 // it and against the audit snapshot, and at quiescent points the audit's live blocks
 // against it, by the model rules (rules/model.ts).
 import type { Snapshot } from '../impl/audit.js';
+import { HEADER_BYTES } from '../impl/sizeclass.js';
 import { ALLOCATION_RULES, MODEL_LIVE } from './rules/model.js';
 import type { Violation } from './rules/rule.js';
 
@@ -15,6 +16,14 @@ export interface LiveBlock {
   /** Name in reports: T<thread>.a<n> (n-th allocation of that thread). */
   name: string;
   legacy: boolean;
+  /** The slot (slab) holding it, once judged; -1 for a legacy block. */
+  slot: number;
+}
+
+// The slot holding the byte at `base` in a pooled SuperSlab of `s`, or -1.
+function slotOf(s: Snapshot, base: number): number {
+  const ss = s.superslabs.find((x) => x.state !== 'CACHED' && base >= x.base && base < x.base + s.limits.ssBytes);
+  return ss?.slots[Math.floor((base - ss.base) / s.limits.slabBytes)]?.slot ?? -1;
 }
 
 export class AbstractHeap {
@@ -29,12 +38,18 @@ export class AbstractHeap {
   /** Records an allocation; the first rule it breaks, judged on the snapshot taken right after it. */
   onAlloc(thread: number, size: number, address: number, legacy: boolean, s: Snapshot): Violation | null {
     const list = (this.allocated[thread] ??= []);
-    const block: LiveBlock = { address, size, thread, legacy, name: `T${thread}.a${list.length}` };
+    const block: LiveBlock = { address, size, thread, legacy, name: `T${thread}.a${list.length}`, slot: -1 };
     list.push(block);
     let bad: Violation | null = null;
     for (const rule of ALLOCATION_RULES) if ((bad = rule.check({ block, live: this.live, snapshot: s })) !== null) break;
+    if (!legacy) block.slot = slotOf(s, address - HEADER_BYTES);
     this.live.set(address, block);
     return bad;
+  }
+
+  /** Thread `thread`'s blocks freed since, whose address no live block holds now (what a double free picks from). */
+  freedOf(thread: number): LiveBlock[] {
+    return (this.allocated[thread] ?? []).filter((b) => !this.live.has(b.address));
   }
 
   onFree(address: number): void {

@@ -16,7 +16,11 @@ import { accessKind, blocked, lockWord, step, type AccessKind, type Op as Step }
 import { trim } from '../impl/superslab/trim.js';
 import { attachThread, NoThreadSlot, type Thread } from '../impl/thread/thread.js';
 import { AbstractHeap } from '../model/abstract.js';
+import { judgeAllocResult, judgeRejectedFree } from '../model/contract.js';
+import { errorName } from '../impl/errors.js';
 import { firstViolation, type Violation } from '../model/rules/catalogue.js';
+import { Decisions, type OpState } from './decisions.js';
+import { misuseTarget, type MisuseTarget } from './misuse.js';
 import { Observer } from './observer.js';
 import { opText, type Case, type Op } from './program.js';
 import { makeScheduler } from './schedulers/registry.js';
@@ -76,6 +80,12 @@ class VThread {
   exited = false;
   /** The block a running free targets. */
   freeing = 0;
+  /** A running misuse: its address and expected code; the heap's bytes before it, whether its first step changed them. */
+  misuse: MisuseTarget | null = null;
+  heapBefore: Uint8Array | null = null;
+  heapChanged = false;
+  /** What the decision oracles need of the running operation (decisions.ts). */
+  readonly dec: OpState;
   /** pc of the operation whose first step has run. */
   startedAt = -1;
   /** The request its last yield announced: the access its next step performs (-1: none, between operations). */
@@ -88,8 +98,9 @@ class VThread {
   /** The pending request's kind. */
   announced: Access = 'local';
 
-  constructor(readonly index: number, readonly t: Thread, readonly ops: readonly Op[]) {
+  constructor(readonly index: number, readonly t: Thread, readonly ops: readonly Op[], decisions: Decisions) {
     this.done = ops.length === 0;
+    this.dec = decisions.newOp();
   }
 }
 
@@ -104,6 +115,7 @@ let lastHeap: Heap | null = null;
 class Run {
   private readonly heap: Heap;
   private readonly observer: Observer;
+  private readonly decisions: Decisions;
   private readonly model = new AbstractHeap();
   private readonly threads: VThread[];
   private readonly tracing: boolean;
@@ -118,9 +130,10 @@ class Run {
   constructor(private readonly c: Case, private readonly options: ExecuteOptions) {
     this.heap = lastHeap = reuseHeap(lastHeap, c.config);
     this.tracing = options.trace === true;
-    this.observer = new Observer(this.heap, this.tracing);
+    this.decisions = new Decisions(this.heap, this.model);
+    this.observer = new Observer(this.heap, this.tracing, this.decisions.lru, this.decisions.floor);
     const n = Math.max(1, c.program.threads.length);
-    this.threads = Array.from({ length: n }, (_, i) => new VThread(i, attachThread(this.heap, this.observer), c.program.threads[i] ?? []));
+    this.threads = Array.from({ length: n }, (_, i) => new VThread(i, attachThread(this.heap, this.observer), c.program.threads[i] ?? [], this.decisions));
     this.out = {
       violation: null, phase: 'program', steps: 0, switches: 0, covered: this.observer.covered, trace: [], before: null, after: null, frames: [], tids: [], quiescenceFrom: -1,
     };
@@ -191,6 +204,7 @@ class Run {
       }
       this.last = i;
       this.out.steps++;
+      for (const other of this.threads) if (other.index !== i && other.gen !== null) other.dec.interleaved = true;
       const vt = this.threads[i]!;
       const access = vt.gen === null ? 'local' : vt.announced;
       // a step that ran no allocator code (a free with nothing to free) leaves a checked state as it was
@@ -201,7 +215,7 @@ class Run {
       if (!this.checked && this.threads.every((vt) => vt.gen === null)) {
         this.checked = true;
         const s = this.snapshot();
-        this.fail(firstViolation(s) ?? this.model.compare(s));
+        this.fail(firstViolation(s) ?? this.model.compare(s) ?? this.decisions.lru.compare(s));
         if (this.stopped()) return false;
         if (this.tracing) this.out.before = s;
       }
@@ -214,7 +228,9 @@ class Run {
       const op = vt.ops[vt.pc]!;
       vt.op = op;
       vt.gen = this.begin(vt, op);
-      this.trace(vt.index, 'start', opText(op, this.threads.length) + (vt.freeing !== 0 ? ` -> ${this.blockName(vt.freeing)}` : ''));
+      this.decisions.begin(vt.t, op, vt.dec, vt.freeing);
+      const target = vt.freeing !== 0 ? ` -> ${this.blockName(vt.freeing)}` : vt.misuse !== null ? ` -> 0x${vt.misuse.address.toString(16)}` : '';
+      this.trace(vt.index, 'start', opText(op, this.threads.length) + target);
       if (vt.gen === null) {
         this.finishOp(vt, 0);
         return false;
@@ -226,6 +242,11 @@ class Run {
     // A free takes effect at its first step (the pointer check and the cache push or the
     // live bit cleared); what follows — a drain, a remote push — is the allocator's.
     if (first && vt.freeing !== 0) this.model.onFree(vt.freeing);
+    // A rejected free is its pointer check alone: that first step must change no byte.
+    if (first && vt.heapBefore !== null) {
+      vt.heapChanged = Buffer.compare(vt.heapBefore, new Uint8Array(this.heap.sab)) !== 0;
+      vt.heapBefore = null;
+    }
     vt.announced = r.done === true ? 'local' : accessKind(r.value);
     vt.beforeWrite = vt.announced === 'write' || vt.announced === 'rmw';
     vt.beforeRead = vt.announced === 'read';
@@ -264,6 +285,12 @@ class Run {
         return asNumber(tickOp(t, op.ms));
       case 'exit':
         return asNumber(exitOp(t));
+      case 'misuse': {
+        vt.misuse = misuseTarget(op, this.model, this.heap, this.threads.length);
+        if (vt.misuse === null) return null;
+        vt.heapBefore = new Uint8Array(this.heap.sab).slice();
+        return freeOp(t, vt.misuse.address);
+      }
     }
   }
 
@@ -276,7 +303,9 @@ class Run {
     vt.pc++;
     vt.exited = op.op === 'exit';
     vt.done = vt.exited || vt.pc >= vt.ops.length;
+    this.fail(this.decisions.end(vt.t, op, vt.dec, this.out.phase === 'program'));
     if (op.op === 'alloc') {
+      this.fail(judgeAllocResult(`T${vt.index} alloc(${op.size})`, op.size, result));
       if (result > 0) {
         const legacy = (result - LEGACY_HEADER) % this.heap.cfg.pageBytes === 0;
         this.fail(this.model.onAlloc(vt.index, op.size, result, legacy, this.snapshot()));
@@ -284,6 +313,12 @@ class Run {
       } else {
         this.trace(vt.index, 'end', `failed (${result})`);
       }
+    } else if (op.op === 'misuse' && vt.misuse !== null) {
+      const where = `T${vt.index} ${opText(op, this.threads.length)} at 0x${vt.misuse.address.toString(16)}`;
+      this.fail(judgeRejectedFree(where, vt.misuse.expected, result, vt.heapChanged, errorName));
+      this.trace(vt.index, 'end', `= ${errorName(result)}`);
+      vt.misuse = null;
+      vt.heapChanged = false;
     } else if (op.op === 'free' && vt.freeing !== 0) {
       if (result !== 0) {
         this.fail({ id: 'FREE-REJECTED', what: `free of a live block returned ${result}`, where: this.blockName(vt.freeing), expected: '0', actual: String(result) });
@@ -309,12 +344,12 @@ class Run {
     this.threads.forEach((vt, i) => {
       const frees: Op[] = this.model.liveOf(i).map(() => ({ op: 'free', from: i, pick: 0 }));
       if (vt.exited) janitor.push(...frees);
-      this.threads[i] = new VThread(i, vt.t, vt.exited ? [] : [...frees, { op: 'drain' }, { op: 'exit' }]);
+      this.threads[i] = new VThread(i, vt.t, vt.exited ? [] : [...frees, { op: 'drain' }, { op: 'exit' }], this.decisions);
     });
     // the janitor's frees adopt orphaned slabs (their blocks go to its cache): drain them;
     // trim first (SuperSlabs go to the LRU or the reserve), then age the LRU past its TTL
     janitor.push({ op: 'drain' }, { op: 'trim' }, { op: 'tick', ms: cfg.lruTtlMs + Math.max(cfg.idleTrimMs, 1) }, { op: 'trim' }, { op: 'exit' });
-    this.threads.push(new VThread(this.threads.length, attachThread(this.heap, this.observer), janitor));
+    this.threads.push(new VThread(this.threads.length, attachThread(this.heap, this.observer), janitor, this.decisions));
     this.last = -1;
     return this.loop((runnable) => runnable.indexOf(true));
   }

@@ -42,8 +42,9 @@ function weight(c: Case): number {
   let detail = 0;
   for (const t of c.program.threads) {
     for (const o of t) {
-      if (o.op === 'alloc') detail += SIZES.indexOf(o.size as (typeof SIZES)[number]) + 1;
+      if (o.op === 'alloc') detail += SIZES.indexOf(o.size) + 1;
       else if (o.op === 'free') detail += o.pick + o.from;
+      else if (o.op === 'misuse') detail += o.pick + o.from + o.offset;
       else if (o.op === 'tick') detail += o.ms;
     }
   }
@@ -98,9 +99,11 @@ function* candidates(c: Case, fixed: ReadonlySet<string>): Generator<Case> {
 
 function simplerOps(o: Op): Op[] {
   switch (o.op) {
-    case 'alloc': return SIZES.slice(0, Math.max(0, SIZES.indexOf(o.size as (typeof SIZES)[number]))).map((size) => ({ op: 'alloc', size }));
+    // toward the three main sizes (not every edge: that would multiply the candidates)
+    case 'alloc': return SIZES.slice(0, Math.min(3, Math.max(0, SIZES.indexOf(o.size)))).map((size) => ({ op: 'alloc', size }));
     case 'free': return [...(o.pick > 0 ? [{ ...o, pick: 0 }] : []), ...(o.from > 0 ? [{ ...o, from: 0 }] : [])];
     case 'tick': return o.ms > 1 ? [{ op: 'tick', ms: 1 }] : [];
+    case 'misuse': return [...(o.pick > 0 ? [{ ...o, pick: 0 }] : []), ...(o.from > 0 ? [{ ...o, from: 0 }] : []), ...(o.offset > 0 ? [{ ...o, offset: 0 }] : [])];
     default: return [];
   }
 }

@@ -14,6 +14,8 @@ import { INITIAL_STATE, nextState, type LifecycleEvent, type MachineName } from 
 import { decisionViolation } from '../model/rules/catalogue.js';
 import { LIFECYCLE } from '../model/rules/model.js';
 import type { Violation } from '../model/rules/rule.js';
+import { H, SS_CACHED } from '../impl/layout.js';
+import { LruOracle } from '../model/lru-oracle.js';
 
 export interface ObservedEvent {
   tid: number;
@@ -33,7 +35,11 @@ export class Observer implements EventSink {
   /** Threads with a claim or release reported and not yet settled. */
   private readonly unsettled = new Set<number>();
 
-  constructor(private readonly heap: Heap, private readonly tracing: boolean) {}
+  /**
+   * The LRU's decisions (model/lru-oracle.ts), judged at each SuperSlab event, and per
+   * thread a lower bound of the clock its running operation reads (set by the executor).
+   */
+  constructor(private readonly heap: Heap, private readonly tracing: boolean, private readonly lru: LruOracle = new LruOracle(heap.cfg), private readonly floor: Map<number, number> = new Map()) {}
 
   event(kind: number, tid: number, a: number, b: number, c: number): void {
     if (this.violation !== null) return;
@@ -84,8 +90,21 @@ export class Observer implements EventSink {
         const e: LifecycleEvent = { type, ...this.ssFacts(a) };
         this.apply(tid, 'superslab', a, e, `SuperSlab ${a} ${type}`);
         if (type !== 'RESET') for (let slab = 0; slab < h.cfg.slabsPerSS; slab++) this.apply(tid, 'slot', slotId(h.cfg, a, slab), e, null);
+        this.fail(this.lruDecision(kind, tid, a, b));
         return;
       }
+    }
+  }
+
+  private lruDecision(kind: number, tid: number, ss: number, from: number): Violation | null {
+    const now = Atomics.load(this.heap.i32, H.NOW_MS);
+    const floor = this.floor.get(tid) ?? now;
+    switch (kind) {
+      case EV.SS_MAP: return this.lru.map(tid, ss, floor);
+      case EV.SS_CACHE: return this.lru.push(tid, ss, now, floor);
+      case EV.SS_REUSE: return this.lru.pop(tid, ss, floor);
+      case EV.SS_UNMAP: return from === SS_CACHED ? this.lru.evict(tid, ss, now) : this.lru.unmapFreed(tid, ss);
+      default: return null;
     }
   }
 

@@ -15,7 +15,17 @@ export type Op =
   | { op: 'drain' }
   | { op: 'trim' }
   | { op: 'tick'; ms: number }
-  | { op: 'exit' };
+  | { op: 'exit' }
+  /**
+   * A free the allocator must reject (model/free-contract.ts): `kind` steers the address —
+   * a freed block of thread `from` (double), inside a live one (interior), its SuperSlab's
+   * header or a slab tail (foreign), a block its slab never handed out (never), an address
+   * in no mapping (wild); `pick` and `offset` choose among them.
+   */
+  | { op: 'misuse'; kind: MisuseKind; from: number; pick: number; offset: number };
+
+export const MISUSE_KINDS = ['double', 'interior', 'foreign', 'never', 'wild'] as const;
+export type MisuseKind = (typeof MISUSE_KINDS)[number];
 
 export interface Program {
   threads: Op[][];
@@ -34,6 +44,7 @@ export function opText(op: Op, threads: number): string {
     case 'alloc': return `alloc(${op.size})`;
     case 'free': return `free(T${op.from % threads}#${op.pick})`;
     case 'tick': return `tick(${op.ms}ms)`;
+    case 'misuse': return `free-${op.kind}(T${op.from % threads}#${op.pick}+${op.offset})`;
     default: return `${op.op}()`;
   }
 }

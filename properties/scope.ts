@@ -5,7 +5,8 @@
 // in the counterexample. With a user configuration the scope is that one configuration.
 import fc from 'fast-check';
 import type { ConfigInput } from '../impl/config.js';
-import type { Case, Op, Program, Schedule } from './program.js';
+import { EDGE_SIZES } from '../model/contract.js';
+import { MISUSE_KINDS, type Case, type Op, type Program, type Schedule } from './program.js';
 import { DEFAULT_SCHEDULER, schedulerNamed } from './schedulers/registry.js';
 
 /** The geometry of every default-scope run: SuperSlabs of 2 slabs of 4 KB. */
@@ -22,8 +23,14 @@ export const TINY_GEOMETRY: ConfigInput = {
   HAKMEM_SS_EMPTY_SCAN_LIMIT: 1, // what variant empty-scan-limit looks at in this scope
 };
 
-/** One size per class the scope exercises; shrinking prefers the first. */
-export const SIZES = [1500, 300, 200] as const; // C7, C6, C5
+/**
+ * The sizes programs draw: one each of C7, C6, C5 (where the scope's slabs fill and empty
+ * within a few operations), then both edges of every class (model/contract.ts EDGE_SIZES,
+ * 2048 refused). Shrinking prefers earlier ones.
+ */
+export const SIZES: readonly number[] = [1500, 300, 200, ...EDGE_SIZES];
+/** How many of SIZES lead: the mid-class sizes most allocations use. */
+const MAIN_SIZES = 3;
 
 export interface ScopeOptions {
   /** A fixed configuration (knobs and variants); absent: the default family. */
@@ -43,6 +50,8 @@ export interface ScopeOptions {
 /** The knobs each default-scope run draws (first values: where shrinking goes). */
 const policy = fc.record({
   HAKMEM_SUPERSLAB_MAX_CACHED: fc.constantFrom(1, 0, 2),
+  // one SuperSlab's bytes: the bytes bound binds before the count bound of 2
+  HAKMEM_SUPERSLAB_MAX_MEMORY_MB: fc.constantFrom(512, 2 ** -7),
   HAKMEM_TINY_SS_RESERVE: fc.constantFrom(1, 0),
   HAKMEM_TINY_CAP: fc.constantFrom(0, 2),
   HAKMEM_TLS_SLL_DRAIN_INTERVAL: fc.constantFrom(4, 2),
@@ -51,7 +60,7 @@ const policy = fc.record({
 
 /** The policy draw that shrinking ends at (validates --set against the scope). */
 export const TINY_POLICY_BASE: ConfigInput = {
-  HAKMEM_SUPERSLAB_MAX_CACHED: 1, HAKMEM_TINY_SS_RESERVE: 1, HAKMEM_TINY_CAP: 0, HAKMEM_TLS_SLL_DRAIN_INTERVAL: 4,
+  HAKMEM_SUPERSLAB_MAX_CACHED: 1, HAKMEM_SUPERSLAB_MAX_MEMORY_MB: 512, HAKMEM_TINY_SS_RESERVE: 1, HAKMEM_TINY_CAP: 0, HAKMEM_TLS_SLL_DRAIN_INTERVAL: 4,
   HAKMEM_TINY_SLL_CAP: 0,
 };
 
@@ -64,13 +73,20 @@ export function configArb(o: ScopeOptions): fc.Arbitrary<ConfigInput> {
 
 function opArb(): fc.Arbitrary<Op> {
   return fc.oneof(
-    { weight: 6, arbitrary: fc.constantFrom(...SIZES).map((size): Op => ({ op: 'alloc', size })) },
+    { weight: 5, arbitrary: fc.constantFrom(...SIZES.slice(0, MAIN_SIZES)).map((size): Op => ({ op: 'alloc', size })) },
+    { weight: 2, arbitrary: fc.constantFrom(...EDGE_SIZES).map((size): Op => ({ op: 'alloc', size })) },
     { weight: 4, arbitrary: fc.record({ from: fc.nat(3), pick: fc.nat(3) }).map(({ from, pick }): Op => ({ op: 'free', from, pick })) },
     { weight: 2, arbitrary: fc.constant<Op>({ op: 'drain' }) },
     { weight: 1, arbitrary: fc.constant<Op>({ op: 'trim' }) },
     { weight: 1, arbitrary: fc.constantFrom(4, 12).map((ms): Op => ({ op: 'tick', ms })) },
     { weight: 1, arbitrary: fc.constant<Op>({ op: 'exit' }) },
+    { weight: 1, arbitrary: misuseArb() },
   );
+}
+
+function misuseArb(): fc.Arbitrary<Op> {
+  return fc.record({ kind: fc.constantFrom(...MISUSE_KINDS), from: fc.nat(3), pick: fc.nat(3), offset: fc.nat(63) })
+    .map(({ kind, from, pick, offset }): Op => ({ op: 'misuse', kind, from, pick, offset }));
 }
 
 /** Virtual threads a program has at most, unless ScopeOptions.maxThreads says otherwise. */
@@ -83,7 +99,33 @@ export function programArb(o: ScopeOptions): fc.Arbitrary<Program> {
     .array(fc.array(opArb(), { maxLength: o.maxOpsPerThread ?? 12, size: 'max' }), { minLength: 1, maxLength: threads })
     .map((ts): Program => ({ threads: ts }));
   if (threads < 2) return any;
-  return fc.oneof({ weight: 3, arbitrary: any }, { weight: 3, arbitrary: contentionArb(threads) }, { weight: 2, arbitrary: strandedArb() });
+  return fc.oneof(
+    { weight: 3, arbitrary: any }, { weight: 3, arbitrary: contentionArb(threads) }, { weight: 2, arbitrary: strandedArb() },
+    { weight: 1, arbitrary: lruArb() },
+  );
+}
+
+/**
+ * LRU churn: T0 allocates C7 blocks over two or three SuperSlabs, frees them in some order
+ * and drains, so several SuperSlabs reach the LRU (which one is newest depends on the
+ * order), maybe ages them, and allocates again: the pops, evictions and TTL expiries that
+ * LRU-POLICY judges, with more than one entry to choose from.
+ */
+function lruArb(): fc.Arbitrary<Program> {
+  // 4 C7 blocks: 3 fill the first SuperSlab, the fourth opens a second; at most 12 operations
+  return fc.record({
+    picks: fc.array(fc.nat(3), { minLength: 4, maxLength: 4 }),
+    ms: fc.constantFrom(0, 4, 8, 12),
+    again: fc.integer({ min: 1, max: 2 }),
+  }).map(({ picks, ms, again }): Program => ({
+    threads: [[
+      ...Array.from({ length: 4 }, (): Op => ({ op: 'alloc', size: SIZES[0]! })),
+      ...picks.map((pick): Op => ({ op: 'free', from: 0, pick })),
+      { op: 'drain' },
+      ...(ms > 0 ? [{ op: 'tick', ms } as Op] : []),
+      ...Array.from({ length: again }, (): Op => ({ op: 'alloc', size: SIZES[0]! })),
+    ]],
+  }));
 }
 
 /**
@@ -97,7 +139,7 @@ export function programArb(o: ScopeOptions): fc.Arbitrary<Program> {
 function strandedArb(): fc.Arbitrary<Program> {
   return fc.record({ allocs: fc.integer({ min: 4, max: 6 }), ms: fc.constantFrom(4, 12) }).map(({ allocs, ms }): Program => ({
     threads: [
-      Array.from({ length: allocs }, (): Op => ({ op: 'alloc', size: SIZES[0] })),
+      Array.from({ length: allocs }, (): Op => ({ op: 'alloc', size: SIZES[0]! })),
       [...Array.from({ length: 3 }, (): Op => ({ op: 'free', from: 0, pick: 0 })), { op: 'tick', ms }],
     ],
   }));
@@ -121,7 +163,7 @@ function contentionArb(threads: number): fc.Arbitrary<Program> {
   );
   return fc
     .record({
-      size: fc.constantFrom(SIZES[1], SIZES[2], SIZES[0]),
+      size: fc.constantFrom(SIZES[1]!, SIZES[2]!, SIZES[0]!),
       owner: fc.array(ownerOp, { minLength: 1, maxLength: 6 }),
       freers: fc.array(fc.array(freerOp, { minLength: 1, maxLength: 4 }), { minLength: 1, maxLength: threads - 1 }),
     })

@@ -8,7 +8,7 @@ import { makeConfig, ConfigError } from '../impl/config.js';
 import { checkHeapBudget } from '../impl/heap-budget.js';
 import { describe } from '../impl/quote.js';
 import { isObject, keys, nat, TOKEN_LIMITS, TokenError } from './fields.js';
-import type { Case, Op } from './program.js';
+import { MISUSE_KINDS, type Case, type MisuseKind, type Op } from './program.js';
 import { validateSchedule, type Schedule } from './schedulers/registry.js';
 
 const PREFIX = 'sc1.';
@@ -107,6 +107,11 @@ function op(o: unknown, where: string): Op {
       keys(o, where, ['op', 'ms']);
       if (!nat(o['ms']) || o['ms'] > TOKEN_LIMITS.tickMs) throw bad(`tick ms ${describe(o['ms'])} is not a whole number up to ${TOKEN_LIMITS.tickMs}`);
       return { op: 'tick', ms: o['ms'] };
+    case 'misuse':
+      keys(o, where, ['op', 'kind', 'from', 'pick', 'offset']);
+      if (!MISUSE_KINDS.includes(o['kind'] as MisuseKind)) throw bad(`unknown misuse kind ${describe(o['kind'])} (expected ${MISUSE_KINDS.join(', ')})`);
+      if (!nat(o['from']) || !nat(o['pick']) || !nat(o['offset'])) throw bad('misuse needs whole numbers from, pick and offset');
+      return { op: 'misuse', kind: o['kind'] as MisuseKind, from: o['from'], pick: o['pick'], offset: o['offset'] };
     case 'drain': case 'trim': case 'exit':
       keys(o, where, ['op']);
       return { op: o['op'] };

@@ -100,6 +100,12 @@ test('tokens: size, nesting, unknown fields, trailing garbage, op counts and val
   // more blocks than the simulated machine has: a limit of the case, never a CRASH verdict
   await refused(['replay', token({ program: { threads: [Array(500).fill({ op: 'alloc', size: 1500 })] } })], 'sim.phys_mib', 'not an allocator fault');
   assert.throws(() => replay(`${good}AAAA`), /trailing/);
+  // misuse operations: every field known and whole, the kind one of the documented ones
+  const bad = { op: 'misuse', kind: 'double', from: 0, pick: 0, offset: 0 };
+  assert.is((await cli('replay', token({ program: { threads: [[{ op: 'alloc', size: 300 }, bad]] } }))).code, 0);
+  await refused(['replay', token({ program: { threads: [[{ ...bad, kind: 'sideways' }]] } })], "unknown misuse kind 'sideways'");
+  await refused(['replay', token({ program: { threads: [[{ ...bad, offset: -1 }]] } })], 'misuse needs whole numbers');
+  await refused(['replay', token({ program: { threads: [[{ ...bad, address: 4096 }]] } })], "unknown field 'address'");
 });
 
 test('nonsense is refused: min above max, a thread that is not there, NaN runs, hex numbers, __proto__', async () => {

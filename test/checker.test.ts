@@ -605,6 +605,39 @@ const VARIANT_CASES: VariantCase[] = [
     id: 'LIVE-RECLAIM', phase: 'quiescence', race: true,
     why: 'seed 003 §2.2: a remote push across its owner\'s exit lands in a queue nobody drains',
   },
+  // the wrong contract decisions (test/contract.test.ts says why each case shows its decision)
+  { variant: 'size-class-no-header', threads: [[alloc(512)]], id: 'ALLOC-CLASS', phase: 'program', why: 'a 512-byte request needs C7 with its header' },
+  {
+    variant: 'interior-free-rounds-down', threads: [[alloc(C7), { op: 'misuse', kind: 'interior', from: 0, pick: 0, offset: 0 }]],
+    id: 'FREE-ERROR', phase: 'program', why: 'an interior pointer is FREE_INTERIOR',
+  },
+  {
+    variant: 'never-allocated-as-double', threads: [[alloc(C6), { op: 'misuse', kind: 'never', from: 0, pick: 0, offset: 0 }]],
+    id: 'FREE-ERROR', phase: 'program', why: 'a block never handed out is FREE_NEVER_ALLOCATED',
+  },
+  {
+    variant: 'lru-pops-oldest', extra: { HAKMEM_SUPERSLAB_MAX_CACHED: 2 },
+    threads: [[alloc(C7), alloc(C7), alloc(C7), alloc(C7), freeOf(0, 0), freeOf(0, 0), freeOf(0, 0), freeOf(0, 0), alloc(C7)]],
+    id: 'LRU-POLICY', phase: 'program', why: 'the pop takes the newest of two cached SuperSlabs',
+  },
+  {
+    variant: 'lru-ttl-late', threads: [[alloc(C7), drain, { op: 'tick', ms: 4 }], [freeOf(0, 0), { op: 'tick', ms: 4 }]],
+    id: 'LRU-POLICY', phase: 'program', why: 'idle trim at 8 ms evicts an entry cached at 0 ms (TTL 8 ms)',
+  },
+  {
+    variant: 'lru-bytes-ignored', extra: { HAKMEM_SUPERSLAB_MAX_CACHED: 2, HAKMEM_SUPERSLAB_MAX_MEMORY_MB: 2 ** -7 },
+    threads: [[alloc(C7), alloc(C7), alloc(C6)]], id: 'LRU-POLICY', phase: 'quiescence', why: 'one SuperSlab\'s bytes: the second push evicts the first',
+  },
+  {
+    variant: 'trim-reserve-plus-one', extra: { HAKMEM_TINY_SS_RESERVE: 0 },
+    threads: [[alloc(C7), alloc(C7), alloc(C7), alloc(C7)], [freeOf(0, 0), freeOf(0, 0), freeOf(0, 0), { op: 'tick', ms: 4 }]],
+    schedule: { kind: 'preempt', quanta: [2], points: [] }, id: 'TRIM-RESERVE', phase: 'program', why: 'reserve 0: idle trim frees the SuperSlab with no active block',
+  },
+  {
+    variant: 'drain-interval-late', extra: { HAKMEM_TLS_SLL_DRAIN_INTERVAL: 2 }, threads: [[alloc(C7), alloc(C7)]],
+    id: 'TLS-DRAIN', phase: 'quiescence', why: 'the second cached free drains (interval 2)',
+  },
+  { variant: 'idle-trim-late', threads: [[{ op: 'tick', ms: 4 }]], id: 'IDLE-TRIM', phase: 'program', why: 'the tick to 4 ms reaches the deadline' },
 ];
 
 const caseOf = (v: VariantCase, withVariant = true): Case => ({

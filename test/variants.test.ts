@@ -1,5 +1,5 @@
-// The seeds' bugs on demand (impl/variants.ts, docs/architecture.md §6): each of the 12 variants
-// shows the symptom its seed documents, and the default configuration (no variant) run
+// The seeds' bugs on demand (impl/variants.ts, docs/architecture.md §6): each seed-bug variant
+// shows the symptom its seed documents (the contract variants: test/contract.test.ts), and the default configuration (no variant) run
 // through the same scenario does not. Single-threaded and deterministic, except the two
 // races (remote-push-racy, drain-nonatomic-take), which need a thread's step to land
 // between another thread's load and store: there the step generators are driven by
@@ -43,9 +43,9 @@ function stepN<R>(op: Stepper<R>, n: number): void {
   }
 }
 
-test('the catalogue: 13 variants, each with a distinct flag and a seed file', () => {
-  assert.is(VARIANTS.length, 13);
-  assert.is(new Set(VARIANTS.map((v) => v.flag)).size, 13);
+test('the catalogue: 22 variants (13 seed bugs, 9 wrong contract decisions), each with a distinct flag and a seed file', () => {
+  assert.is(VARIANTS.length, 22);
+  assert.is(new Set(VARIANTS.map((v) => v.flag)).size, 22);
   for (const v of VARIANTS) assert.match(v.seed, /^00[0-4]_[0-9a-f]{16}\.txt/);
 });
 

@@ -18,6 +18,7 @@ import { add, cas, kernel, load, lock, type Op, store, sub, unlock, xchg } from 
 import type { Thread } from '../thread/thread.js';
 import { lruEnabled, lruExpired, lruHasRoom, lruLink, lruNewest, lruOldest, lruUnlink } from './lru.js';
 import { SS_MAGIC, ssBase, unpin } from './table.js';
+import { V } from '../variants.js';
 
 const FREE_WORD = word(SS_MAPPED, 0);
 
@@ -32,7 +33,7 @@ export function* mapSuperSlab(t: Thread): Op<number> {
   const { i32, f64, cfg } = h;
   yield* evictExpired(t);
   if (lruEnabled(h)) {
-    const cached = lruNewest(h);
+    const cached = cfg.v & V.LRU_POPS_OLDEST ? lruOldest(h) : lruNewest(h);
     if (cached >= 0) {
       lruUnlink(h, cached);
       addPool(h, 1);

@@ -6,6 +6,7 @@
 import type { Heap } from '../heap.js';
 import { H, S } from '../layout.js';
 import { ssIndex } from '../locators.js';
+import { V } from '../variants.js';
 
 export function lruEnabled(h: Heap): boolean {
   return h.cfg.lruMaxCached > 0 && h.cfg.lruMaxBytes >= h.cfg.ssBytes;
@@ -14,7 +15,7 @@ export function lruEnabled(h: Heap): boolean {
 /** Room for one more entry under both limits. */
 export function lruHasRoom(h: Heap): boolean {
   const count = h.i32[H.LRU_COUNT]!;
-  return count < h.cfg.lruMaxCached && (count + 1) * h.cfg.ssBytes <= h.cfg.lruMaxBytes;
+  return count < h.cfg.lruMaxCached && ((h.cfg.v & V.LRU_BYTES_IGNORED) !== 0 || (count + 1) * h.cfg.ssBytes <= h.cfg.lruMaxBytes);
 }
 
 /** Caches `ss` at the head, stamped `now` (the logical clock, read by the caller). */
@@ -57,7 +58,7 @@ export function lruOldest(h: Heap): number {
 
 /** `ss` has been cached for the TTL or longer at logical time `now`. */
 export function lruExpired(h: Heap, ss: number, now: number): boolean {
-  return now - h.i32[ssIndex(h, ss) + S.STAMP]! >= h.cfg.lruTtlMs;
+  return now - h.i32[ssIndex(h, ss) + S.STAMP]! >= h.cfg.lruTtlMs + (h.cfg.v & V.LRU_TTL_LATE ? 1 : 0);
 }
 
 /** Entries newest first (for the audit). */

@@ -26,7 +26,7 @@ export function* trim(t: Thread): Op<void> {
       if (!(yield* hold(t, ss, yield load(e + S.GEN)))) continue;
       if ((yield load(e + S.ACTIVE)) !== 0) {
         yield* unhold(t, ss); // a block went live between the check and the hold
-      } else if (kept < cfg.emptyReserve) {
+      } else if (kept < cfg.emptyReserve + (cfg.v & V.TRIM_RESERVE_PLUS_ONE ? 1 : 0)) {
         kept++;
         yield* resetSuperSlab(t, ss);
       } else {
@@ -51,7 +51,7 @@ export function* tick(t: Thread, ms: number): Op<void> {
   const now = (yield add(t, H.NOW_MS, ms)) + ms;
   if (cfg.idleTrimMs === 0 || cfg.v & V.NO_IDLE_TRIM) return; // seed 003: trim never called
   const due = yield load(H.NEXT_TRIM_MS);
-  if (now < due) return;
+  if (now < due + (cfg.v & V.IDLE_TRIM_LATE ? 1 : 0)) return;
   if ((yield cas(t, H.NEXT_TRIM_MS, due, now + cfg.idleTrimMs)) !== due) return;
   yield* trim(t);
 }

@@ -34,7 +34,7 @@ export function cacheFree(t: Thread, cls: number, base: number, cell: number): n
   if (cfg.sllCap > 0 && i32[t.ti + T.SLL_COUNT + cls]! >= cfg.sllCap) return CACHE_FULL;
   link(t, t.tf + TF.SLL_HEAD + cls, t.ti + T.SLL_COUNT + cls, base, cell);
   const frees = ++i32[t.ti + T.DRAIN_CTR + cls]!;
-  return cfg.drainInterval > 0 && frees >= cfg.drainInterval ? DRAIN_DUE : CACHED;
+  return cfg.drainInterval > 0 && frees >= cfg.drainInterval + (cfg.v & V.DRAIN_INTERVAL_LATE ? 1 : 0) ? DRAIN_DUE : CACHED;
 }
 
 /** Drains `cls`'s SLL back to the slabs (seed 001 Option B). */

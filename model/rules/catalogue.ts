@@ -5,6 +5,7 @@
 // statement (properties/report.ts); variants name the rules expected to catch them
 // (impl/variants.ts `rules`).
 import type { Snapshot } from '../../impl/audit.js';
+import { CONTRACT_RULES } from './contract.js';
 import { DECISION_RULES, type Decision } from './decision.js';
 import { HARNESS_RULES } from './harness.js';
 import { LIVENESS_RULES } from './liveness.js';
@@ -17,7 +18,7 @@ export type { Rule, RuleKind, Violation } from './rule.js';
 /** The snapshot rules: safety, then liveness. */
 export const SNAPSHOT_RULES: readonly CheckedRule<Snapshot>[] = [...SAFETY_RULES, ...LIVENESS_RULES];
 
-export const RULES: readonly Rule[] = [...SNAPSHOT_RULES, ...DECISION_RULES, ...MODEL_RULES, ...HARNESS_RULES];
+export const RULES: readonly Rule[] = [...SNAPSHOT_RULES, ...DECISION_RULES, ...CONTRACT_RULES, ...MODEL_RULES, ...HARNESS_RULES];
 
 const BY_ID = new Map(RULES.map((r) => [r.id, r]));
 

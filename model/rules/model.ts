@@ -5,7 +5,8 @@
 // lifecycle event against the slot and SuperSlab machines (model/lifecycle.ts).
 import type { Snapshot, SlotSnap, SsSnap } from '../../impl/audit.js';
 import { slabAt, slabStart } from '../../impl/locators.js';
-import { classOfSize, HEADER_BYTES, STRIDES } from '../../impl/sizeclass.js';
+import { HEADER_BYTES, STRIDES } from '../../impl/sizeclass.js';
+import { classForSize } from '../contract.js';
 import type { LiveBlock } from '../abstract.js';
 import { nextState, type LifecycleEvent, type MachineName } from '../lifecycle.js';
 import { violation, type CheckedRule } from './rule.js';
@@ -48,7 +49,7 @@ export const ALLOCATION_RULES: readonly CheckedRule<Allocation>[] = [
       // judged on blocks inside an ACTIVE slab; ALLOC-RANGE judges the others
       const at = a.block.legacy ? null : locate(a);
       if (at === null || at.slot.state !== 'ACTIVE') return null;
-      const cls = classOfSize(a.block.size);
+      const cls = classForSize(a.block.size);
       return at.slot.cls === cls ? null : violation(this.id, `block of the wrong class for ${a.block.size} bytes`, a.block.name, `class ${cls}`, `class ${at.slot.cls}`);
     },
   },
@@ -63,7 +64,7 @@ export const ALLOCATION_RULES: readonly CheckedRule<Allocation>[] = [
       const at = locate(a);
       if (at === null) return violation(this.id, 'block outside every pooled SuperSlab', b.name, 'inside a MAPPED SuperSlab', `0x${b.address.toString(16)}`);
       if (at.slot.state !== 'ACTIVE') return violation(this.id, 'block in a slab that is not ACTIVE', b.name, 'ACTIVE', at.slot.state);
-      const stride = STRIDES[classOfSize(b.size)]!;
+      const stride = STRIDES[classForSize(b.size)]!;
       const offset = at.base - dataStart(a.snapshot, at.ss, at.slot);
       if (offset < 0 || offset % stride !== 0 || offset / stride >= at.slot.carved) {
         return violation(this.id, 'not the start of a carved block', b.name, `a block start below ${at.slot.carved} carved`, `offset ${offset}`);
@@ -79,11 +80,11 @@ export const ALLOCATION_RULES: readonly CheckedRule<Allocation>[] = [
     check({ block: b, live }) {
       if (b.legacy) return null;
       const base = b.address - HEADER_BYTES;
-      const end = base + STRIDES[classOfSize(b.size)]!;
+      const end = base + STRIDES[classForSize(b.size)]!;
       for (const other of live.values()) {
         if (other.legacy) continue;
         const oBase = other.address - HEADER_BYTES;
-        const oEnd = oBase + STRIDES[classOfSize(other.size)]!;
+        const oEnd = oBase + STRIDES[classForSize(other.size)]!;
         if (base < oEnd && oBase < end) return violation(this.id, 'new block overlaps a live block', b.name, 'disjoint', `overlaps ${other.name}`);
       }
       return null;

@@ -1,0 +1,119 @@
+// The contract's decision oracles wired to the step executor (model/lru-oracle.ts,
+// model/trim-oracle.ts, the TLS drain below): what each operation must decide, from the
+// heap when it starts and the events it reports, judged when it ends. Trim and idle trim
+// are judged when the operation ran alone (no other thread stepped while it ran), where the
+// heap at its start determines the decision; the LRU and the drain at every operation.
+import { audit, type Snapshot } from '../impl/audit.js';
+import type { Heap } from '../impl/heap.js';
+import { H, SL, T } from '../impl/layout.js';
+import { slotIndex } from '../impl/locators.js';
+import { peek } from '../impl/steps.js';
+import type { Thread } from '../impl/thread/thread.js';
+import type { AbstractHeap } from '../model/abstract.js';
+import { classForSize } from '../model/contract.js';
+import type { Violation } from '../model/rules/rule.js';
+import { LruOracle } from '../model/lru-oracle.js';
+import { judgeIdleTrim, judgeTrim } from '../model/trim-oracle.js';
+import type { Op } from './program.js';
+
+/** What one virtual thread's running operation needs at its end. */
+export interface OpState {
+  /** Another thread stepped while it ran. */
+  interleaved: boolean;
+  /** The heap at its start (trim and tick only). */
+  start: Snapshot | null;
+  /** tick: the clock and idle trim's deadline at its start. */
+  clock: number;
+  due: number;
+  /** free: the class of the block and its cache's length before the free. */
+  cls: number;
+  cached: number;
+  /** drain, exit: the classes whose cache held blocks at its start (the ones it drains). */
+  holding: number[];
+}
+
+export class Decisions {
+  readonly lru: LruOracle;
+  /** Per allocator thread id: a lower bound of the clock its running operation reads. */
+  readonly floor = new Map<number, number>();
+  /** Per allocator thread id and class: frees cached since the last drain. */
+  private readonly counts = new Map<number, number[]>();
+
+  constructor(private readonly heap: Heap, private readonly model: AbstractHeap) {
+    this.lru = new LruOracle(heap.cfg);
+  }
+
+  newOp(): OpState {
+    return { interleaved: false, start: null, clock: 0, due: 0, cls: -1, cached: 0, holding: [] };
+  }
+
+  /** Before an operation's first step. */
+  begin(t: Thread, op: Op, s: OpState, freeing: number): void {
+    const { cfg } = this.heap;
+    s.interleaved = false;
+    s.clock = peek(this.heap, H.NOW_MS);
+    this.floor.set(t.tid, s.clock + (op.op === 'tick' ? op.ms : 0));
+    s.start = op.op === 'trim' || op.op === 'tick' ? audit(this.heap, { counters: false }) : null;
+    s.due = peek(this.heap, H.NEXT_TRIM_MS);
+    // a free of a block of a slab this thread owns goes to its cache while the cache has room (seed 001)
+    const block = freeing === 0 ? undefined : this.model.live.get(freeing);
+    const cls = block === undefined || block.slot < 0 ? -1 : classForSize(block.size);
+    s.cached = cls < 0 ? 0 : this.cacheLength(t, cls);
+    const local = cls >= 0 && peek(this.heap, slotIndex(this.heap, block!.slot) + SL.OWNER) === t.tid;
+    s.cls = local && (cfg.sllCap === 0 || s.cached < cfg.sllCap) ? cls : -1;
+    if (s.cls < 0 && cls >= 0) s.cls = -2 - cls; // not cached: the cache must stay as it is
+    s.holding = op.op === 'drain' || op.op === 'exit' ? [...Array(8).keys()].filter((cls) => this.cacheLength(t, cls) > 0) : [];
+  }
+
+  /**
+   * After the operation's last step: the first decision it got wrong. Idle trim is judged
+   * in the program only: the epilogue's tick is the harness ageing the clock for the
+   * liveness rules, which judge what idle trim left (INV-LRU, LIVE-RECLAIM).
+   */
+  end(t: Thread, op: Op, s: OpState, inProgram: boolean): Violation | null {
+    const { cfg } = this.heap;
+    for (const cls of s.holding) this.countsOf(t.tid)[cls] = 0;
+    if (op.op === 'free' && s.cls !== -1) {
+      const v = this.cacheDecision(t, s);
+      if (v !== null) return v;
+    }
+    if (s.start === null) return null;
+    let trimmed = op.op === 'trim';
+    if (op.op === 'tick') {
+      if (!inProgram) return null;
+      const idle = judgeIdleTrim(cfg.idleTrimMs, s.clock, op.ms, s.due, peek(this.heap, H.NEXT_TRIM_MS));
+      if (!s.interleaved && idle.violation !== null) return idle.violation;
+      trimmed = idle.ran;
+    }
+    if (!trimmed || s.interleaved) return null;
+    return this.lru.trimmed(this.floor.get(t.tid)!) ?? judgeTrim(s.start, audit(this.heap, { counters: false }), cfg.trimSs);
+  }
+
+  // TLS-DRAIN after a free of a block of class `s.cls` (cached), or `-2 - s.cls` (not cached).
+  private cacheDecision(t: Thread, s: OpState): Violation | null {
+    const cached = s.cls >= 0;
+    const cls = cached ? s.cls : -2 - s.cls;
+    const counts = this.countsOf(t.tid);
+    const interval = this.heap.cfg.drainInterval;
+    if (cached) counts[cls]!++;
+    const due = cached && interval > 0 && counts[cls]! >= interval;
+    if (due) counts[cls] = 0;
+    const expected = due ? 0 : s.cached + (cached ? 1 : 0);
+    const left = this.cacheLength(t, cls);
+    if (left === expected) return null;
+    const what = due ? `cached free number ${interval} of class ${cls} since its last drain did not drain the cache`
+      : cached ? `a free into the thread's own slab, with room in its cache, did not end in the cache (drain interval ${interval})`
+        : 'a free the cache could not take (another thread\'s slab, or the cache full) changed the cache';
+    return { id: 'TLS-DRAIN', what, where: `thread ${t.tid}, class ${cls}`, expected: `${expected} blocks cached`, actual: `${left} blocks cached` };
+  }
+
+  private countsOf(tid: number): number[] {
+    let c = this.counts.get(tid);
+    if (c === undefined) this.counts.set(tid, (c = new Array<number>(8).fill(0)));
+    return c;
+  }
+
+  private cacheLength(t: Thread, cls: number): number {
+    return peek(this.heap, t.ti + T.SLL_COUNT + cls);
+  }
+}
