@@ -3,6 +3,7 @@
 // heap when it starts and the events it reports, judged when it ends. Trim and idle trim
 // are judged when the operation ran alone (no other thread stepped while it ran), where the
 // heap at its start determines the decision; the LRU and the drain at every operation.
+import { match } from 'ts-pattern';
 import { audit, type Snapshot } from '../impl/audit.js';
 import type { Heap } from '../impl/heap.js';
 import { H, SL, T } from '../impl/layout.js';
@@ -14,6 +15,7 @@ import { classForSize } from '../model/contract.js';
 import type { Violation } from '../model/rules/rule.js';
 import { LruOracle } from '../model/lru-oracle.js';
 import { judgeIdleTrim, judgeTrim } from '../model/trim-oracle.js';
+import { opPlugin } from './ops/registry.js';
 import type { Op } from './program.js';
 
 /** What one virtual thread's running operation needs at its end. */
@@ -47,22 +49,38 @@ export class Decisions {
     return { interleaved: false, start: null, clock: 0, due: 0, cls: -1, cached: 0, holding: [] };
   }
 
-  /** Before an operation's first step. */
+  /** Before an operation's first step (`freeing`: the live block a free takes, else 0). */
   begin(t: Thread, op: Op, s: OpState, freeing: number): void {
-    const { cfg } = this.heap;
+    const p = opPlugin(op);
     s.interleaved = false;
     s.clock = peek(this.heap, H.NOW_MS);
-    this.floor.set(t.tid, s.clock + (op.op === 'tick' ? op.ms : 0));
-    s.start = op.op === 'trim' || op.op === 'tick' ? audit(this.heap, { counters: false }) : null;
+    this.floor.set(t.tid, s.clock + p.clockMs(op));
     s.due = peek(this.heap, H.NEXT_TRIM_MS);
-    // a free of a block of a slab this thread owns goes to its cache while the cache has room (seed 001)
+    s.start = null;
+    s.cls = -1;
+    s.cached = 0;
+    s.holding = [];
+    match(p.decision)
+      .with('trim', 'tick', () => {
+        s.start = audit(this.heap, { counters: false });
+      })
+      .with('drain', () => {
+        s.holding = [...Array(8).keys()].filter((cls) => this.cacheLength(t, cls) > 0);
+      })
+      .with('free', () => this.beginFree(t, s, freeing))
+      .with('none', () => {})
+      .exhaustive();
+  }
+
+  // A free of a block of a slab this thread owns goes to its cache while the cache has room (seed 001).
+  private beginFree(t: Thread, s: OpState, freeing: number): void {
     const block = freeing === 0 ? undefined : this.model.live.get(freeing);
     const cls = block === undefined || block.slot < 0 ? -1 : classForSize(block.size);
-    s.cached = cls < 0 ? 0 : this.cacheLength(t, cls);
-    const local = cls >= 0 && peek(this.heap, slotIndex(this.heap, block!.slot) + SL.OWNER) === t.tid;
-    s.cls = local && (cfg.sllCap === 0 || s.cached < cfg.sllCap) ? cls : -1;
-    if (s.cls < 0 && cls >= 0) s.cls = -2 - cls; // not cached: the cache must stay as it is
-    s.holding = op.op === 'drain' || op.op === 'exit' ? [...Array(8).keys()].filter((cls) => this.cacheLength(t, cls) > 0) : [];
+    if (cls < 0) return;
+    s.cached = this.cacheLength(t, cls);
+    const local = peek(this.heap, slotIndex(this.heap, block!.slot) + SL.OWNER) === t.tid;
+    const { sllCap } = this.heap.cfg;
+    s.cls = local && (sllCap === 0 || s.cached < sllCap) ? cls : -2 - cls; // -2 - cls: not cached, the cache must stay as it is
   }
 
   /**
@@ -71,22 +89,23 @@ export class Decisions {
    * liveness rules, which judge what idle trim left (INV-LRU, LIVE-RECLAIM).
    */
   end(t: Thread, op: Op, s: OpState, inProgram: boolean): Violation | null {
-    const { cfg } = this.heap;
     for (const cls of s.holding) this.countsOf(t.tid)[cls] = 0;
-    if (op.op === 'free' && s.cls !== -1) {
-      const v = this.cacheDecision(t, s);
-      if (v !== null) return v;
-    }
-    if (s.start === null) return null;
-    let trimmed = op.op === 'trim';
-    if (op.op === 'tick') {
-      if (!inProgram) return null;
-      const idle = judgeIdleTrim(cfg.idleTrimMs, s.clock, op.ms, s.due, peek(this.heap, H.NEXT_TRIM_MS));
-      if (!s.interleaved && idle.violation !== null) return idle.violation;
-      trimmed = idle.ran;
-    }
-    if (!trimmed || s.interleaved) return null;
-    return this.lru.trimmed(this.floor.get(t.tid)!) ?? judgeTrim(s.start, audit(this.heap, { counters: false }), cfg.trimSs);
+    return match(opPlugin(op).decision)
+      .with('none', 'drain', () => null)
+      .with('free', () => (s.cls === -1 ? null : this.cacheDecision(t, s)))
+      .with('trim', () => (s.interleaved ? null : this.trimDecision(t, s)))
+      .with('tick', () => {
+        if (!inProgram) return null;
+        const idle = judgeIdleTrim(this.heap.cfg.idleTrimMs, s.clock, opPlugin(op).clockMs(op), s.due, peek(this.heap, H.NEXT_TRIM_MS));
+        if (s.interleaved) return null;
+        return idle.violation ?? (idle.ran ? this.trimDecision(t, s) : null);
+      })
+      .exhaustive();
+  }
+
+  // What a trim no other thread stepped into kept and freed (LRU-POLICY, TRIM-RESERVE).
+  private trimDecision(t: Thread, s: OpState): Violation | null {
+    return this.lru.trimmed(this.floor.get(t.tid)!) ?? judgeTrim(s.start!, audit(this.heap, { counters: false }), this.heap.cfg.trimSs);
   }
 
   // TLS-DRAIN after a free of a block of class `s.cls` (cached), or `-2 - s.cls` (not cached).

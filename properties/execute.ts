@@ -6,22 +6,17 @@
 // mid-operation), and after the program a deterministic quiescence — every live block
 // freed, every thread drained and exited, the clock past the TTL, a trim — the liveness
 // rules. The first violation ends the run.
-import { drainOp, exitOp, freeOp, mallocOp, tickOp } from '../impl/allocator.js';
 import { audit, type Snapshot } from '../impl/audit.js';
 import { ConfigError } from '../impl/config.js';
 import { reuseHeap, type Heap } from '../impl/heap.js';
-import { LEGACY_HEADER } from '../impl/legacy.js';
 import { OomKilled } from '../impl/os/pages.js';
-import { accessKind, blocked, lockWord, step, type AccessKind, type Op as Step } from '../impl/steps.js';
-import { trim } from '../impl/superslab/trim.js';
+import { accessKind, blocked, lockWord, step, type AccessKind } from '../impl/steps.js';
 import { attachThread, NoThreadSlot, type Thread } from '../impl/thread/thread.js';
 import { AbstractHeap } from '../model/abstract.js';
-import { judgeAllocResult, judgeRejectedFree } from '../model/contract.js';
-import { errorName } from '../impl/errors.js';
 import { firstViolation, type Violation } from '../model/rules/catalogue.js';
 import { Decisions, type OpState } from './decisions.js';
-import { misuseTarget, type MisuseTarget } from './misuse.js';
 import { Observer } from './observer.js';
+import { opPlugin, type RunContext, type Running } from './ops/registry.js';
 import { opText, type Case, type Op } from './program.js';
 import { makeScheduler } from './schedulers/registry.js';
 
@@ -74,16 +69,11 @@ export interface ExecuteOptions {
 
 class VThread {
   pc = 0;
-  gen: Step<number> | null = null;
+  /** The operation under way (its plugin's Running), null between operations. */
+  running: Running | null = null;
   op: Op | null = null;
   done: boolean;
   exited = false;
-  /** The block a running free targets. */
-  freeing = 0;
-  /** A running misuse: its address and expected code; the heap's bytes before it, whether its first step changed them. */
-  misuse: MisuseTarget | null = null;
-  heapBefore: Uint8Array | null = null;
-  heapChanged = false;
   /** What the decision oracles need of the running operation (decisions.ts). */
   readonly dec: OpState;
   /** pc of the operation whose first step has run. */
@@ -98,7 +88,7 @@ class VThread {
   /** The pending request's kind. */
   announced: Access = 'local';
 
-  constructor(readonly index: number, readonly t: Thread, readonly ops: readonly Op[], decisions: Decisions) {
+  constructor(readonly index: number, readonly t: Thread, readonly ops: readonly Op[], decisions: Decisions, readonly ctx: RunContext) {
     this.done = ops.length === 0;
     this.dec = decisions.newOp();
   }
@@ -126,6 +116,7 @@ class Run {
   /** The heap has not changed since the last quiescent check (which found it clean). */
   private checked = false;
   private cached: { steps: number; snap: Snapshot } | null = null;
+  private readonly failWith = (v: Violation | null): void => this.fail(v);
 
   constructor(private readonly c: Case, private readonly options: ExecuteOptions) {
     this.heap = lastHeap = reuseHeap(lastHeap, c.config);
@@ -133,7 +124,8 @@ class Run {
     this.decisions = new Decisions(this.heap, this.model);
     this.observer = new Observer(this.heap, this.tracing, this.decisions.lru, this.decisions.floor);
     const n = Math.max(1, c.program.threads.length);
-    this.threads = Array.from({ length: n }, (_, i) => new VThread(i, attachThread(this.heap, this.observer), c.program.threads[i] ?? [], this.decisions));
+    this.threads = [];
+    for (let i = 0; i < n; i++) this.threads.push(this.vthread(i, attachThread(this.heap, this.observer), c.program.threads[i] ?? []));
     this.out = {
       violation: null, phase: 'program', steps: 0, switches: 0, covered: this.observer.covered, trace: [], before: null, after: null, frames: [], tids: [], quiescenceFrom: -1,
     };
@@ -145,7 +137,7 @@ class Run {
         ops: (i) => this.threads[i]!.pc,
         writes: (i) => this.threads[i]!.opWrites,
         reads: (i) => this.threads[i]!.opReads,
-        midOp: (i) => this.threads[i]!.gen !== null,
+        midOp: (i) => this.threads[i]!.running !== null,
         beforeWrite: (i) => this.threads[i]!.beforeWrite,
         beforeRead: (i) => this.threads[i]!.beforeRead,
         totalWrites: () => this.writes,
@@ -204,15 +196,15 @@ class Run {
       }
       this.last = i;
       this.out.steps++;
-      for (const other of this.threads) if (other.index !== i && other.gen !== null) other.dec.interleaved = true;
+      for (const other of this.threads) if (other.index !== i && other.running !== null) other.dec.interleaved = true;
       const vt = this.threads[i]!;
-      const access = vt.gen === null ? 'local' : vt.announced;
+      const access = vt.running === null ? 'local' : vt.announced;
       // a step that ran no allocator code (a free with nothing to free) leaves a checked state as it was
       if (this.stepThread(vt)) this.checked = false;
       this.drainLog();
       if (this.tracing) this.frame(vt, access);
       if (this.stopped()) return false;
-      if (!this.checked && this.threads.every((vt) => vt.gen === null)) {
+      if (!this.checked && this.threads.every((vt) => vt.running === null)) {
         this.checked = true;
         const s = this.snapshot();
         this.fail(firstViolation(s) ?? this.model.compare(s) ?? this.decisions.lru.compare(s));
@@ -224,29 +216,24 @@ class Run {
 
   /** Runs `vt`'s next step; false when it ran no allocator code. */
   private stepThread(vt: VThread): boolean {
-    if (vt.gen === null) {
+    if (vt.running === null) {
       const op = vt.ops[vt.pc]!;
       vt.op = op;
-      vt.gen = this.begin(vt, op);
-      this.decisions.begin(vt.t, op, vt.dec, vt.freeing);
-      const target = vt.freeing !== 0 ? ` -> ${this.blockName(vt.freeing)}` : vt.misuse !== null ? ` -> 0x${vt.misuse.address.toString(16)}` : '';
-      this.trace(vt.index, 'start', opText(op, this.threads.length) + target);
-      if (vt.gen === null) {
+      const running = opPlugin(op).start(op, vt.ctx);
+      this.decisions.begin(vt.t, op, vt.dec, running?.freeing ?? 0);
+      this.trace(vt.index, 'start', opText(op, this.threads.length) + (running?.target ?? ''));
+      // an operation with nothing to do (a free of a thread that holds no block) ends at once
+      if (running === null) {
         this.finishOp(vt, 0);
         return false;
       }
+      vt.running = running;
     }
+    const running = vt.running;
     const first = vt.pc !== vt.startedAt;
     vt.startedAt = vt.pc;
-    const r = step(vt.t, vt.gen, vt.pending);
-    // A free takes effect at its first step (the pointer check and the cache push or the
-    // live bit cleared); what follows — a drain, a remote push — is the allocator's.
-    if (first && vt.freeing !== 0) this.model.onFree(vt.freeing);
-    // A rejected free is its pointer check alone: that first step must change no byte.
-    if (first && vt.heapBefore !== null) {
-      vt.heapChanged = Buffer.compare(vt.heapBefore, new Uint8Array(this.heap.sab)) !== 0;
-      vt.heapBefore = null;
-    }
+    const r = step(vt.t, running.gen, vt.pending);
+    if (first) running.firstStep();
     vt.announced = r.done === true ? 'local' : accessKind(r.value);
     vt.beforeWrite = vt.announced === 'write' || vt.announced === 'rmw';
     vt.beforeRead = vt.announced === 'read';
@@ -265,69 +252,18 @@ class Run {
     return true;
   }
 
-  // The generator an operation runs as; null for a free with nothing to free (a no-op).
-  private begin(vt: VThread, op: Op): Step<number> | null {
-    const t = vt.t;
-    switch (op.op) {
-      case 'alloc':
-        return mallocOp(t, op.size);
-      case 'free': {
-        const live = this.model.liveOf(op.from % this.threads.length);
-        if (live.length === 0) return null;
-        vt.freeing = live[op.pick % live.length]!.address;
-        return freeOp(t, vt.freeing);
-      }
-      case 'drain':
-        return asNumber(drainOp(t));
-      case 'trim':
-        return asNumber(trim(t));
-      case 'tick':
-        return asNumber(tickOp(t, op.ms));
-      case 'exit':
-        return asNumber(exitOp(t));
-      case 'misuse': {
-        vt.misuse = misuseTarget(op, this.model, this.heap, this.threads.length);
-        if (vt.misuse === null) return null;
-        vt.heapBefore = new Uint8Array(this.heap.sab).slice();
-        return freeOp(t, vt.misuse.address);
-      }
-    }
-  }
-
   private finishOp(vt: VThread, result: number): void {
     const op = vt.op!;
-    vt.gen = null;
+    const running = vt.running;
+    vt.running = null;
     vt.op = null;
     vt.opWrites = 0;
     vt.opReads = 0;
     vt.pc++;
-    vt.exited = op.op === 'exit';
+    vt.exited = opPlugin(op).endsThread;
     vt.done = vt.exited || vt.pc >= vt.ops.length;
     this.fail(this.decisions.end(vt.t, op, vt.dec, this.out.phase === 'program'));
-    if (op.op === 'alloc') {
-      this.fail(judgeAllocResult(`T${vt.index} alloc(${op.size})`, op.size, result));
-      if (result > 0) {
-        const legacy = (result - LEGACY_HEADER) % this.heap.cfg.pageBytes === 0;
-        this.fail(this.model.onAlloc(vt.index, op.size, result, legacy, this.snapshot()));
-        this.trace(vt.index, 'end', `= ${this.blockName(result)}${legacy ? ' (legacy)' : ''}`);
-      } else {
-        this.trace(vt.index, 'end', `failed (${result})`);
-      }
-    } else if (op.op === 'misuse' && vt.misuse !== null) {
-      const where = `T${vt.index} ${opText(op, this.threads.length)} at 0x${vt.misuse.address.toString(16)}`;
-      this.fail(judgeRejectedFree(where, vt.misuse.expected, result, vt.heapChanged, errorName));
-      this.trace(vt.index, 'end', `= ${errorName(result)}`);
-      vt.misuse = null;
-      vt.heapChanged = false;
-    } else if (op.op === 'free' && vt.freeing !== 0) {
-      if (result !== 0) {
-        this.fail({ id: 'FREE-REJECTED', what: `free of a live block returned ${result}`, where: this.blockName(vt.freeing), expected: '0', actual: String(result) });
-      }
-      vt.freeing = 0;
-      this.trace(vt.index, 'end', 'done');
-    } else {
-      this.trace(vt.index, 'end', 'done');
-    }
+    this.trace(vt.index, 'end', running === null ? 'done' : running.end(result, this.failWith));
   }
 
   /**
@@ -344,14 +280,31 @@ class Run {
     this.threads.forEach((vt, i) => {
       const frees: Op[] = this.model.liveOf(i).map(() => ({ op: 'free', from: i, pick: 0 }));
       if (vt.exited) janitor.push(...frees);
-      this.threads[i] = new VThread(i, vt.t, vt.exited ? [] : [...frees, { op: 'drain' }, { op: 'exit' }], this.decisions);
+      this.threads[i] = this.vthread(i, vt.t, vt.exited ? [] : [...frees, { op: 'drain' }, { op: 'exit' }]);
     });
     // the janitor's frees adopt orphaned slabs (their blocks go to its cache): drain them;
     // trim first (SuperSlabs go to the LRU or the reserve), then age the LRU past its TTL
     janitor.push({ op: 'drain' }, { op: 'trim' }, { op: 'tick', ms: cfg.lruTtlMs + Math.max(cfg.idleTrimMs, 1) }, { op: 'trim' }, { op: 'exit' });
-    this.threads.push(new VThread(this.threads.length, attachThread(this.heap, this.observer), janitor, this.decisions));
+    this.threads.push(this.vthread(this.threads.length, attachThread(this.heap, this.observer), janitor));
     this.last = -1;
     return this.loop((runnable) => runnable.indexOf(true));
+  }
+
+  // A virtual thread with what its operations need of this run (ops/registry.ts RunContext).
+  private vthread(index: number, t: Thread, ops: readonly Op[]): VThread {
+    const run = this;
+    const ctx: RunContext = {
+      heap: this.heap,
+      model: this.model,
+      get threads() {
+        return run.threads.length;
+      },
+      index,
+      t,
+      blockName: (address) => this.blockName(address),
+      snapshot: () => this.snapshot(),
+    };
+    return new VThread(index, t, ops, this.decisions, ctx);
   }
 
   // The heap decoded once per step, whoever asks (counters are not needed here).
@@ -394,10 +347,4 @@ class Run {
     const b = this.model.live.get(address);
     return `${b?.name ?? 'block'} @0x${address.toString(16)}`;
   }
-}
-
-// drain/trim/tick/exit return nothing; the executor treats every operation as Step<number>.
-function* asNumber(op: Step<void>): Step<number> {
-  yield* op;
-  return 0;
 }

@@ -7,9 +7,10 @@
 // strictly smaller case that still breaks the same rule, and repeats to a fixpoint.
 import type { ConfigInput } from '../impl/config.js';
 import { execute } from './execute.js';
-import { caseSize, type Case, type Op, type Schedule } from './program.js';
+import { opPlugin } from './ops/registry.js';
+import { caseSize, type Case, type Schedule } from './program.js';
 import { pluginOf } from './schedulers/registry.js';
-import { SIZES, TINY_POLICY_BASE } from './scope.js';
+import { TINY_POLICY_BASE } from './scope.js';
 
 /**
  * The smallest case reachable from `c` that still violates `id`, within `budget` runs.
@@ -41,12 +42,7 @@ function weight(c: Case): number {
   const { ops, switches } = caseSize(c);
   let detail = 0;
   for (const t of c.program.threads) {
-    for (const o of t) {
-      if (o.op === 'alloc') detail += SIZES.indexOf(o.size) + 1;
-      else if (o.op === 'free') detail += o.pick + o.from;
-      else if (o.op === 'misuse') detail += o.pick + o.from + o.offset;
-      else if (o.op === 'tick') detail += o.ms;
-    }
+    for (const o of t) detail += opPlugin(o).detail(o);
   }
   detail += pluginOf(c.schedule).detail(c.schedule);
   for (const [k, v] of Object.entries(TINY_POLICY_BASE)) if (k in c.config && c.config[k] !== v) detail += 1;
@@ -83,10 +79,10 @@ function* candidates(c: Case, fixed: ReadonlySet<string>): Generator<Case> {
   }
   // drop or simplify schedule entries
   for (const schedule of scheduler.shrink(s)) yield withSchedule(c, schedule);
-  // simpler arguments
+  // simpler arguments (each kind's shrink candidates)
   for (let t = 0; t < threads.length; t++) {
-    for (let j = 0; j < threads[t]!.length; j++) {
-      for (const simpler of simplerOps(threads[t]![j]!)) {
+    for (const [j, op] of threads[t]!.entries()) {
+      for (const simpler of opPlugin(op).shrink(op)) {
         yield { ...c, program: { threads: threads.map((ops, i) => (i === t ? ops.map((o, k) => (k === j ? simpler : o)) : ops)) } };
       }
     }
@@ -94,17 +90,6 @@ function* candidates(c: Case, fixed: ReadonlySet<string>): Generator<Case> {
   // drawn knobs back to the scope's base draw
   for (const [k, v] of Object.entries(TINY_POLICY_BASE)) {
     if (!fixed.has(k) && k in c.config && c.config[k] !== v) yield { ...c, config: { ...c.config, [k]: v } as ConfigInput };
-  }
-}
-
-function simplerOps(o: Op): Op[] {
-  switch (o.op) {
-    // toward the three main sizes (not every edge: that would multiply the candidates)
-    case 'alloc': return SIZES.slice(0, Math.min(3, Math.max(0, SIZES.indexOf(o.size)))).map((size) => ({ op: 'alloc', size }));
-    case 'free': return [...(o.pick > 0 ? [{ ...o, pick: 0 }] : []), ...(o.from > 0 ? [{ ...o, from: 0 }] : [])];
-    case 'tick': return o.ms > 1 ? [{ op: 'tick', ms: 1 }] : [];
-    case 'misuse': return [...(o.pick > 0 ? [{ ...o, pick: 0 }] : []), ...(o.from > 0 ? [{ ...o, from: 0 }] : []), ...(o.offset > 0 ? [{ ...o, offset: 0 }] : [])];
-    default: return [];
   }
 }
 

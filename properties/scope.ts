@@ -5,8 +5,9 @@
 // in the counterexample. With a user configuration the scope is that one configuration.
 import fc from 'fast-check';
 import type { ConfigInput } from '../impl/config.js';
-import { EDGE_SIZES } from '../model/contract.js';
-import { MISUSE_KINDS, type Case, type Op, type Program, type Schedule } from './program.js';
+import { SIZES } from './ops/alloc.js';
+import { OPS } from './ops/registry.js';
+import type { Case, Op, Program, Schedule } from './program.js';
 import { DEFAULT_SCHEDULER, schedulerNamed } from './schedulers/registry.js';
 
 /** The geometry of every default-scope run: SuperSlabs of 2 slabs of 4 KB. */
@@ -23,14 +24,7 @@ export const TINY_GEOMETRY: ConfigInput = {
   HAKMEM_SS_EMPTY_SCAN_LIMIT: 1, // what variant empty-scan-limit looks at in this scope
 };
 
-/**
- * The sizes programs draw: one each of C7, C6, C5 (where the scope's slabs fill and empty
- * within a few operations), then both edges of every class (model/contract.ts EDGE_SIZES,
- * 2048 refused). Shrinking prefers earlier ones.
- */
-export const SIZES: readonly number[] = [1500, 300, 200, ...EDGE_SIZES];
-/** How many of SIZES lead: the mid-class sizes most allocations use. */
-const MAIN_SIZES = 3;
+export { SIZES };
 
 export interface ScopeOptions {
   /** A fixed configuration (knobs and variants); absent: the default family. */
@@ -71,22 +65,9 @@ export function configArb(o: ScopeOptions): fc.Arbitrary<ConfigInput> {
   return policy.map((p) => withVariants({ ...TINY_GEOMETRY, ...p, ...o.set }));
 }
 
+/** One operation: every registered kind's draws, weighted (ops/registry.ts OPS). */
 function opArb(): fc.Arbitrary<Op> {
-  return fc.oneof(
-    { weight: 5, arbitrary: fc.constantFrom(...SIZES.slice(0, MAIN_SIZES)).map((size): Op => ({ op: 'alloc', size })) },
-    { weight: 2, arbitrary: fc.constantFrom(...EDGE_SIZES).map((size): Op => ({ op: 'alloc', size })) },
-    { weight: 4, arbitrary: fc.record({ from: fc.nat(3), pick: fc.nat(3) }).map(({ from, pick }): Op => ({ op: 'free', from, pick })) },
-    { weight: 2, arbitrary: fc.constant<Op>({ op: 'drain' }) },
-    { weight: 1, arbitrary: fc.constant<Op>({ op: 'trim' }) },
-    { weight: 1, arbitrary: fc.constantFrom(4, 12).map((ms): Op => ({ op: 'tick', ms })) },
-    { weight: 1, arbitrary: fc.constant<Op>({ op: 'exit' }) },
-    { weight: 1, arbitrary: misuseArb() },
-  );
-}
-
-function misuseArb(): fc.Arbitrary<Op> {
-  return fc.record({ kind: fc.constantFrom(...MISUSE_KINDS), from: fc.nat(3), pick: fc.nat(3), offset: fc.nat(63) })
-    .map(({ kind, from, pick, offset }): Op => ({ op: 'misuse', kind, from, pick, offset }));
+  return fc.oneof(...OPS.flatMap((p): fc.WeightedArbitrary<Op>[] => [...p.draws()]));
 }
 
 /** Virtual threads a program has at most, unless ScopeOptions.maxThreads says otherwise. */

@@ -6,9 +6,9 @@ import { createHash } from 'node:crypto';
 import { deflateRawSync, inflateRawSync } from 'node:zlib';
 import { makeConfig, ConfigError } from '../impl/config.js';
 import { checkHeapBudget } from '../impl/heap-budget.js';
-import { describe } from '../impl/quote.js';
-import { isObject, keys, nat, TOKEN_LIMITS, TokenError } from './fields.js';
-import { MISUSE_KINDS, type Case, type MisuseKind, type Op } from './program.js';
+import { isObject, keys, TOKEN_LIMITS, TokenError } from './fields.js';
+import { opPlugin, validateOp } from './ops/registry.js';
+import type { Case } from './program.js';
 import { validateSchedule, type Schedule } from './schedulers/registry.js';
 
 const PREFIX = 'sc1.';
@@ -78,8 +78,8 @@ function validateCase(value: unknown): Case {
   }
   const total = threads.reduce((n: number, ops: unknown[]) => n + ops.length, 0);
   if (total > TOKEN_LIMITS.ops) throw new TokenError(`${total} operations, over the limit of ${TOKEN_LIMITS.ops}`);
-  const ops = (threads as unknown[][]).map((list, t) => list.map((o, i) => op(o, `no valid program: T${t} operation ${i}`)));
-  const clock = ops.flat().reduce((ms, o) => ms + (o.op === 'tick' ? o.ms : 0), 0);
+  const ops = (threads as unknown[][]).map((list, t) => list.map((o, i) => validateOp(o, `no valid program: T${t} operation ${i}`)));
+  const clock = ops.flat().reduce((ms, o) => ms + opPlugin(o).clockMs(o), 0);
   if (clock > TOKEN_LIMITS.clockMs) throw new TokenError(`the ticks add up to ${clock} ms, over the limit of ${TOKEN_LIMITS.clockMs}`);
   const atomicOps = value['atomicOps'];
   if (atomicOps !== undefined && typeof atomicOps !== 'boolean') throw new TokenError('atomicOps is not a boolean');
@@ -89,35 +89,6 @@ function validateCase(value: unknown): Case {
     schedule: schedule(value['schedule']),
     ...(atomicOps === undefined ? {} : { atomicOps }),
   };
-}
-
-function op(o: unknown, where: string): Op {
-  const bad = (why: string): TokenError => new TokenError(`${where}: ${why}`);
-  if (!isObject(o)) throw bad('not an operation');
-  switch (o['op']) {
-    case 'alloc':
-      keys(o, where, ['op', 'size']);
-      if (!nat(o['size'])) throw bad(`alloc size ${describe(o['size'])} is not a whole number`);
-      return { op: 'alloc', size: o['size'] };
-    case 'free':
-      keys(o, where, ['op', 'from', 'pick']);
-      if (!nat(o['from']) || !nat(o['pick'])) throw bad('free needs whole numbers from and pick');
-      return { op: 'free', from: o['from'], pick: o['pick'] };
-    case 'tick':
-      keys(o, where, ['op', 'ms']);
-      if (!nat(o['ms']) || o['ms'] > TOKEN_LIMITS.tickMs) throw bad(`tick ms ${describe(o['ms'])} is not a whole number up to ${TOKEN_LIMITS.tickMs}`);
-      return { op: 'tick', ms: o['ms'] };
-    case 'misuse':
-      keys(o, where, ['op', 'kind', 'from', 'pick', 'offset']);
-      if (!MISUSE_KINDS.includes(o['kind'] as MisuseKind)) throw bad(`unknown misuse kind ${describe(o['kind'])} (expected ${MISUSE_KINDS.join(', ')})`);
-      if (!nat(o['from']) || !nat(o['pick']) || !nat(o['offset'])) throw bad('misuse needs whole numbers from, pick and offset');
-      return { op: 'misuse', kind: o['kind'] as MisuseKind, from: o['from'], pick: o['pick'], offset: o['offset'] };
-    case 'drain': case 'trim': case 'exit':
-      keys(o, where, ['op']);
-      return { op: o['op'] };
-    default:
-      throw bad(`unknown operation ${describe(o['op'])}`);
-  }
 }
 
 function schedule(s: unknown): Schedule {

@@ -3,6 +3,7 @@
 // step a tick coloured by the shared access it made (read, write, lock attempt, or
 // thread-local code before the first yield), a marker where a thread was preempted
 // mid-operation, the start of the epilogue (quiescence), and a cursor the page moves.
+import { match } from 'ts-pattern';
 import type { Frame, TraceEntry } from '../properties/execute.js';
 import { esc } from './html.js';
 
@@ -20,17 +21,20 @@ export function operations(trace: readonly TraceEntry[], frames: readonly Frame[
   const bars: Bar[] = [];
   const preempted: { thread: number; step: number }[] = [];
   for (const e of trace) {
-    if (e.kind === 'start') {
-      open.set(e.thread, { from: e.step, text: e.text });
-    } else if (e.kind === 'end') {
-      const o = open.get(e.thread)!;
-      bars.push({ thread: e.thread, from: o.from, to: e.step, text: `${o.text} ${e.text}` });
-      open.delete(e.thread);
-    } else if (e.kind === 'switch') {
-      // recorded before the next step runs: the thread of step e.step was switched away from
-      const away = frames[e.step]?.thread ?? -1;
-      if (open.has(away)) preempted.push({ thread: away, step: e.step });
-    }
+    match(e.kind)
+      .with('start', () => open.set(e.thread, { from: e.step, text: e.text }))
+      .with('end', () => {
+        const o = open.get(e.thread)!;
+        bars.push({ thread: e.thread, from: o.from, to: e.step, text: `${o.text} ${e.text}` });
+        open.delete(e.thread);
+      })
+      .with('switch', () => {
+        // recorded before the next step runs: the thread of step e.step was switched away from
+        const away = frames[e.step]?.thread ?? -1;
+        if (open.has(away)) preempted.push({ thread: away, step: e.step });
+      })
+      .with('event', () => {})
+      .exhaustive();
   }
   for (const [thread, o] of open) bars.push({ thread, from: o.from, to: last, text: `${o.text} (unfinished)` });
   bars.sort((a, b) => a.from - b.from || a.thread - b.thread);
