@@ -15,17 +15,17 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { PerformanceObserver } from 'node:perf_hooks';
 import fc from 'fast-check';
-import { free, malloc } from '../impl/allocator.js';
+import { runWorkload } from '../harness/runner.js';
+import { defaults, WORKLOADS } from '../harness/workloads/index.js';
+import { randomMixedLoopOnly } from '../harness/workloads/random-mixed.js';
+import type { Workload } from '../harness/workloads/types.js';
+import { free, malloc } from '../impl/allocator/allocator.js';
 import { createHeap } from '../impl/heap.js';
 import { attachThread } from '../impl/thread/thread.js';
 import { execute } from '../properties/execute.js';
 import type { Case } from '../properties/program.js';
 import { caseArb } from '../properties/scope.js';
-import { runWorkload } from './runner.js';
 import { scale } from './scale.js';
-import { defaults, WORKLOADS } from './workloads/index.js';
-import { randomMixedLoopOnly } from './workloads/random-mixed.js';
-import type { Workload } from './workloads/types.js';
 
 interface Args {
   iters: number;

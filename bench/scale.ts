@@ -3,8 +3,8 @@
 // C7 block needs a SuperSlab of its own (one 4 KB slab holding one 2048-byte block), so
 // N mallocs map N SuperSlabs; then the audit decodes the heap, INV-REGISTRY and the
 // whole safety catalogue judge it. Per-SuperSlab figures flat in N mean no quadratic part.
-import { malloc } from '../impl/allocator.js';
-import { audit } from '../impl/audit.js';
+import { malloc } from '../impl/allocator/allocator.js';
+import { audit } from '../model/audit.js';
 import { createHeap } from '../impl/heap.js';
 import { attachThread } from '../impl/thread/thread.js';
 import { firstViolation, snapshotRule } from '../model/rules/catalogue.js';

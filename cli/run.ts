@@ -2,9 +2,9 @@
 // threads sharing the heap, or interleaved on one thread (deterministic) — with the
 // seeds' figures and the audit verdict. Exit 0 when the run ended cleanly and the audit
 // holds, 1 otherwise (a worker failed or hung, or an invariant broke), 2 on bad input.
-import { report, type RunReport } from '../bench/report.js';
-import { runWorkload } from '../bench/runner.js';
-import { defaults, WORKLOADS } from '../bench/workloads/index.js';
+import { report, type RunReport } from '../harness/report.js';
+import { runWorkload } from '../harness/runner.js';
+import { defaults, WORKLOADS } from '../harness/workloads/index.js';
 import { createHeap } from '../impl/heap.js';
 import { quote } from '../impl/quote.js';
 import { CONFIG_OPTIONS, configFrom, entry, intOption, parse, UsageError } from './usage.js';

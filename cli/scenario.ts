@@ -1,8 +1,8 @@
 // `slabcheck scenario NAME|all [--json]`: a seed's measurement on the buggy variant and
-// on the fixed design, beside the seed's own figures (bench/scenarios.ts). Exit 0 when
+// on the fixed design, beside the seed's own figures (harness/scenarios.ts). Exit 0 when
 // every judged symptom row agrees in direction with the seed, 1 when one does not; a
 // row not judged (seeds 000/001's mmap churn) is shown with the reason.
-import { runScenario, SCENARIOS, type ScenarioResult } from '../bench/scenarios.js';
+import { runScenario, SCENARIOS, type ScenarioResult } from '../harness/scenarios.js';
 import { parse, UsageError } from './usage.js';
 
 export const SCENARIO_USAGE = `slabcheck scenario NAME|all [--json]   NAME: ${SCENARIOS.map((s) => s.name).join(', ')}`;

@@ -8,7 +8,7 @@ export const COUNTER_NAMES = [
   'remoteFrees', // frees pushed to another thread's slab queue (seed 003)
   'remoteDrained', // blocks taken off remote queues by owners
   'orphaned', // slabs an exiting thread left with blocks still out (seed 004 §4.2)
-  'adopted', // orphaned slabs taken over by a thread freeing into them (or by their exiting owner: slab/remote.ts)
+  'adopted', // orphaned slabs taken over by a thread freeing into them (or by a remote free that finds its owner gone: pool/release.ts remoteFree)
   'tlsDrains', // periodic TLS SLL drains (seed 001 Option B)
   'hdrResets', // TLS_SLL_HDR_RESET: bad header on a block leaving the cache (seed 004 §2)
   'emptyEvents', // slot ACTIVE -> EMPTY (seed 000 "EMPTY detected")

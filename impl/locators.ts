@@ -1,8 +1,8 @@
 // Record locators and packed-word codecs: each derivation once, for impl/, the audit, the
 // observer and the model alike. Locators of geometry take anything with the
 // configuration's sizes (a Config, or a snapshot's Limits); locators of words take the heap's
-// Layout (layout.ts).
-import { HEADER_MAGIC } from './sizeclass.js';
+// Layout (layout.ts); addresses read the SuperSlab table (a Table: a Heap is one).
+import { HEADER_MAGIC, STRIDES } from './sizeclass.js';
 import { type Layout, S, SL, T, TF } from './layout.js';
 
 /** The sizes slot ids and block addresses derive from (Config and Limits both have them). */
@@ -70,6 +70,38 @@ export function threadCounters(h: { L: Layout }, slot: number): number {
 /** i32 index of class `cls`'s registry (sim.max_superslabs entries: ss index + 1). */
 export function registryBase(h: { L: Layout; cfg: { maxSuperSlabs: number } }, cls: number): number {
   return h.L.registry + cls * h.cfg.maxSuperSlabs;
+}
+
+// ---------------------------------------------------------------- addresses (read the table)
+
+/** What the address locators read: the layout, the SuperSlab table and slot words (i32), the sizes (a Heap has them). */
+export interface Table {
+  readonly L: Layout;
+  readonly i32: Int32Array;
+  readonly cfg: Geometry & { pageBytes: number };
+}
+
+/** The SuperSlab header's first cell (at its base); the second names the table entry + 1. */
+export const SS_MAGIC = 0x5ca1ab1e;
+
+/** Address of SuperSlab `ss` (its table entry's base page). */
+export function ssBase(h: Table, ss: number): number {
+  return h.i32[ssIndex(h, ss) + S.BASE_PAGE]! * h.cfg.pageBytes;
+}
+
+/** Address of the first block of `slot`'s slab. */
+export function dataStart(h: Table, slot: number): number {
+  return slabStart(h.cfg, ssBase(h, ssOfSlot(h.cfg, slot)), slabOfSlot(h.cfg, slot));
+}
+
+/** Address of block `idx` of `slot` (its class's stride apart). */
+export function blockAddress(h: Table, slot: number, idx: number): number {
+  return dataStart(h, slot) + idx * STRIDES[h.i32[slotIndex(h, slot) + SL.CLASS]!]!;
+}
+
+/** Index within `slot` of the block at `base`. */
+export function blockIndex(h: Table, slot: number, base: number): number {
+  return (base - dataStart(h, slot)) / STRIDES[h.i32[slotIndex(h, slot) + SL.CLASS]!]!;
 }
 
 // ---------------------------------------------------------------- packed words

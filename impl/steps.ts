@@ -10,9 +10,7 @@
 // treats a thread whose pending request is a LOCK of a held word as blocked. All heap
 // Atomics of the allocator are in perform() below (test/access.test.ts checks it); the
 // simulated kernel (os/) is atomic under its own lock and entered after a KERNEL request.
-import type { Heap } from './heap.js';
 import { H } from './layout.js';
-import type { Thread } from './thread/thread.js';
 
 /** Request kinds: request = word * KINDS + kind. */
 export const K = {
@@ -37,37 +35,54 @@ const KINDS = 16;
 
 export type Op<R> = Generator<number, R, number>;
 
+/** The heap's views, what the accesses here touch (heap.ts Heap has them; this file sits below it). */
+export interface Views {
+  readonly i32: Int32Array;
+  readonly f64: Float64Array;
+}
+
+/**
+ * What requests and executors need of a thread (thread/thread.ts Thread is one; this
+ * level sits below it): its heap, its id (a lock's holder) and the operands' scratch.
+ */
+export interface Actor {
+  readonly heap: Views;
+  readonly tid: number;
+  x: number;
+  y: number;
+}
+
 export const reqKind = (r: number): number => r % KINDS;
 export const reqWord = (r: number): number => (r - (r % KINDS)) / KINDS;
 
 // ---------------------------------------------------------------- requests (what an op yields)
 
 export const load = (w: number): number => w * KINDS + K.LOAD;
-export function store(t: Thread, w: number, v: number): number {
+export function store(t: Actor, w: number, v: number): number {
   t.x = v;
   return w * KINDS + K.STORE;
 }
 /** Resumes with the old value (the CAS succeeded when it equals `expect`). */
-export function cas(t: Thread, w: number, expect: number, v: number): number {
+export function cas(t: Actor, w: number, expect: number, v: number): number {
   t.x = expect;
   t.y = v;
   return w * KINDS + K.CAS;
 }
 /** Resumes with the old value. */
-export function add(t: Thread, w: number, n: number): number {
+export function add(t: Actor, w: number, n: number): number {
   t.x = n;
   return w * KINDS + K.ADD;
 }
-export const sub = (t: Thread, w: number, n: number): number => add(t, w, -n);
-export function xchg(t: Thread, w: number, v: number): number {
+export const sub = (t: Actor, w: number, n: number): number => add(t, w, -n);
+export function xchg(t: Actor, w: number, v: number): number {
   t.x = v;
   return w * KINDS + K.XCHG;
 }
-export function or(t: Thread, w: number, bits: number): number {
+export function or(t: Actor, w: number, bits: number): number {
   t.x = bits;
   return w * KINDS + K.OR;
 }
-export function and(t: Thread, w: number, bits: number): number {
+export function and(t: Actor, w: number, bits: number): number {
   t.x = bits;
   return w * KINDS + K.AND;
 }
@@ -77,7 +92,7 @@ export const unlock = (w: number): number => w * KINDS + K.UNLOCK;
 /** Waits until the lock at `w` is free (its holder's work done), without taking it. */
 export const waitFree = (w: number): number => w * KINDS + K.WAIT;
 export const cellLoad = (cell: number): number => cell * KINDS + K.CELL_LOAD;
-export function cellStore(t: Thread, cell: number, v: number): number {
+export function cellStore(t: Actor, cell: number, v: number): number {
   t.x = v;
   return cell * KINDS + K.CELL_STORE;
 }
@@ -86,7 +101,7 @@ export const kernel = (): number => H.OS_LOCK * KINDS + K.KERNEL;
 // ---------------------------------------------------------------- executors
 
 /** Performs request `r` of thread `t` (a LOCK only once its word is free); the value the op resumes with. */
-export function perform(t: Thread, r: number): number {
+export function perform(t: Actor, r: number): number {
   const { i32 } = t.heap;
   const kind = r % KINDS;
   const w = (r - kind) / KINDS;
@@ -117,18 +132,18 @@ const waits = (kind: number): boolean => kind === K.LOCK || kind === K.WAIT;
 export const lockWord = (r: number): number => (waits(r % KINDS) ? reqWord(r) : -1);
 
 /** True when a thread whose pending request is `r` cannot run: a LOCK or WAIT on a held word. */
-export function blocked(h: Heap, r: number): boolean {
+export function blocked(h: Views, r: number): boolean {
   return waits(r % KINDS) && Atomics.load(h.i32, reqWord(r)) !== 0;
 }
 
 /** One step of `op` on `t`: performs `pending` (its last request; -1 before its first step), runs to its next request. */
-export function step<R>(t: Thread, op: Op<R>, pending: number): IteratorResult<number, R> {
+export function step<R>(t: Actor, op: Op<R>, pending: number): IteratorResult<number, R> {
   if (pending >= 0 && blocked(t.heap, pending)) throw new Error(`stepped a thread waiting on lock word ${lockWord(pending)}`);
   return op.next(pending < 0 ? 0 : perform(t, pending));
 }
 
 /** Runs `op` to completion on thread `t`; waits (for real) on held locks. */
-export function runDirect<R>(t: Thread, op: Op<R>): R {
+export function runDirect<R>(t: Actor, op: Op<R>): R {
   const { i32 } = t.heap;
   let res = 0;
   for (;;) {
@@ -155,15 +170,17 @@ export function runDirect<R>(t: Thread, op: Op<R>): R {
  * creation, thread attach: nothing of the checker's runs concurrently), or in an
  * operation's first step, which runs unannounced (free's pointer check, tick's argument check).
  */
-export const peek = (h: Heap, w: number): number => Atomics.load(h.i32, w);
+export const peek = (h: Views, w: number): number => Atomics.load(h.i32, w);
+/** A cell (f64 index `c`) read outside any operation (the audit). */
+export const peekCell = (h: Views, c: number): number => h.f64[c]!;
 /** An atomic store outside any operation (heap creation, thread exit bookkeeping). */
-export function poke(h: Heap, w: number, v: number): void {
+export function poke(h: Views, w: number, v: number): void {
   Atomics.store(h.i32, w, v);
 }
 /** An atomic add outside any operation (thread attach); the old value. */
-export const pokeAdd = (h: Heap, w: number, n: number): number => Atomics.add(h.i32, w, n);
+export const pokeAdd = (h: Views, w: number, n: number): number => Atomics.add(h.i32, w, n);
 /** An atomic CAS outside any operation (thread attach); the old value. */
-export const pokeCas = (h: Heap, w: number, expect: number, v: number): number => Atomics.compareExchange(h.i32, w, expect, v);
+export const pokeCas = (h: Views, w: number, expect: number, v: number): number => Atomics.compareExchange(h.i32, w, expect, v);
 
 // ---------------------------------------------------------------- footprints (for tools: DPOR, incremental checks)
 

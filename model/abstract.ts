@@ -2,7 +2,7 @@
 // which thread allocated each, for what size. Every allocation result is judged against
 // it and against the audit snapshot, and at quiescent points the audit's live blocks
 // against it, by the model rules (rules/model.ts).
-import type { Snapshot } from '../impl/audit.js';
+import type { Snapshot } from './audit.js';
 import { HEADER_BYTES } from '../impl/sizeclass.js';
 import { ALLOCATION_RULES, MODEL_LIVE } from './rules/model.js';
 import type { Violation } from './rules/rule.js';

@@ -3,7 +3,7 @@
 // size gets (the header byte included), which sizes are refused, and what a free of any
 // address must answer — 0 for a live block, else the one documented E.FREE_* code
 // (impl/errors.ts), judged on the heap as it stands when the free's pointer check runs.
-import type { Snapshot } from '../impl/audit.js';
+import type { Snapshot } from './audit.js';
 import { E } from '../impl/errors.js';
 import { HEADER_BYTES, STRIDES } from '../impl/sizeclass.js';
 import type { Violation } from './rules/rule.js';

@@ -7,7 +7,7 @@
 // the events of one decision arrive together; only the clock moves under it (ticks take no
 // lock), so "must have expired" is judged against the clock when the operation began (a
 // lower bound of what the allocator read) and "may expire" against the clock at the event.
-import type { Snapshot } from '../impl/audit.js';
+import type { Snapshot } from './audit.js';
 import type { Violation } from './rules/rule.js';
 
 export interface LruLimits {

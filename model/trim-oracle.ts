@@ -5,7 +5,7 @@
 // past its deadline, and sets the next deadline HAKMEM_TINY_IDLE_TRIM_MS after that tick.
 // Judged on a trim that ran alone (no other thread stepped during it), from the heap at
 // its start and at its end: what LRU and munmap did with the freed ones is LRU-POLICY's.
-import type { Snapshot, SsSnap } from '../impl/audit.js';
+import type { Snapshot, SsSnap } from './audit.js';
 import type { Violation } from './rules/rule.js';
 
 const reserve = (what: string, where: string, expected: unknown, actual: unknown): Violation => ({

@@ -4,7 +4,7 @@
 // are judged when the operation ran alone (no other thread stepped while it ran), where the
 // heap at its start determines the decision; the LRU and the drain at every operation.
 import { match } from 'ts-pattern';
-import { audit, type Snapshot } from '../impl/audit.js';
+import { audit, type Snapshot } from '../model/audit.js';
 import type { Heap } from '../impl/heap.js';
 import { H, SL, T } from '../impl/layout.js';
 import { slotIndex } from '../impl/locators.js';

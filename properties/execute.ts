@@ -6,7 +6,7 @@
 // mid-operation), and after the program a deterministic quiescence — every live block
 // freed, every thread drained and exited, the clock past the TTL, a trim — the liveness
 // rules. The first violation ends the run.
-import { audit, type Snapshot } from '../impl/audit.js';
+import { audit, type Snapshot } from '../model/audit.js';
 import { ConfigError } from '../impl/config.js';
 import { reuseHeap, type Heap } from '../impl/heap.js';
 import { OomKilled } from '../impl/os/pages.js';

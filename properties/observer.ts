@@ -7,7 +7,7 @@
 // not yet SLOT_SETTLED: its counts, registry entry or list push still to land). The
 // first violation sticks; the executor stops at it.
 import { match } from 'ts-pattern';
-import { audit, slotSnapshot, superSlabCounts } from '../impl/audit.js';
+import { audit, slotSnapshot, superSlabCounts } from '../model/audit.js';
 import { EV, STAGE_NEW_SS, STAGE_UNUSED, type EventSink } from '../impl/events.js';
 import type { Heap } from '../impl/heap.js';
 import { slotId, ssOfSlot } from '../impl/locators.js';

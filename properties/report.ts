@@ -4,7 +4,7 @@
 // lines a terminal shows. Everything here is a function of the case alone (no clock, no
 // paths), so a replay prints the same bytes.
 import { match } from 'ts-pattern';
-import type { Snapshot } from '../impl/audit.js';
+import type { Snapshot } from '../model/audit.js';
 import { ruleById, type Violation } from '../model/rules/catalogue.js';
 import type { Outcome, TraceEntry } from './execute.js';
 import { caseSize, programText, scheduleText, type Case } from './program.js';

@@ -7,7 +7,7 @@ import { build } from 'esbuild';
 import { cpSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 
-const roots = ['impl', 'model', 'properties', 'viewer', 'cli', 'bench', 'trace', 'test'];
+const roots = ['impl', 'model', 'properties', 'viewer', 'cli', 'harness', 'bench', 'trace', 'test'];
 const entryPoints = [];
 const walk = (dir) => {
   for (const name of readdirSync(dir)) {

@@ -1,34 +1,21 @@
 // The access helpers (impl/steps.ts): every shared access of an operation is a request
 // naming its kind and word, performed by the executor; no heap Atomics in impl/ bypass
 // them (a source scan); the decoder and the dependence relation tools build on.
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { free, freeOp, malloc } from '../impl/allocator.js';
-import { audit } from '../impl/audit.js';
+import { free, freeOp, malloc } from '../impl/allocator/allocator.js';
+import { audit } from '../model/audit.js';
 import { H, SL } from '../impl/layout.js';
 import { slotIndex } from '../impl/locators.js';
 import {
   access, accessKind, add, cas, cellLoad, cellStore, dependent, K, kernel, load, lock, lockWord, reqKind, reqWord, store, unlock, waitFree,
 } from '../impl/steps.js';
 import { attachThread } from '../impl/thread/thread.js';
-import { blockOf, heapOf, SMALL, stepping } from './helpers.js';
+import { blockOf, filesUnder, heapOf, SMALL, stepping } from './helpers.js';
 
 const root = process.cwd();
-
-function impl(): string[] {
-  const out: string[] = [];
-  const walk = (dir: string): void => {
-    for (const name of readdirSync(dir).sort()) {
-      const path = join(dir, name);
-      if (statSync(path).isDirectory()) walk(path);
-      else if (name.endsWith('.ts')) out.push(path);
-    }
-  };
-  walk(join(root, 'impl'));
-  return out;
-}
 
 // The kernel (os/) is atomic under its own lock and entered after a KERNEL request; steps.ts performs every other access.
 const EXEMPT = /^impl\/(steps\.ts|os\/)/;
@@ -43,7 +30,7 @@ test('the scan finds an Atomics call (and ignores one in a comment)', () => {
 
 test('no heap Atomics in impl/ outside the access helpers (steps.ts) and the kernel (os/)', () => {
   const found: string[] = [];
-  for (const file of impl()) {
+  for (const file of filesUnder(join(root, 'impl'))) {
     const rel = relative(root, file).split('\\').join('/');
     if (EXEMPT.test(rel)) continue;
     for (const line of atomicsCalls(readFileSync(file, 'utf8'))) found.push(`${rel}:${line}`);

@@ -29,11 +29,11 @@
 // rule assumed stage 0.5. It now follows the configuration (Limits.emptyReuse).
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { drainOp, run } from '../impl/allocator.js';
+import { drainOp, run } from '../impl/allocator/allocator.js';
 import { EV, STAGE_NEW_SS, STAGE_UNUSED } from '../impl/events.js';
 import { createHeap } from '../impl/heap.js';
 import { attachThread } from '../impl/thread/thread.js';
-import { audit, type Snapshot } from '../impl/audit.js';
+import { audit, type Snapshot } from '../model/audit.js';
 import { EMPTY_FIRST, type Decision } from '../model/rules/decision.js';
 import { execute } from '../properties/execute.js';
 import { replay } from '../properties/index.js';

@@ -14,8 +14,8 @@
 // must fit the stride).
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { drainOp, run } from '../impl/allocator.js';
-import { audit } from '../impl/audit.js';
+import { drainOp, run } from '../impl/allocator/allocator.js';
+import { audit } from '../model/audit.js';
 import type { ConfigInput } from '../impl/config.js';
 import { EV } from '../impl/events.js';
 import { assertHolds, counters, heapOf, mustFree, mustMalloc, SMALL } from './helpers.js';

@@ -13,8 +13,8 @@
 // 500 -> C6, 200 -> C5, 1024 -> C7.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { drainOp, malloc, run } from '../impl/allocator.js';
-import { audit, type SlotSnap, type Snapshot } from '../impl/audit.js';
+import { drainOp, malloc, run } from '../impl/allocator/allocator.js';
+import { audit, type SlotSnap, type Snapshot } from '../model/audit.js';
 import { EV } from '../impl/events.js';
 import type { Heap } from '../impl/heap.js';
 import { writableCell } from '../impl/os/pages.js';

@@ -16,8 +16,8 @@ import * as assert from 'uvu/assert';
 import fc from 'fast-check';
 import { deflateRawSync } from 'node:zlib';
 import { createActor, transition } from 'xstate';
-import { drainOp, free, malloc, run } from '../impl/allocator.js';
-import { audit, type Snapshot } from '../impl/audit.js';
+import { drainOp, free, malloc, run } from '../impl/allocator/allocator.js';
+import { audit, type Snapshot } from '../model/audit.js';
 import type { ConfigInput } from '../impl/config.js';
 import {
   EV, STAGE_CAP_RECLAIM, STAGE_EMPTY_LIST, STAGE_EMPTY_SCAN, STAGE_NEW_SS, STAGE_UNUSED,

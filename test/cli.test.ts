@@ -168,7 +168,7 @@ test('usage errors: whole-number options', async () => {
   await usageError(['run', 'random-mixed', '--ws', '0'], '--ws');
   await usageError(['run', 'random-mixed', '--seed=-1'], '--seed', "'-1'");
   await usageError(['run', 'random-mixed', '--seed', '-1'], '--seed'); // parseArgs: ambiguous value
-  await usageError(['run', 'random-mixed', '--seed', String(2 ** 32)], '--seed'); // seeds are 32-bit (bench/rng.ts)
+  await usageError(['run', 'random-mixed', '--seed', String(2 ** 32)], '--seed'); // seeds are 32-bit (harness/rng.ts)
 });
 
 test('usage errors: --variant and --set', async () => {

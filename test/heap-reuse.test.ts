@@ -6,7 +6,7 @@
 import fc from 'fast-check';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { exitOp, free, malloc, run, tickOp } from '../impl/allocator.js';
+import { exitOp, free, malloc, run, tickOp } from '../impl/allocator/allocator.js';
 import type { ConfigInput } from '../impl/config.js';
 import { createHeap, reuseHeap, type Heap } from '../impl/heap.js';
 import { H } from '../impl/layout.js';

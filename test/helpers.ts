@@ -1,8 +1,10 @@
 // Shared test scaffolding: small heaps, threads, and assertions over the audit.
 import { spawnSync } from 'node:child_process';
+import { readdirSync, statSync } from 'node:fs';
+import { join } from 'node:path';
 import * as assert from 'uvu/assert';
-import { exitOp, free, freeOp, malloc, run } from '../impl/allocator.js';
-import { audit, type SlotSnap, type Snapshot } from '../impl/audit.js';
+import { exitOp, free, freeOp, malloc, run } from '../impl/allocator/allocator.js';
+import { audit, type SlotSnap, type Snapshot } from '../model/audit.js';
 import type { ConfigInput } from '../impl/config.js';
 import { createHeap, type Heap } from '../impl/heap.js';
 import { slabAt, slabStart } from '../impl/locators.js';
@@ -43,7 +45,7 @@ export function mustFree(t: Thread, p: number): void {
  * `b` frees `ptrs` (blocks `owner` allocated): each free decides "remote" while `owner`
  * is alive, `owner` exits before the pushes land (its slabs go ORPHAN with nothing yet
  * to drain), then they land. On variant orphan-push-race nobody drains those slabs again
- * and only trim reclaims them; the design's pushes adopt them (impl/slab/remote.ts).
+ * and only trim reclaims them; the design's remote frees adopt them (impl/pool/release.ts remoteFree).
  */
 export function freeAcrossExit(b: Thread, ptrs: number[], owner: Thread): void {
   const frees = ptrs.map((p) => stepping(b, freeOp(b, p)));
@@ -98,6 +100,12 @@ export function blockOf(heap: Heap, s: Snapshot, p: number): { slot: SlotSnap; i
   const slot = ss!.slots[slab]!;
   const start = slabStart(heap.cfg, ssBase, slab);
   return { slot, idx: (base - start) / STRIDES[slot.cls]!, ssIndex: ss!.index };
+}
+
+/** The files under `path` (or `path` itself, a file) whose names match `name`, recursively, in sorted order. */
+export function filesUnder(path: string, name: RegExp = /\.ts$/): string[] {
+  if (!statSync(path).isDirectory()) return name.test(path) ? [path] : [];
+  return readdirSync(path).sort().flatMap((entry) => filesUnder(join(path, entry), name));
 }
 
 export interface CliResult {

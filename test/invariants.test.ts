@@ -5,8 +5,8 @@
 // cover exactly the catalogue, so a new invariant without a test fails this suite.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { drainOp, exitOp, malloc, run, tickOp } from '../impl/allocator.js';
-import { audit, type CachedBlock, type SlotSnap, type Snapshot, type SsSnap, type ThreadSnap } from '../impl/audit.js';
+import { drainOp, exitOp, malloc, run, tickOp } from '../impl/allocator/allocator.js';
+import { audit, type CachedBlock, type SlotSnap, type Snapshot, type SsSnap, type ThreadSnap } from '../model/audit.js';
 import { createHeap } from '../impl/heap.js';
 import { classOfSize } from '../impl/sizeclass.js';
 import { attachThread } from '../impl/thread/thread.js';

@@ -2,7 +2,7 @@
 // whose fields do not overlap, regions that do not overlap and fit the buffer, invariant IDs
 // that exist, and a writer discipline the source respects (no plain store to a word
 // declared atomic, found by reading impl/).
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
@@ -15,6 +15,7 @@ import {
 } from '../impl/locators.js';
 import { NUM_CLASSES } from '../impl/sizeclass.js';
 import { ruleById } from '../model/rules/catalogue.js';
+import { filesUnder } from './helpers.js';
 
 const root = process.cwd();
 
@@ -80,19 +81,6 @@ test('layout: regions disjoint, 8-byte aligned, inside the buffer; record arrays
   assert.ok(heap.sab.byteLength >= heap.L.bytes);
 });
 
-function sources(dirs: string[]): string[] {
-  const out: string[] = [];
-  const walk = (dir: string): void => {
-    for (const name of readdirSync(dir).sort()) {
-      const path = join(dir, name);
-      if (statSync(path).isDirectory()) walk(path);
-      else if (name.endsWith('.ts')) out.push(path);
-    }
-  };
-  for (const d of dirs) walk(join(root, d));
-  return out;
-}
-
 test('every invariant ID a field names is a rule of the catalogue', () => {
   assert.ok(ruleById('INV-FREELIST') !== undefined && ruleById('no such rule') === undefined);
   for (const r of RECORDS as readonly HeapRecord<{ [k: string]: Field }>[]) {
@@ -130,7 +118,7 @@ test('the store scan finds a plain store to an atomic word (and not to an owner 
 
 test('writer discipline: no plain store to a word declared atomic anywhere in impl/', () => {
   const found: string[] = [];
-  for (const file of sources(['impl'])) for (const s of plainAtomicStores(readFileSync(file, 'utf8'))) found.push(`${file.slice(root.length + 1)}:${s}`);
+  for (const file of filesUnder(join(root, 'impl'))) for (const s of plainAtomicStores(readFileSync(file, 'utf8'))) found.push(`${file.slice(root.length + 1)}:${s}`);
   assert.equal(found, []);
 });
 

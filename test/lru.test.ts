@@ -9,8 +9,8 @@
 // SuperSlab and the 4th maps the next: SuperSlab k holds C7 allocations 3k .. 3k+2.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { drainOp, run, tickOp } from '../impl/allocator.js';
-import { audit } from '../impl/audit.js';
+import { drainOp, run, tickOp } from '../impl/allocator/allocator.js';
+import { audit } from '../model/audit.js';
 import type { ConfigInput } from '../impl/config.js';
 import { EV } from '../impl/events.js';
 import type { Heap } from '../impl/heap.js';

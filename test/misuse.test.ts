@@ -9,8 +9,8 @@
 // User pointer = block base + 1 (impl/sizeclass.ts).
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { drainOp, free, malloc, run } from '../impl/allocator.js';
-import { audit, type Snapshot } from '../impl/audit.js';
+import { drainOp, free, malloc, run } from '../impl/allocator/allocator.js';
+import { audit, type Snapshot } from '../model/audit.js';
 import { AllocatorError, describeError, E, errorName, isError } from '../impl/errors.js';
 import type { Heap } from '../impl/heap.js';
 import { isMappedPage } from '../impl/os/pages.js';

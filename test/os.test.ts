@@ -4,8 +4,8 @@
 // (seed 002 §3, seed 003 §5), and physical exhaustion.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { malloc } from '../impl/allocator.js';
-import { audit, type Snapshot } from '../impl/audit.js';
+import { malloc } from '../impl/allocator/allocator.js';
+import { audit, type Snapshot } from '../model/audit.js';
 import type { ConfigInput } from '../impl/config.js';
 import { createHeap, type Heap } from '../impl/heap.js';
 import { OomKilled, SegvError, isMappedPage, readCell, residentCell, writableCell } from '../impl/os/pages.js';

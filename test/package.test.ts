@@ -36,8 +36,9 @@ test('the tarball holds only what a user needs: no tests, no build scripts, no s
     assert.not.ok(p.startsWith('dist/test/'), p);
     assert.not.ok(p.endsWith('.map'), p);
     assert.not.ok(p.startsWith('scripts/'), p);
+    assert.not.ok(p.startsWith('dist/bench/'), p); // benchmarks and the fuzz suite are the repository's, not the package's
   }
-  for (const want of ['LICENSE', 'bin/slabcheck.js', 'dist/properties/index.js', 'dist/properties/index.d.ts', 'dist/cli/main.js', 'dist/bench/workers/worker.js']) {
+  for (const want of ['LICENSE', 'bin/slabcheck.js', 'dist/properties/index.js', 'dist/properties/index.d.ts', 'dist/cli/main.js', 'dist/harness/workers/worker.js']) {
     assert.ok(paths.includes(want), `the tarball has ${want}`);
   }
 });

@@ -14,8 +14,8 @@
 // cache until run(t, drainOp(t)) puts it back in its slab (seed 001 Option B).
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { drainOp, free, malloc, run } from '../impl/allocator.js';
-import { audit } from '../impl/audit.js';
+import { drainOp, free, malloc, run } from '../impl/allocator/allocator.js';
+import { audit } from '../model/audit.js';
 import { E } from '../impl/errors.js';
 import { EV, STAGE_CAP_RECLAIM, STAGE_EMPTY_LIST, STAGE_EMPTY_SCAN, STAGE_NEW_SS, STAGE_UNUSED } from '../impl/events.js';
 import { createHeap } from '../impl/heap.js';

@@ -13,8 +13,8 @@
 // slab 1; C7 (2048 B) 1 and 2. Sizes: 500 -> C6, 1024 -> C7 (user size + 1-byte header).
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { drainOp, exitOp, free, freeOp, malloc, run } from '../impl/allocator.js';
-import { audit } from '../impl/audit.js';
+import { drainOp, exitOp, free, freeOp, malloc, run } from '../impl/allocator/allocator.js';
+import { audit } from '../model/audit.js';
 import { ORPHAN } from '../impl/layout.js';
 import { attachThread } from '../impl/thread/thread.js';
 import { assertHolds, blockOf, heapOf, mustFree, mustMalloc, SMALL, stepping } from './helpers.js';
@@ -159,7 +159,7 @@ test('a remote free whose ACTIVE drop lands after the owner\'s drain emptied the
   const b = attachThread(heap);
   const p = mustMalloc(a, C7);
   const f = stepping(b, freeOp(b, p));
-  // remotePush's accesses: count, read head, link, CAS, orphan check; the next is the ACTIVE drop, not yet done
+  // remoteFree's accesses: remotePush's count, head read, link, CAS, then the orphan check; the next is the ACTIVE drop, not yet done
   for (let i = 0; i < 6; i++) assert.is(f.next().done, false);
   run(a, drainOp(a)); // drains the block: slab EMPTY; its check of the SuperSlab still counts the block
   let s = audit(heap); // mid-free: ACTIVE still counts the block, as the push's order intends

@@ -1,22 +1,18 @@
 // The rule catalogue (model/rules/catalogue.ts): every rule defined once, with its kind,
 // seed and statement, judged by its check or raised by the file it names; every rule ID
 // the source, tests, docs and corpus use is in it; every variant names rules of it.
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { VARIANTS } from '../impl/variants.js';
 import { RULES, ruleById, type RuleKind } from '../model/rules/catalogue.js';
+import { filesUnder } from './helpers.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
-const SOURCES = ['impl', 'model', 'properties', 'cli', 'bench', 'trace', 'viewer', 'test', 'scripts', 'docs', 'corpus', 'README.md'];
+const SOURCES = ['impl', 'model', 'properties', 'cli', 'harness', 'bench', 'trace', 'viewer', 'test', 'scripts', 'docs', 'corpus', 'README.md'];
 const KINDS: RuleKind[] = ['safety', 'liveness', 'decision', 'model', 'harness'];
-
-function files(path: string): string[] {
-  if (!statSync(path).isDirectory()) return /\.(ts|mjs|md|txt|json)$/.test(path) ? [path] : [];
-  return readdirSync(path).sort().flatMap((name) => files(join(path, name)));
-}
 
 // A rule ID: a word of a rule family (INV-…, LIVE-…) anywhere; any upper-case ID in an
 // `id: '…'` field, a `.id, '…'` assertion or a corpus file name.
@@ -27,7 +23,7 @@ const CORPUS_NAME = /-([A-Z][A-Z0-9]*(?:-[A-Z0-9]+)*)-[0-9a-f]{8}\.txt$/;
 /** Every rule ID used anywhere, with one file that uses it. */
 function usedIds(): Map<string, string> {
   const used = new Map<string, string>();
-  for (const file of SOURCES.flatMap((s) => files(join(ROOT, s)))) {
+  for (const file of SOURCES.flatMap((s) => filesUnder(join(ROOT, s), /\.(ts|mjs|md|txt|json)$/))) {
     const where = file.slice(ROOT.length);
     const text = readFileSync(file, 'utf8');
     for (const m of text.matchAll(FAMILY)) if (!used.has(m[0])) used.set(m[0], where);

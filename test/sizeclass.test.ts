@@ -7,8 +7,8 @@
 // print and assert each contradiction (docs/architecture.md §5: "derive, don't copy, and say so").
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { malloc } from '../impl/allocator.js';
-import { audit } from '../impl/audit.js';
+import { malloc } from '../impl/allocator/allocator.js';
+import { audit } from '../model/audit.js';
 import { makeConfig, slabCapacity, type Config } from '../impl/config.js';
 import { E } from '../impl/errors.js';
 import { createHeap } from '../impl/heap.js';

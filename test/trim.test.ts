@@ -13,8 +13,8 @@
 // 100 ms, reserve 1, LRU on.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { drainOp, exitOp, free, run, tickOp } from '../impl/allocator.js';
-import { audit, type Snapshot } from '../impl/audit.js';
+import { drainOp, exitOp, free, run, tickOp } from '../impl/allocator/allocator.js';
+import { audit, type Snapshot } from '../model/audit.js';
 import type { ConfigInput } from '../impl/config.js';
 import { E } from '../impl/errors.js';
 import { EV } from '../impl/events.js';

@@ -11,8 +11,8 @@
 // 7 and 8. Sizes: 1024 -> C7, 500 -> C6 (user size + 1-byte header fits the stride).
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { drainOp, exitOp, free, freeOp, malloc, run, tickOp } from '../impl/allocator.js';
-import { audit, type SlotSnap, type Snapshot } from '../impl/audit.js';
+import { drainOp, exitOp, free, freeOp, malloc, run, tickOp } from '../impl/allocator/allocator.js';
+import { audit, type SlotSnap, type Snapshot } from '../model/audit.js';
 import type { ConfigInput } from '../impl/config.js';
 import type { Heap } from '../impl/heap.js';
 import { readCell } from '../impl/os/pages.js';

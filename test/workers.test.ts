@@ -4,7 +4,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { Worker } from 'node:worker_threads';
-import { exitOp, free, run, tickOp } from '../impl/allocator.js';
+import { exitOp, free, run, tickOp } from '../impl/allocator/allocator.js';
 import { createHeap } from '../impl/heap.js';
 import { attachThread } from '../impl/thread/thread.js';
 import { assertHolds } from './helpers.js';

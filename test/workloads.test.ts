@@ -1,14 +1,14 @@
-// The workloads and the parallel runner (bench/): every workload with 1 thread and with 2
+// The workloads and the parallel runner (harness/): every workload with 1 thread and with 2
 // real workers ends with the audit holding; interleaved runs are deterministic; a worker
 // that throws, frees twice or hangs is reported with its index and thread id and the run
 // ends in bounded time; ENOMEM (seed 003's end) stops a run and is reported.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { report, type RunReport } from '../bench/report.js';
-import { runWorkload, type RunSpec } from '../bench/runner.js';
-import { runScenario, SCENARIOS, type ScenarioResult } from '../bench/scenarios.js';
-import { heapTrend } from '../bench/workers/heap-trend.js';
-import { defaults, WORKLOADS } from '../bench/workloads/index.js';
+import { report, type RunReport } from '../harness/report.js';
+import { runWorkload, type RunSpec } from '../harness/runner.js';
+import { runScenario, SCENARIOS, type ScenarioResult } from '../harness/scenarios.js';
+import { heapTrend } from '../harness/workers/heap-trend.js';
+import { defaults, WORKLOADS } from '../harness/workloads/index.js';
 import { main } from '../cli/main.js';
 import type { ConfigInput } from '../impl/config.js';
 import { createHeap } from '../impl/heap.js';

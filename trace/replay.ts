@@ -14,8 +14,8 @@
 // live) is a TraceError naming its line, or, lenient, counted and skipped before it
 // changes anything. ENOMEM, an allocator exception or a broken invariant stops the
 // replay with a Failure.
-import { drainOp, exitOp, free, malloc, run, tickOp } from '../impl/allocator.js';
-import { audit, mappedBytes } from '../impl/audit.js';
+import { drainOp, exitOp, free, malloc, run, tickOp } from '../impl/allocator/allocator.js';
+import { audit, mappedBytes } from '../model/audit.js';
 import { E, AllocatorError } from '../impl/errors.js';
 import type { Heap } from '../impl/heap.js';
 import { classOfSize, MAX_TINY_SIZE, NUM_CLASSES } from '../impl/sizeclass.js';

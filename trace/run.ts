@@ -1,9 +1,9 @@
 // A whole replay: the plan (first pass), a heap sized for the trace's threads, the
 // events through the Replayer, the teardown, and the report: the workload run's figures
-// (bench/report.ts, audit included) plus the trace's own.
-import { report, type RunReport } from '../bench/report.js';
-import type { RunResult } from '../bench/runner.js';
-import { audit } from '../impl/audit.js';
+// (harness/report.ts, audit included) plus the trace's own.
+import { report, type RunReport } from '../harness/report.js';
+import type { RunResult } from '../harness/runner.js';
+import { audit } from '../model/audit.js';
 import type { ConfigInput } from '../impl/config.js';
 import { createHeap, type Heap } from '../impl/heap.js';
 import { NUM_CLASSES } from '../impl/sizeclass.js';

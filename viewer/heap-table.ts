@@ -1,8 +1,8 @@
-// The heap state a person reads at each step: the audit snapshot (impl/audit.ts) as
+// The heap state a person reads at each step: the audit snapshot (model/audit.ts) as
 // rows of four tables — SuperSlabs, slabs, threads, the shared pool and the simulated
 // OS — keyed `table:id` so that one step's rows can be told from the step before's.
 // Frames travel as deltas (only the rows that changed), which keeps a 200-step page small.
-import type { SlotSnap, Snapshot, ThreadSnap } from '../impl/audit.js';
+import type { SlotSnap, Snapshot, ThreadSnap } from '../model/audit.js';
 import { ORPHAN } from '../impl/layout.js';
 import type { Frame } from '../properties/execute.js';
 

@@ -1,7 +1,7 @@
 /*
  * The benchmark workloads against the system allocator (glibc malloc), for `npm run bench`
  * to compare with the model on the same work: the same generator (splitmix32, as
- * bench/rng.ts), the same loops as bench/workloads/*.ts. Prints one JSON object.
+ * harness/rng.ts), the same loops as harness/workloads/*.ts. Prints one JSON object.
  *
  *   workloads random-mixed ITERS WS SEED
  *   workloads larson THREADS CHUNKS LIFETIMES MIN MAX SEED

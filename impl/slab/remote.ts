@@ -1,19 +1,18 @@
 // Remote frees (seed 003 §3, seed 004 §4.3): a thread freeing a block of a slab it does
 // not own pushes the block on the slab's MPSC queue with a CAS; the owner takes the
 // whole queue with one atomic exchange and moves its blocks to the freelist.
-// `used` drops when the owner drains, `total_active_blocks` when the block is pushed
-// (seed 003 Option A) — after the push, so the SuperSlab cannot be freed under it.
+// `used` drops when the owner drains; what the free does to the SuperSlab after the
+// push (its active count, maybe its end) is pool/release.ts remoteFree's.
 import { C } from '../counters.js';
-import { ORPHAN, S, SL } from '../layout.js';
+import { ORPHAN, SL } from '../layout.js';
+import { blockAddress, cellHeader, cellLink, makeCell, slotIndex } from '../locators.js';
 import { residentCell } from '../os/pages.js';
 import { add, cas, cellLoad, cellStore, load, type Op, store, sub, xchg } from '../steps.js';
-import { maybeFree } from '../superslab/lifecycle.js';
-import { cellHeader, cellLink, makeCell, slotIndex, ssIndex, ssOfSlot } from '../locators.js';
 import type { Thread } from '../thread/thread.js';
 import { V } from '../variants.js';
-import { blockAddress, pushFree } from './slab.js';
+import { pushFree } from './slab.js';
 
-/** A remote free: pushes block `idx` (its cell at f64 index `cell`) on `slot`'s queue. */
+/** Pushes block `idx` (its cell at f64 index `cell`) on `slot`'s remote queue. */
 export function* remotePush(t: Thread, slot: number, idx: number, cell: number): Op<void> {
   const h = t.heap;
   const w = slotIndex(h, slot);
@@ -32,16 +31,6 @@ export function* remotePush(t: Thread, slot: number, idx: number, cell: number):
     if ((yield cas(t, w + SL.RHEAD, old, idx + 1)) === old) break;
   }
   h.f64[t.cnt + C.remoteFrees]!++;
-  // The owner we read may have drained, left the slab ORPHAN and exited before the push
-  // landed: nobody would drain it, so we adopt it (its exit drains it). An owner that
-  // orphans it after this re-reads its queue (allocator.ts orphan). Our block still
-  // counts in ACTIVE, so the SuperSlab cannot be reset under us: ORPHAN means orphaned.
-  if (!(h.cfg.v & V.ORPHAN_PUSH_RACE)) yield* claimOrphan(t, slot);
-  if (h.cfg.v & V.REMOTE_FREE_SKIPS_ACTIVE) return; // seed 003: active count stays inflated
-  const ss = ssOfSlot(h.cfg, slot);
-  // The owner's drain may have emptied the slab before this lands; its check of the
-  // SuperSlab still counted our block, so the drop that ends ACTIVE checks it again.
-  if ((yield sub(t, ssIndex(h, ss) + S.ACTIVE, 1)) === 1) yield* maybeFree(t, ss);
 }
 
 /** Takes over `slot` if its owner exited (seed 004 §4.2 partial adopt); true when it did. */

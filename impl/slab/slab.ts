@@ -8,21 +8,10 @@
 import { slabCapacity } from '../config.js';
 import type { Heap } from '../heap.js';
 import { SL } from '../layout.js';
-import { cellHeader, cellLink, headerByte, makeCell, slabAt, slabOfSlot, slabStart, slotId, slotIndex, ssOfSlot } from '../locators.js';
+import { blockAddress, cellHeader, cellLink, headerByte, makeCell, slabAt, slabOfSlot, slotId, slotIndex } from '../locators.js';
 import { readCell, writableCell } from '../os/pages.js';
-import { STRIDES } from '../sizeclass.js';
-import { ssBase } from '../superslab/table.js';
 import { type Op, store } from '../steps.js';
 import type { Thread } from '../thread/thread.js';
-
-/** Address of the first block of `slot`'s slab. */
-export function dataStart(h: Heap, slot: number): number {
-  return slabStart(h.cfg, ssBase(h, ssOfSlot(h.cfg, slot)), slabOfSlot(h.cfg, slot));
-}
-
-export function blockAddress(h: Heap, slot: number, idx: number): number {
-  return dataStart(h, slot) + idx * STRIDES[h.i32[slotIndex(h, slot) + SL.CLASS]!]!;
-}
 
 /** Makes `slot` an empty slab of `cls` owned by `t` (which just claimed it). */
 export function* initSlab(t: Thread, slot: number, cls: number): Op<void> {
@@ -35,6 +24,20 @@ export function* initSlab(t: Thread, slot: number, cls: number): Op<void> {
   i32[w + SL.USED] = 0;
   i32[w + SL.FREE] = 0;
   yield store(t, w + SL.OWNER, t.tid);
+  yield store(t, w + SL.RHEAD, 0);
+  yield store(t, w + SL.RCOUNT, 0);
+}
+
+// The slab's words back to 0; LISTED and LNEXT are left alone: they belong to the stage 1
+// lists, which may still hold the slot. The owner words are plain (the SuperSlab is held).
+const OWNER_WORDS = [SL.CLASS, SL.CAP, SL.CARVED, SL.USED, SL.FREE];
+
+/** Makes `slot` UNUSED, its slab words cleared (its SuperSlab mapped anew, reset or freed, held by `t`). */
+export function* clearSlab(t: Thread, slot: number): Op<void> {
+  const w = slotIndex(t.heap, slot);
+  yield store(t, w + SL.STATE, 0);
+  for (const f of OWNER_WORDS) t.heap.i32[w + f] = 0;
+  yield store(t, w + SL.OWNER, 0);
   yield store(t, w + SL.RHEAD, 0);
   yield store(t, w + SL.RCOUNT, 0);
 }
@@ -75,9 +78,4 @@ export function pushFree(h: Heap, cnt: number, slot: number, idx: number): void 
 export function slotOfBlock(h: Heap, base: number): number {
   const ssb = base - (base % h.cfg.ssBytes);
   return slotId(h.cfg, readCell(h, ssb + 8) - 1, slabAt(h.cfg, ssb, base));
-}
-
-/** Index within `slot` of the block at `base`. */
-export function blockIndex(h: Heap, slot: number, base: number): number {
-  return (base - dataStart(h, slot)) / STRIDES[h.i32[slotIndex(h, slot) + SL.CLASS]!]!;
 }

@@ -11,13 +11,14 @@ import type { Heap } from '../heap.js';
 import {
   H, S, SL, SLOT_ACTIVE, SLOT_EMPTY, SLOT_UNUSED, SS_CACHED, SS_FREEING, SS_MAPPED, SS_NONE,
 } from '../layout.js';
-import { slotId, slotIndex, ssIndex, ssWord as word } from '../locators.js';
+import { SS_MAGIC, ssBase, slotId, slotIndex, ssIndex, ssWord as word } from '../locators.js';
 import { writableCell } from '../os/pages.js';
 import { ENOMEM, sysMmap, sysMunmap, sysPopulate } from '../os/syscalls.js';
+import { clearSlab } from '../slab/slab.js';
 import { add, cas, kernel, load, lock, type Op, store, sub, unlock, xchg } from '../steps.js';
 import type { Thread } from '../thread/thread.js';
 import { lruEnabled, lruExpired, lruHasRoom, lruLink, lruNewest, lruOldest, lruUnlink } from './lru.js';
-import { SS_MAGIC, ssBase, unpin } from './table.js';
+import { unpin } from './table.js';
 import { V } from '../variants.js';
 
 const FREE_WORD = word(SS_MAPPED, 0);
@@ -103,7 +104,7 @@ function* prepare(t: Thread, ss: number): Op<void> {
   yield store(t, e + S.ACTIVE, 0);
   yield store(t, e + S.ACTIVE_SLOTS, 0);
   yield store(t, e + S.HOSTED, 0);
-  for (let slab = 0; slab < cfg.slabsPerSS; slab++) yield* clearSlot(t, slotId(cfg, ss, slab));
+  for (let slab = 0; slab < cfg.slabsPerSS; slab++) yield* clearSlab(t, slotId(cfg, ss, slab));
   yield store(t, e + S.UNUSED, cfg.slabsPerSS);
   yield add(t, H.UNUSED_SLOTS, cfg.slabsPerSS);
 }
@@ -111,19 +112,6 @@ function* prepare(t: Thread, ss: number): Op<void> {
 /** Makes a SuperSlab from mapSuperSlab visible, pinned once by the caller's binding. */
 export function* publishMapped(t: Thread, ss: number): Op<void> {
   yield store(t, ssIndex(t.heap, ss) + S.WORD, word(SS_MAPPED, 1));
-}
-
-// The slab's words back to 0; LISTED and LNEXT are left alone: they belong to the stage 1
-// lists, which may still hold the slot. The owner words are plain (the SuperSlab is held).
-const OWNER_WORDS = [SL.CLASS, SL.CAP, SL.CARVED, SL.USED, SL.FREE];
-
-function* clearSlot(t: Thread, slot: number): Op<void> {
-  const w = slotIndex(t.heap, slot);
-  yield store(t, w + SL.STATE, 0);
-  for (const f of OWNER_WORDS) t.heap.i32[w + f] = 0;
-  yield store(t, w + SL.OWNER, 0);
-  yield store(t, w + SL.RHEAD, 0);
-  yield store(t, w + SL.RCOUNT, 0);
 }
 
 /**
@@ -140,7 +128,7 @@ function* dropSlots(t: Thread, ss: number, reset: boolean): Op<void> {
     if (state === SLOT_UNUSED) continue;
     if (state === SLOT_ACTIVE) yield sub(t, H.CLASS_ACTIVE + i32[w + SL.CLASS]!, 1);
     if (reset) t.emit(EV.SLOT_RESET, slot, state, 0);
-    yield* clearSlot(t, slot);
+    yield* clearSlab(t, slot);
     if (state === SLOT_EMPTY) yield sub(t, H.EMPTY_SLOTS, 1);
   }
   yield store(t, ssIndex(h, ss) + S.ACTIVE_SLOTS, 0);

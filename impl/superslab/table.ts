@@ -7,17 +7,10 @@
 // slab of it is bound to its TLS ("held by a thread cache", seed 003 §1.1). State and
 // pin count share one word, so "free only when unpinned" and "pin only when MAPPED" are
 // each a single CAS: a SuperSlab can never be freed under a thread that is using it.
-import type { Heap } from '../heap.js';
 import { H, S, SS_FREEING, SS_MAPPED } from '../layout.js';
 import { ssIndex, ssState } from '../locators.js';
 import { cas, load, type Op, sub, waitFree } from '../steps.js';
 import type { Thread } from '../thread/thread.js';
-
-export const SS_MAGIC = 0x5ca1ab1e;
-
-export function ssBase(h: Heap, ss: number): number {
-  return h.i32[ssIndex(h, ss) + S.BASE_PAGE]! * h.cfg.pageBytes;
-}
 
 /**
  * Pins `ss` if it is MAPPED. A SuperSlab held FREEING belongs to a thread inside the

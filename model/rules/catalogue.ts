@@ -4,7 +4,7 @@
 // listed here in judging order. Violations name rules by ID; a report quotes the rule's
 // statement (properties/report.ts); variants name the rules expected to catch them
 // (impl/variants.ts `rules`).
-import type { Snapshot } from '../../impl/audit.js';
+import type { Snapshot } from '../audit.js';
 import { CONTRACT_RULES } from './contract.js';
 import { DECISION_RULES, type Decision } from './decision.js';
 import { HARNESS_RULES } from './harness.js';

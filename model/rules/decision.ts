@@ -6,7 +6,7 @@
 // whose count and registry entry land after the decision read them, is a benign race, not
 // a bug (seed 004 §1.2: stages 0.5-2 claim without the pool lock, so stage 3's soft-cap
 // test under the lock reads a count they move).
-import type { Snapshot } from '../../impl/audit.js';
+import type { Snapshot } from '../audit.js';
 import { violation, type CheckedRule } from './rule.js';
 import { pooled, slotName } from './views.js';
 

@@ -1,6 +1,6 @@
 // The liveness rules: they hold after quiescence — every block freed, every thread drained
 // and exited, trimmed, the clock past the TTL (properties/execute.ts runs that epilogue).
-import type { Snapshot } from '../../impl/audit.js';
+import type { Snapshot } from '../audit.js';
 import { violation, type CheckedRule } from './rule.js';
 import { inUse } from './views.js';
 

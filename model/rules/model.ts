@@ -3,7 +3,7 @@
 // class, at the start of a carved block of an ACTIVE slab (or a legacy block), overlapping
 // no live block; at quiescent points the heap's live blocks against the model's; every
 // lifecycle event against the slot and SuperSlab machines (model/lifecycle.ts).
-import type { Snapshot, SlotSnap, SsSnap } from '../../impl/audit.js';
+import type { Snapshot, SlotSnap, SsSnap } from '../audit.js';
 import { slabAt, slabStart } from '../../impl/locators.js';
 import { HEADER_BYTES, STRIDES } from '../../impl/sizeclass.js';
 import { classForSize } from '../contract.js';

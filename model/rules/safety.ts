@@ -1,8 +1,8 @@
 // The safety rules (docs/architecture.md §8): pure functions of an audit snapshot
-// (impl/audit.ts) that hold at every quiescent point — no operation half done. Each returns
+// (model/audit.ts) that hold at every quiescent point — no operation half done. Each returns
 // the first violation it finds (what, where, expected, actual) or null. Catalogue order is
 // judging order: the first rule broken is the one reported.
-import type { Chain, SlotSnap, Snapshot, SsSnap } from '../../impl/audit.js';
+import type { Chain, SlotSnap, Snapshot, SsSnap } from '../audit.js';
 import { headerByte, slabOfSlot, ssOfSlot } from '../../impl/locators.js';
 import { violation, type CheckedRule, type Violation } from './rule.js';
 import { cachedBySlot, inUse, maskText, pooled, slotName, slots } from './views.js';

@@ -1,7 +1,7 @@
-// Views of an audit snapshot (impl/audit.ts) the snapshot rules share, each built once per
+// Views of an audit snapshot (model/audit.ts) the snapshot rules share, each built once per
 // snapshot: every slot with its SuperSlab, every cached block by slot; and the few words
 // rule texts use for a place.
-import type { CachedBlock, SlotSnap, Snapshot, SsSnap } from '../../impl/audit.js';
+import type { CachedBlock, SlotSnap, Snapshot, SsSnap } from '../audit.js';
 
 export const maskText = (mask: number): string => {
   const classes = [...Array(8).keys()].filter((c) => mask & (1 << c));

@@ -3,9 +3,9 @@
 // operations, then both edges of every class (model/contract.ts EDGE_SIZES, 2048 refused).
 // Its result is judged against the contract (ALLOC-SIZE, ALLOC-CLASS) and the abstract heap.
 import fc from 'fast-check';
-import { mallocOp } from '../../impl/allocator.js';
+import { mallocOp } from '../../impl/allocator/allocator.js';
 import { describe } from '../../impl/quote.js';
-import { LEGACY_HEADER } from '../../impl/legacy.js';
+import { LEGACY_HEADER } from '../../impl/allocator/legacy.js';
 import { EDGE_SIZES, judgeAllocResult } from '../../model/contract.js';
 import { keys, nat, TokenError } from '../fields.js';
 import type { OpPlugin } from './registry.js';

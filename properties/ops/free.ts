@@ -3,7 +3,7 @@
 // takes effect at its first step (the pointer check, then the cache push or the live bit
 // cleared); what follows — a drain, a remote push — is the allocator's.
 import fc from 'fast-check';
-import { freeOp } from '../../impl/allocator.js';
+import { freeOp } from '../../impl/allocator/allocator.js';
 import { keys, nat, TokenError } from '../fields.js';
 import type { OpPlugin } from './registry.js';
 

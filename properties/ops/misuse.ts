@@ -9,8 +9,8 @@
 // free with nothing to free.
 import fc from 'fast-check';
 import { match } from 'ts-pattern';
-import { freeOp } from '../../impl/allocator.js';
-import { audit, type Snapshot } from '../../impl/audit.js';
+import { freeOp } from '../../impl/allocator/allocator.js';
+import { audit, type Snapshot } from '../../model/audit.js';
 import { errorName } from '../../impl/errors.js';
 import type { Heap } from '../../impl/heap.js';
 import { isMappedPage, pageOf } from '../../impl/os/pages.js';

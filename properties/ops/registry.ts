@@ -6,7 +6,7 @@
 // (program.ts), the executor (execute.ts) and the decision oracles (decisions.ts) all
 // read OPS. A new operation kind is one module and one line there.
 import type fc from 'fast-check';
-import type { Snapshot } from '../../impl/audit.js';
+import type { Snapshot } from '../../model/audit.js';
 import type { Heap } from '../../impl/heap.js';
 import type { Op as Step } from '../../impl/steps.js';
 import type { Thread } from '../../impl/thread/thread.js';

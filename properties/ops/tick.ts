@@ -1,7 +1,7 @@
 // tick(ms): advances the logical clock; idle trim runs on the tick that reaches its
 // deadline (seed 003 Option B), judged by IDLE-TRIM; the LRU's TTL counts on this clock.
 import fc from 'fast-check';
-import { tickOp } from '../../impl/allocator.js';
+import { tickOp } from '../../impl/allocator/allocator.js';
 import { describe } from '../../impl/quote.js';
 import { keys, nat, TOKEN_LIMITS, TokenError } from '../fields.js';
 import { done } from './plain.js';

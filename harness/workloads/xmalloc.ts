@@ -2,7 +2,7 @@
 // to consumer threads, which free them — every free is a remote free (seed 003 §2.2 at
 // its purest) until the producer exits; then the consumer adopts the slabs it left. Threads pair up: even-numbered threads produce, each into a ring shared
 // with the next thread, which consumes; a lone last thread both produces and consumes.
-import { drainOp, exitOp, free, malloc, run } from '../../impl/allocator.js';
+import { drainOp, exitOp, free, malloc, run } from '../../impl/allocator/allocator.js';
 import type { Heap } from '../../impl/heap.js';
 import { attachThread, type Thread } from '../../impl/thread/thread.js';
 import { Rng } from '../rng.js';

@@ -8,13 +8,13 @@
 // (seed 004 §2), counted and repaired, not a crash.
 import { C } from '../counters.js';
 import { T, TF } from '../layout.js';
-import { cellHeader, cellLink, headerByte, makeCell } from '../locators.js';
+import { blockIndex, cellHeader, cellLink, headerByte, makeCell } from '../locators.js';
 import { residentCell } from '../os/pages.js';
 import { localFree } from '../pool/release.js';
-import { blockIndex, slotOfBlock } from '../slab/slab.js';
+import { slotOfBlock } from '../slab/slab.js';
 import type { Op } from '../steps.js';
+import type { Thread } from '../thread/thread.js';
 import { V } from '../variants.js';
-import type { Thread } from './thread.js';
 
 /** Fast path: a cached block of `cls` handed out live; its base address, or 0. */
 export function cacheAlloc(t: Thread, cls: number): number {

@@ -3,7 +3,7 @@
 // allocator refuses: a typed error). Every other thread allocates and frees. The run
 // must report the thread by index and allocator thread id, stop the others, and end
 // within its timeout.
-import { drainOp, exitOp, free, malloc, run } from '../../impl/allocator.js';
+import { drainOp, exitOp, free, malloc, run } from '../../impl/allocator/allocator.js';
 import type { Heap } from '../../impl/heap.js';
 import { attachThread, type Thread } from '../../impl/thread/thread.js';
 import { checked, mallocOrStop } from './results.js';

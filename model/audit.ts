@@ -1,22 +1,24 @@
-// The audit: decodes the whole heap into a plain snapshot for the checker to judge
-// (model/rules/). Read it at a quiescent point — no operation half done — or
-// expect the transient states an operation passes through. Lists are walked with a
-// bound, so a corrupted (cyclic) list shows up as `cycle: true`, never as a hang.
-import { COUNTER_NAMES, type Counters } from './counters.js';
-import type { Config } from './config.js';
-import type { Heap } from './heap.js';
-import { H, S, SL, SLOT_ACTIVE, SLOT_EMPTY, SS_CACHED, SS_FREEING, SS_MAPPED, SS_NONE, T, TF } from './layout.js';
+// The snapshot the model judges (rules/, abstract.ts) and the audit that decodes the
+// whole heap into it: the model owns what it judges, and reads the heap only through
+// impl/'s locators and readers (peek, peekCell, os/pages). Read it at a quiescent point
+// — no operation half done — or expect the transient states an operation passes
+// through. Lists are walked with a bound, so a corrupted (cyclic) list shows up as
+// `cycle: true`, never as a hang.
+import type { Config } from '../impl/config.js';
+import { COUNTER_NAMES, type Counters } from '../impl/counters.js';
+import type { Heap } from '../impl/heap.js';
+import { H, S, SL, SLOT_ACTIVE, SLOT_EMPTY, SS_CACHED, SS_FREEING, SS_MAPPED, SS_NONE, T, TF } from '../impl/layout.js';
 import {
-  cellHeader, cellLink, cellLive, headerByte, slabOfSlot, slotId, slotIndex, ssIndex, ssOfSlot, ssPins, ssState, threadCells, threadCounters, threadWords,
-} from './locators.js';
-import { listSlots } from './pool/empty-list.js';
-import { registryEntry } from './pool/registry.js';
-import { isMappedPage, readCell, residentCell } from './os/pages.js';
-import { blockAddress, slotOfBlock, blockIndex } from './slab/slab.js';
-import { NUM_CLASSES } from './sizeclass.js';
-import { SS_MAGIC, ssBase } from './superslab/table.js';
-import { peek } from './steps.js';
-import { lruOrder } from './superslab/lru.js';
+  blockAddress, blockIndex, cellHeader, cellLink, cellLive, headerByte, slabOfSlot, slotId, slotIndex, SS_MAGIC, ssBase, ssIndex, ssOfSlot, ssPins,
+  ssState, threadCells, threadCounters, threadWords,
+} from '../impl/locators.js';
+import { isMappedPage, readCell, residentCell } from '../impl/os/pages.js';
+import { listSlots } from '../impl/pool/empty-list.js';
+import { registryEntry } from '../impl/pool/registry.js';
+import { NUM_CLASSES } from '../impl/sizeclass.js';
+import { slotOfBlock } from '../impl/slab/slab.js';
+import { peek, peekCell } from '../impl/steps.js';
+import { lruOrder } from '../impl/superslab/lru.js';
 
 export type SlotState = 'UNUSED' | 'ACTIVE' | 'EMPTY';
 export type SsState = 'MAPPED' | 'FREEING' | 'CACHED';
@@ -142,9 +144,9 @@ const SS_STATES: Record<number, SsState> = { [SS_MAPPED]: 'MAPPED', [SS_FREEING]
 
 /** The whole heap, decoded. `counters: false` skips the counter totals (the checker's hot path). */
 export function audit(h: Heap, options: { counters?: boolean } = {}): Snapshot {
-  const { i32, cfg } = h;
+  const { cfg } = h;
   const superslabs: SsSnap[] = [];
-  for (let ss = 0; ss < i32[H.SS_HIGH]!; ss++) {
+  for (let ss = 0; ss < peek(h, H.SS_HIGH); ss++) {
     const word = peek(h, ssIndex(h, ss) + S.WORD);
     if (ssState(word) !== SS_NONE) superslabs.push(decodeSuperSlab(h, ss, word));
   }
@@ -155,50 +157,50 @@ export function audit(h: Heap, options: { counters?: boolean } = {}): Snapshot {
     const items = listSlots(h, cls);
     emptyLists.push({ items, cycle: items.length > cfg.maxSuperSlabs * cfg.slabsPerSS });
     const reg: number[] = [];
-    for (let i = 0; i < i32[H.REG_SIZE + cls]!; i++) reg.push(registryEntry(h, cls, i));
+    for (let i = 0; i < peek(h, H.REG_SIZE + cls); i++) reg.push(registryEntry(h, cls, i));
     registry.push(reg);
-    classActive.push(i32[H.CLASS_ACTIVE + cls]!);
+    classActive.push(peek(h, H.CLASS_ACTIVE + cls));
   }
   const threads: ThreadSnap[] = [];
   for (let slot = 0; slot < cfg.maxThreads; slot++) {
-    const tid = i32[threadWords(h, slot) + T.TID]!;
+    const tid = peek(h, threadWords(h, slot) + T.TID);
     if (tid !== 0) threads.push(decodeThread(h, slot, tid));
   }
   const counters = {} as Counters;
   if (options.counters !== false) {
     for (let i = 0; i < COUNTER_NAMES.length; i++) {
-      let sum = h.f64[h.L.retired + i]!;
-      for (let slot = 0; slot < cfg.maxThreads; slot++) sum += h.f64[threadCounters(h, slot) + i]!;
+      let sum = peekCell(h, h.L.retired + i);
+      for (let slot = 0; slot < cfg.maxThreads; slot++) sum += peekCell(h, threadCounters(h, slot) + i);
       counters[COUNTER_NAMES[i]!] = sum;
     }
   }
   const page = cfg.pageBytes;
   return {
     limits: limitsOf(cfg),
-    nowMs: i32[H.NOW_MS]!,
+    nowMs: peek(h, H.NOW_MS),
     superslabs,
     emptyLists,
     registry,
     classActive,
-    unusedSlots: i32[H.UNUSED_SLOTS]!,
-    emptySlots: i32[H.EMPTY_SLOTS]!,
+    unusedSlots: peek(h, H.UNUSED_SLOTS),
+    emptySlots: peek(h, H.EMPTY_SLOTS),
     lru: lruOrder(h),
-    lruCount: i32[H.LRU_COUNT]!,
+    lruCount: peek(h, H.LRU_COUNT),
     threads,
-    legacyLive: i32[H.LEGACY_LIVE]!,
-    legacyPages: i32[H.LEGACY_PAGES]!,
-    poolLockHeld: i32[H.POOL_LOCK] !== 0,
+    legacyLive: peek(h, H.LEGACY_LIVE),
+    legacyPages: peek(h, H.LEGACY_PAGES),
+    poolLockHeld: peek(h, H.POOL_LOCK) !== 0,
     os: {
-      ssLive: i32[H.SS_LIVE]!,
-      peakSsLive: i32[H.PEAK_SS_LIVE]!,
-      ssPool: i32[H.SS_POOL]!,
-      peakSsPool: i32[H.PEAK_SS_POOL]!,
-      vmaCount: i32[H.VMA_COUNT]!,
-      mappedBytes: i32[H.MAPPED_PAGES]! * page,
-      peakMappedBytes: i32[H.PEAK_MAPPED_PAGES]! * page,
-      rssBytes: i32[H.RESIDENT]! * page,
-      peakRssBytes: i32[H.PEAK_RESIDENT]! * page,
-      framesInUse: i32[H.FRAME_HIGH]! - i32[H.FRAME_TOP]!,
+      ssLive: peek(h, H.SS_LIVE),
+      peakSsLive: peek(h, H.PEAK_SS_LIVE),
+      ssPool: peek(h, H.SS_POOL),
+      peakSsPool: peek(h, H.PEAK_SS_POOL),
+      vmaCount: peek(h, H.VMA_COUNT),
+      mappedBytes: peek(h, H.MAPPED_PAGES) * page,
+      peakMappedBytes: peek(h, H.PEAK_MAPPED_PAGES) * page,
+      rssBytes: peek(h, H.RESIDENT) * page,
+      peakRssBytes: peek(h, H.PEAK_RESIDENT) * page,
+      framesInUse: peek(h, H.FRAME_HIGH) - peek(h, H.FRAME_TOP),
     },
     counters,
   };
@@ -233,7 +235,7 @@ function limitsOf(cfg: Config): Limits {
 }
 
 function decodeSuperSlab(h: Heap, ss: number, word: number): SsSnap {
-  const { i32, cfg } = h;
+  const { cfg } = h;
   const e = ssIndex(h, ss);
   const base = ssBase(h, ss);
   const mapped = isMappedPage(h, base / cfg.pageBytes);
@@ -241,16 +243,16 @@ function decodeSuperSlab(h: Heap, ss: number, word: number): SsSnap {
   for (let slab = 0; slab < cfg.slabsPerSS; slab++) slots.push(decodeSlot(h, slotId(cfg, ss, slab), mapped));
   return {
     index: ss,
-    gen: i32[e + S.GEN]!,
+    gen: peek(h, e + S.GEN),
     state: SS_STATES[ssState(word)]!,
     pins: ssPins(word),
     base,
-    active: i32[e + S.ACTIVE]!,
-    activeSlots: i32[e + S.ACTIVE_SLOTS]!,
-    unused: i32[e + S.UNUSED]!,
-    hosted: i32[e + S.HOSTED]!,
-    registered: i32[e + S.REGISTERED]!,
-    stamp: i32[e + S.STAMP]!,
+    active: peek(h, e + S.ACTIVE),
+    activeSlots: peek(h, e + S.ACTIVE_SLOTS),
+    unused: peek(h, e + S.UNUSED),
+    hosted: peek(h, e + S.HOSTED),
+    registered: peek(h, e + S.REGISTERED),
+    stamp: peek(h, e + S.STAMP),
     headerOk: mapped && readCell(h, base) === SS_MAGIC && readCell(h, base + 8) === ss + 1,
     slots,
   };
@@ -264,7 +266,7 @@ export function mappedBytes(h: Heap): number {
 /** A SuperSlab's active blocks and pins (for an observer judging a single event). */
 export function superSlabCounts(h: Heap, ss: number): { active: number; pins: number } {
   const e = ssIndex(h, ss);
-  return { active: h.i32[e + S.ACTIVE]!, pins: ssPins(h.i32[e + S.WORD]!) };
+  return { active: peek(h, e + S.ACTIVE), pins: ssPins(peek(h, e + S.WORD)) };
 }
 
 /** One slot, decoded (for an observer judging a single event). */
@@ -274,12 +276,11 @@ export function slotSnapshot(h: Heap, slot: number): SlotSnap {
 }
 
 function decodeSlot(h: Heap, slot: number, mapped: boolean): SlotSnap {
-  const { i32 } = h;
   const w = slotIndex(h, slot);
-  const state = SLOT_STATES[i32[w + SL.STATE]!] ?? 'UNUSED';
-  const cls = i32[w + SL.CLASS]!;
-  const capacity = i32[w + SL.CAP]!;
-  const carved = i32[w + SL.CARVED]!;
+  const state = SLOT_STATES[peek(h, w + SL.STATE)] ?? 'UNUSED';
+  const cls = peek(h, w + SL.CLASS);
+  const capacity = peek(h, w + SL.CAP);
+  const carved = peek(h, w + SL.CARVED);
   const live: number[] = [];
   const badHeaders: number[] = [];
   const active = state !== 'UNUSED' && mapped;
@@ -297,12 +298,12 @@ function decodeSlot(h: Heap, slot: number, mapped: boolean): SlotSnap {
     cls,
     capacity,
     carved,
-    used: i32[w + SL.USED]!,
-    owner: i32[w + SL.OWNER]!,
-    freelist: active ? walk(h, slot, capacity, i32[w + SL.FREE]!) : noChain(),
-    remote: active ? walk(h, slot, capacity, i32[w + SL.RHEAD]!) : noChain(),
-    remoteCount: i32[w + SL.RCOUNT]!,
-    listed: i32[w + SL.LISTED]!,
+    used: peek(h, w + SL.USED),
+    owner: peek(h, w + SL.OWNER),
+    freelist: active ? walk(h, slot, capacity, peek(h, w + SL.FREE)) : noChain(),
+    remote: active ? walk(h, slot, capacity, peek(h, w + SL.RHEAD)) : noChain(),
+    remoteCount: peek(h, w + SL.RCOUNT),
+    listed: peek(h, w + SL.LISTED),
     live,
     badHeaders,
   };
@@ -323,7 +324,6 @@ function walk(h: Heap, slot: number, capacity: number, head: number): Chain {
 }
 
 function decodeThread(h: Heap, slot: number, tid: number): ThreadSnap {
-  const { i32, f64 } = h;
   const ti = threadWords(h, slot);
   const tf = threadCells(h, slot);
   const chain = (head: number, count: number, cls: number): { blocks: CachedBlock[]; cycle: boolean } => {
@@ -331,7 +331,7 @@ function decodeThread(h: Heap, slot: number, tid: number): ThreadSnap {
     let address = head;
     while (address !== 0 && blocks.length <= count) {
       const cell = residentCell(h, address);
-      const v = cell < 0 ? 0 : f64[cell]!;
+      const v = cell < 0 ? 0 : peekCell(h, cell);
       const s = slotOfBlock(h, address);
       blocks.push({ address, slot: s, index: blockIndex(h, s, address), headerOk: cellHeader(v) === headerByte(cls) });
       address = cellLink(v) * 8;
@@ -340,15 +340,15 @@ function decodeThread(h: Heap, slot: number, tid: number): ThreadSnap {
   };
   const snap: ThreadSnap = { tid, sll: [], sllCount: [], sllCycle: [], threadList: [], threadListCount: [], bound: [] };
   for (let cls = 0; cls < NUM_CLASSES; cls++) {
-    const sllCount = i32[ti + T.SLL_COUNT + cls]!;
-    const sll = chain(f64[tf + TF.SLL_HEAD + cls]!, sllCount, cls);
-    const tlCount = i32[ti + T.TL_COUNT + cls]!;
+    const sllCount = peek(h, ti + T.SLL_COUNT + cls);
+    const sll = chain(peekCell(h, tf + TF.SLL_HEAD + cls), sllCount, cls);
+    const tlCount = peek(h, ti + T.TL_COUNT + cls);
     snap.sll.push(sll.blocks);
     snap.sllCount.push(sllCount);
     snap.sllCycle.push(sll.cycle);
-    snap.threadList.push(chain(f64[tf + TF.TL_HEAD + cls]!, tlCount, cls).blocks);
+    snap.threadList.push(chain(peekCell(h, tf + TF.TL_HEAD + cls), tlCount, cls).blocks);
     snap.threadListCount.push(tlCount);
-    snap.bound.push(i32[ti + T.BOUND + cls]! - 1);
+    snap.bound.push(peek(h, ti + T.BOUND + cls) - 1);
   }
   return snap;
 }

@@ -1,7 +1,7 @@
 // What a workload run reports: the seeds' figures from the heap's counters and simulated
 // OS, per-thread operations, how the run ended, and the audit verdict after the final
 // drain and trim (every safety rule, and reclaim; the clock is not moved past the TTL).
-import { audit } from '../impl/audit.js';
+import { audit } from '../model/audit.js';
 import type { Counters } from '../impl/counters.js';
 import type { Heap } from '../impl/heap.js';
 import { firstViolation, type Violation } from '../model/rules/catalogue.js';

@@ -9,7 +9,7 @@
 // terminated and reported; the heap is then left as it was (no teardown). ENOMEM (seed
 // 003's end) stops the run and is reported too.
 import { Worker } from 'node:worker_threads';
-import { drainOp, exitOp, run } from '../impl/allocator.js';
+import { drainOp, exitOp, run } from '../impl/allocator/allocator.js';
 import type { Heap } from '../impl/heap.js';
 import { trim } from '../impl/superslab/trim.js';
 import { attachThread } from '../impl/thread/thread.js';

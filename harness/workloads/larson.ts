@@ -6,7 +6,7 @@
 // cross threads — the main thread's blocks, dead predecessors' blocks — through the
 // remote queues (seed 003 §2.2). A run is `lifetimes` thread lifetimes per slot, or
 // `seconds` of wall clock (the runner stops it).
-import { drainOp, exitOp, free, malloc, run, tickOp } from '../../impl/allocator.js';
+import { drainOp, exitOp, free, malloc, run, tickOp } from '../../impl/allocator/allocator.js';
 import type { Heap } from '../../impl/heap.js';
 import { attachThread, type Thread } from '../../impl/thread/thread.js';
 import { Rng } from '../rng.js';

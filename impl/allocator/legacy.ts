@@ -3,14 +3,14 @@
 // free, the kernel overhead the seed measured. A legacy block starts 16 bytes into its
 // mapping, after a header naming it, so free() tells it from a tiny block (whose user
 // pointers are 1 past an 8-byte boundary).
-import { C } from './counters.js';
-import { E } from './errors.js';
-import { EV } from './events.js';
-import { H } from './layout.js';
-import { isMappedPage, readCell, writableCell } from './os/pages.js';
-import { ENOMEM, sysMmap, sysMunmap } from './os/syscalls.js';
-import { add, kernel, type Op, sub } from './steps.js';
-import type { Thread } from './thread/thread.js';
+import { C } from '../counters.js';
+import { E } from '../errors.js';
+import { EV } from '../events.js';
+import { H } from '../layout.js';
+import { isMappedPage, readCell, writableCell } from '../os/pages.js';
+import { ENOMEM, sysMmap, sysMunmap } from '../os/syscalls.js';
+import { add, kernel, type Op, sub } from '../steps.js';
+import type { Thread } from '../thread/thread.js';
 
 export const LEGACY_MAGIC = 0x1e6ac1;
 export const LEGACY_HEADER = 16;

@@ -4,7 +4,7 @@
 // thread frees (a remote free) before it starts. They probe false sharing of cache lines
 // between threads' objects; this model has no caches, so here they measure the
 // allocator's paths for one hot block per thread (touches read the block's header cell).
-import { drainOp, exitOp, free, malloc, run } from '../../impl/allocator.js';
+import { drainOp, exitOp, free, malloc, run } from '../../impl/allocator/allocator.js';
 import type { Heap } from '../../impl/heap.js';
 import { readCell } from '../../impl/os/pages.js';
 import { attachThread, type Thread } from '../../impl/thread/thread.js';

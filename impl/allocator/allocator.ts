@@ -3,24 +3,26 @@
 // use: the thread-local fast path runs plain, and only a miss builds a generator for
 // the direct executor (docs/architecture.md §3). Results are numbers: an address, 0, or a negative
 // error code (errors.ts); a rejected free changes nothing.
-import { C, NUM_COUNTERS } from './counters.js';
-import { E } from './errors.js';
-import { H, ORPHAN, S, SL, SLOT_ACTIVE, SS_FREEING, SS_MAPPED, T, TF } from './layout.js';
+import { CACHED, cacheAlloc, cacheFree, DRAIN_DUE, drainCache } from '../cache/cache.js';
+import { C, NUM_COUNTERS } from '../counters.js';
+import { E } from '../errors.js';
+import { H, ORPHAN, S, SL, SLOT_ACTIVE, SS_FREEING, SS_MAPPED, T, TF } from '../layout.js';
+import {
+  blockAddress, cellHeader, cellLive, makeCell, slabAt, slabStart, slotId, slotIndex, SS_MAGIC, ssIndex, ssOfSlot, ssState,
+} from '../locators.js';
+import { isMappedPage, pageOf, residentCell } from '../os/pages.js';
+import { ACQ_ENOMEM, ACQ_LEGACY, acquireSlab } from '../pool/acquire.js';
+import { drainOwned, localFree, remoteFree } from '../pool/release.js';
+import { classOfSize, STRIDE_SHIFTS, STRIDES } from '../sizeclass.js';
+import { claimOrphan } from '../slab/remote.js';
+import { takeBlock } from '../slab/slab.js';
+import { add, cas, load, lock, type Op, peek, runDirect, store, sub, unlock } from '../steps.js';
+import { releasePin } from '../superslab/lifecycle.js';
+import { pin } from '../superslab/table.js';
+import { tick } from '../superslab/trim.js';
+import type { Thread } from '../thread/thread.js';
+import { V } from '../variants.js';
 import { legacyAlloc, legacyFree, isLegacyBlock } from './legacy.js';
-import { isMappedPage, pageOf, residentCell } from './os/pages.js';
-import { ACQ_ENOMEM, ACQ_LEGACY, acquireSlab } from './pool/acquire.js';
-import { drainOwned, localFree } from './pool/release.js';
-import { claimOrphan, remotePush } from './slab/remote.js';
-import { cellHeader, cellLive, makeCell, slabAt, slabStart, slotId, slotIndex, ssIndex, ssOfSlot, ssState } from './locators.js';
-import { blockAddress, takeBlock } from './slab/slab.js';
-import { classOfSize, STRIDE_SHIFTS, STRIDES } from './sizeclass.js';
-import { add, cas, load, lock, type Op, peek, runDirect, store, sub, unlock } from './steps.js';
-import { releasePin } from './superslab/lifecycle.js';
-import { SS_MAGIC, pin } from './superslab/table.js';
-import { tick } from './superslab/trim.js';
-import { CACHED, cacheAlloc, cacheFree, DRAIN_DUE, drainCache } from './thread/cache.js';
-import type { Thread } from './thread/thread.js';
-import { V } from './variants.js';
 
 /** Allocates `size` bytes: the user address, or E.BAD_SIZE / E.ENOMEM. */
 export function malloc(t: Thread, size: number): number {
@@ -122,7 +124,7 @@ function* orphan(t: Thread, slot: number, pinned: boolean): Op<void> {
     if ((yield cas(t, w + SL.OWNER, t.tid, ORPHAN)) !== t.tid) return;
     h.f64[t.cnt + C.orphaned]!++;
     // A push that read us as owner before the mark may have landed after the drain (a
-    // push after the mark adopts the slab itself, slab/remote.ts): take it back, drain again.
+    // push after the mark adopts the slab itself, pool/release.ts remoteFree): take it back, drain again.
     if (!pinned || h.cfg.v & V.ORPHAN_PUSH_RACE) return;
     if ((yield load(w + SL.RHEAD)) === 0 || !(yield* claimOrphan(t, slot))) return;
   }
@@ -204,7 +206,7 @@ function freeFast(t: Thread, ptr: number): number {
 }
 
 function* freeSlow(t: Thread, kind: number, ptr: number): Op<void> {
-  if (kind === SLOW_REMOTE) yield* remotePush(t, t.fSlot, t.fIdx, t.fCell);
+  if (kind === SLOW_REMOTE) yield* remoteFree(t, t.fSlot, t.fIdx, t.fCell);
   else if (kind === SLOW_DRAIN) yield* drainCache(t, t.fCls);
   else if (kind === SLOW_LOCAL) yield* localFree(t, t.fSlot, t.fIdx, false);
   else if (kind === SLOW_ADOPT) yield* adoptFree(t, t.fSlot, t.fIdx, t.fCell);
@@ -219,7 +221,7 @@ function* freeSlow(t: Thread, kind: number, ptr: number): Op<void> {
 function* adoptFree(t: Thread, slot: number, idx: number, cell: number): Op<void> {
   const h = t.heap;
   if (!(yield* claimOrphan(t, slot))) {
-    yield* remotePush(t, slot, idx, cell);
+    yield* remoteFree(t, slot, idx, cell);
     return;
   }
   h.f64[t.cnt + C.localFrees]!++;

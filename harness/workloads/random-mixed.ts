@@ -4,7 +4,7 @@
 // threads each runs its own copy (seed + thread index): no cross-thread frees. The
 // logical clock advances 1 ms per `opsPerMs` iterations of each thread (idle trim and
 // the LRU TTL run on it).
-import { drainOp, exitOp, free, malloc, run, tickOp } from '../../impl/allocator.js';
+import { drainOp, exitOp, free, malloc, run, tickOp } from '../../impl/allocator/allocator.js';
 import type { Heap } from '../../impl/heap.js';
 import { attachThread, type Thread } from '../../impl/thread/thread.js';
 import { Rng } from '../rng.js';
