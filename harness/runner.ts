@@ -81,7 +81,8 @@ function interleaved(heap: Heap, spec: RunSpec, shared: Shared): RunResult {
   let i = 0;
   try {
     for (let n = 1; live.length > 0; n++) {
-      const at = rng.below(live.length);
+      // with one thread left the draw is 0 and no later draw matters (live only shrinks)
+      const at = live.length === 1 ? 0 : rng.below(live.length);
       i = live[at]!;
       const status = parts[i]!.step();
       if (status === DONE) {
