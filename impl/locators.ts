@@ -124,8 +124,10 @@ export function headerByte(cls: number): number {
  */
 export const LIVE = 256;
 const LINK = 512;
-export const cellHeader = (v: number): number => v % 256;
-export const cellLive = (v: number): boolean => v % LINK >= LIVE;
+// v % 2^k as v - trunc(v / 2^k) * 2^k: the same value for every double (the division by a
+// power of two is exact), without the call to fmod that `%` on a non-int32 cell compiles to.
+export const cellHeader = (v: number): number => v - Math.trunc(v / 256) * 256;
+export const cellLive = (v: number): boolean => v - Math.trunc(v / LINK) * LINK >= LIVE;
 export const cellLink = (v: number): number => Math.floor(v / LINK);
 export const makeCell = (link: number, live: boolean, header: number): number =>
   link * LINK + (live ? LIVE : 0) + header;
