@@ -6,6 +6,7 @@ import { VARIANTS } from '../impl/variants.js';
 import { TokenError } from '../properties/token.js';
 import { CHECK_USAGE, checkCommand, COVERAGE_USAGE, coverageCommand, REPLAY_USAGE, replayCommand } from './check.js';
 import { MERGE_USAGE, mergeCommand } from './merge.js';
+import { PROVE_USAGE, proveCommand } from './prove.js';
 import { RUN_USAGE, runCommand } from './run.js';
 import { SCENARIO_USAGE, scenarioCommand } from './scenario.js';
 import { parse, UsageError } from './usage.js';
@@ -23,6 +24,7 @@ const COMMANDS = new Map<string, { usage: string; run: Command }>([
   ['check', { usage: CHECK_USAGE, run: checkCommand }],
   ['replay', { usage: REPLAY_USAGE, run: replayCommand }],
   ['view', { usage: VIEW_USAGE, run: viewCommand }],
+  ['prove', { usage: PROVE_USAGE, run: proveCommand }],
   ['zoo', { usage: ZOO_USAGE, run: zooCommand }],
   ['coverage', { usage: COVERAGE_USAGE, run: coverageCommand }],
   ['merge', { usage: MERGE_USAGE, run: mergeCommand }],

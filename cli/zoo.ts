@@ -7,9 +7,12 @@
 import { availableParallelism } from 'node:os';
 import { variantByName, VARIANTS } from '../impl/variants.js';
 import { intOption, parse, SCHEDULER_OPTION, schedulerOption, UsageError } from './usage.js';
+import { quote } from '../impl/quote.js';
 import { runTasks, type ZooOutcome, type ZooTask } from './zoo-tasks.js';
+import { proveZoo, type ProveZooRow } from './zoo-prove.js';
 
-export const ZOO_USAGE = `slabcheck zoo [--seeds N] [--runs N] [--atomic-runs N] [--scheduler ${SCHEDULER_OPTION}] [--variant NAME]... [--jobs N] [--json]`;
+export const ZOO_USAGE = `slabcheck zoo [--seeds N] [--runs N] [--atomic-runs N] [--scheduler ${SCHEDULER_OPTION}] [--variant NAME]... [--jobs N] [--json]
+                slabcheck zoo --mode prove [--preemptions P] [--budget SECONDS] [--variant NAME]... [--jobs N] [--json]`;
 
 interface SeedRow {
   seed: number;
@@ -30,14 +33,27 @@ export async function zooCommand(argv: string[], out: (line: string) => void, er
     variant: { type: 'string', multiple: true },
     json: { type: 'boolean' },
     jobs: { type: 'string' },
+    mode: { type: 'string' },
+    preemptions: { type: 'string' },
+    budget: { type: 'string' },
   });
   const jobs = intOption('jobs', values.jobs, availableParallelism(), 1, 256); // checks at once, each in a thread (the rows do not depend on it)
+  const names = values.variant ?? VARIANTS.map((v) => v.name);
+  for (const n of names) if (!VARIANTS.some((v) => v.name === n)) throw new UsageError(`unknown variant '${n}'`);
+  if (values.mode !== undefined && values.mode !== 'check' && values.mode !== 'prove') throw new UsageError(`--mode must be check or prove, got ${quote(values.mode)}`);
+  const only = (mode: string, keys: (keyof typeof values)[]): void => {
+    const bad = keys.find((k) => values[k] !== undefined);
+    if (bad !== undefined) throw new UsageError(`--${bad} does not apply to --mode ${mode}`);
+  };
+  if (values.mode === 'prove') {
+    only('prove', ['seeds', 'runs', 'atomic-runs', 'scheduler']);
+    return zooProve(names, intOption('preemptions', values.preemptions, 1, 0, 4), intOption('budget', values.budget, 120, 1, 86_400), jobs, values.json === true, out, err);
+  }
+  only('check', ['preemptions', 'budget']);
   const seeds = intOption('seeds', values.seeds, 5, 1, 1000);
   const runs = intOption('runs', values.runs, 50_000, 1, 1e9);
   const atomicRuns = intOption('atomic-runs', values['atomic-runs'], 5_000, 0, 1e9);
   const scheduler = schedulerOption(values.scheduler);
-  const names = values.variant ?? VARIANTS.map((v) => v.name);
-  for (const n of names) if (!VARIANTS.some((v) => v.name === n)) throw new UsageError(`unknown variant '${n}'`);
 
   const tasks: ZooTask[] = names.flatMap((variant) => [
     ...Array.from({ length: seeds }, (_, k): ZooTask => ({ variant, seed: k + 1, runs, scheduler, atomicOps: false })),
@@ -81,6 +97,24 @@ export async function zooCommand(argv: string[], out: (line: string) => void, er
     for (const r of rows) {
       const atomicText = r.atomic === null ? '-' : r.atomic.detected ? `found` : `passes(${r.atomic.runs})`;
       out(`${r.variant.padEnd(26)} ${r.detected.padEnd(9)} ${String(r.invariant ?? '-').padEnd(18)} ${String(r.ms ?? '-').padStart(10)} ${String(r.runs ?? '-').padStart(12)} ${String(r.steps ?? '-').padStart(10)} ${atomicText.padEnd(11)} ${r.token ?? '-'}`);
+    }
+  }
+  return ok ? 0 : 1;
+}
+
+async function zooProve(variants: string[], preemptions: number, budget: number, jobs: number, json: boolean, out: (line: string) => void, err: (line: string) => void): Promise<number> {
+  const boundText = (r: ProveZooRow): string => (r.bound === null ? '-' : `${r.bound.threads}x${r.bound.ops}x${r.bound.preemptions} ${r.bound.letters}`);
+  const rows = await proveZoo({ variants, preemptions, budget, jobs }, (r) => {
+    if (!r.expected) err(`zoo: ${r.variant}: caught by ${r.invariant}, not one of its rules ${variantByName(r.variant)!.rules.join(', ')}`);
+    else err(`zoo: ${r.variant}: ${r.found ? `${r.invariant} at ${boundText(r)}` : `not found (bounds done up to ${boundText(r)})`}, ${r.executions} executions, ${r.seconds} s`);
+  });
+  const ok = rows.every((r) => r.found && r.expected);
+  if (json) {
+    out(JSON.stringify({ ok, mode: 'prove', preemptions, budget, variants: rows }));
+  } else {
+    out('variant                    found at (TxKxP letters)  executions  seconds  invariant          steps  token');
+    for (const r of rows) {
+      out(`${r.variant.padEnd(26)} ${(r.found ? boundText(r) : 'no').padEnd(25)} ${String(r.executions).padStart(10)} ${String(r.seconds).padStart(8)}  ${String(r.invariant ?? '-').padEnd(18)} ${String(r.steps ?? '-').padStart(5)}  ${r.token ?? '-'}`);
     }
   }
   return ok ? 0 : 1;

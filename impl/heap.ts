@@ -122,6 +122,22 @@ function clearTouched(h: Heap): void {
   i32.fill(0, 0, H.WORDS);
 }
 
+/**
+ * The bytes that make up the heap's state: all of it but the free page-table and frame
+ * stacks above their tops and the frames never handed out (a reused buffer keeps an
+ * earlier run's values there, which nothing reads). Two heaps of one configuration with
+ * equal bytes here are in the same state (properties/prove/ counts final states by them).
+ */
+export function stateBytes(h: Heap): Uint8Array[] {
+  const { i32, L, sab } = h;
+  const words = (from: number, to: number): Uint8Array => new Uint8Array(sab, from * 4, (to - from) * 4);
+  return [
+    words(0, L.l2Free + i32[H.L2_TOP]!),
+    words(L.frameFree, L.frameFree + i32[H.FRAME_TOP]!),
+    words(2 * L.retired, 2 * L.frames + i32[H.FRAME_HIGH]! * L.cellsPerPage * 2),
+  ];
+}
+
 /** The heap whose state is `sab` (made by createHeap, possibly in another thread). */
 export function attachHeap(sab: SharedArrayBuffer): Heap {
   if (new Int32Array(sab)[H.MAGIC] !== HEAP_MAGIC) throw new Error('not a slabcheck heap buffer');

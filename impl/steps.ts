@@ -213,10 +213,13 @@ export function access(r: number): Access {
   return { kind: CLASS[kind]!, name: NAMES[kind]!, view: cell ? 'f64' : 'i32', index, words: cell ? [2 * index, 2 * index + 1] : [index, index] };
 }
 
-/** Two requests conflict: they touch a common word and one of them writes it (LOCK and UNLOCK write their word). */
+/** Request `r` writes its word(s) (LOCK and UNLOCK write the lock word; a WAIT only reads it). */
+export const writes = (r: number): boolean => WRITES[r % KINDS]!;
+
+/** Two requests conflict: they touch a common word and one of them writes it. */
 export function dependent(a: number, b: number): boolean {
   const x = access(a);
   const y = access(b);
   if (x.words[1] < y.words[0] || y.words[1] < x.words[0]) return false;
-  return WRITES[a % KINDS]! || WRITES[b % KINDS]!;
+  return writes(a) || writes(b);
 }

@@ -30,6 +30,11 @@ export class AbstractHeap {
   readonly live = new Map<number, LiveBlock>();
   private readonly allocated: LiveBlock[][] = [];
 
+  /** Every block each thread allocated, whether still live, and its slot, as text. */
+  stateKey(): string {
+    return JSON.stringify(this.allocated.map((list) => list.map((b) => [b.address, b.size, b.slot, b.legacy, this.live.get(b.address) === b])));
+  }
+
   /** Thread `thread`'s live blocks, oldest first (what a free op picks from). */
   liveOf(thread: number): LiveBlock[] {
     return (this.allocated[thread] ?? []).filter((b) => this.live.has(b.address) && this.live.get(b.address) === b);

@@ -34,6 +34,11 @@ export class LruOracle {
 
   constructor(private readonly l: LruLimits) {}
 
+  /** What it holds, as text: equal texts judge what follows alike (properties/prove/ caches states by it). */
+  stateKey(): string {
+    return JSON.stringify([this.entries, [...this.owesPush].sort((a, b) => a - b)]);
+  }
+
   private get enabled(): boolean {
     return this.l.lruMaxCached > 0 && this.l.lruMaxBytes >= this.l.ssBytes;
   }

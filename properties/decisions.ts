@@ -45,6 +45,11 @@ export class Decisions {
     this.lru = new LruOracle(heap.cfg);
   }
 
+  /** What the oracles hold between operations, as text (the clock floors are set anew when an operation begins). */
+  stateKey(): string {
+    return JSON.stringify([this.lru.stateKey(), [...this.counts].sort(([a], [b]) => a - b)]);
+  }
+
   newOp(): OpState {
     return { interleaved: false, start: null, clock: 0, due: 0, cls: -1, cached: 0, holding: [] };
   }

@@ -8,9 +8,10 @@
 // rules. The first violation ends the run.
 import { audit, type Snapshot } from '../model/audit.js';
 import { ConfigError } from '../impl/config.js';
-import { reuseHeap, type Heap } from '../impl/heap.js';
+import { createHash } from 'node:crypto';
+import { reuseHeap, stateBytes, type Heap } from '../impl/heap.js';
 import { OomKilled } from '../impl/os/pages.js';
-import { accessKind, blocked, lockWord, step, type AccessKind } from '../impl/steps.js';
+import { accessKind, blocked, K, lockWord, reqKind, step, type AccessKind } from '../impl/steps.js';
 import { attachThread, NoThreadSlot, type Thread } from '../impl/thread/thread.js';
 import { AbstractHeap } from '../model/abstract.js';
 import { firstViolation, type Violation } from '../model/rules/catalogue.js';
@@ -45,6 +46,8 @@ export interface Outcome {
   tids: number[];
   /** The step count when the epilogue (quiescence) began; -1 when the program did not finish. */
   quiescenceFrom: number;
+  /** A probe gave up on the run (no verdict: the run stopped where the probe said). */
+  abandoned: boolean;
 }
 
 /** The shared access a step performed: the request its thread's previous yield announced (impl/steps.ts). */
@@ -65,6 +68,33 @@ export interface ExecuteOptions {
   trace?: boolean;
   /** Stop a runaway schedule (a livelock is a finding too). */
   maxSteps?: number;
+  /** An explorer (properties/prove/) that picks every step of the program in place of the case's schedule. */
+  probe?: Probe;
+}
+
+/**
+ * What a step did besides the shared access it performed (impl/steps.ts request), for an
+ * explorer's footprints: it started an operation (the op's first step and the decision
+ * oracles read the heap unannounced, a free takes its block from the abstract heap), ended
+ * one (the checker judges it on the heap and updates its abstract heap), reported a
+ * lifecycle event (the observer reads the heap and updates its machines), or entered the
+ * simulated kernel (which maps and zeroes pages).
+ */
+export const DID = { START: 1, END: 2, EVENT: 4, KERNEL: 8 } as const;
+
+/** What an explorer sees of a run. */
+export interface Probe {
+  /**
+   * The virtual thread to step (runnable), or -1 to abandon the run; `midOp[t]`: thread t is
+   * inside an operation; `state()`, when no thread is: the run's whole state as a digest
+   * (heap, threads' places in their programs, abstract heap, oracles, machines), equal
+   * for two runs exactly when what follows is the same.
+   */
+  pick(runnable: readonly boolean[], midOp: readonly boolean[], state: () => string): number;
+  /** After each program step: its thread, the request it performed (-1: none) and what else it did (DID bits). */
+  stepped(thread: number, request: number, did: number): void;
+  /** After the program's last step, with the state as pick() has it; false skips the epilogue (its verdict is known). */
+  ended(state: () => string): boolean;
 }
 
 class VThread {
@@ -128,6 +158,7 @@ class Run {
     for (let i = 0; i < n; i++) this.threads.push(this.vthread(i, attachThread(this.heap, this.observer), c.program.threads[i] ?? []));
     this.out = {
       violation: null, phase: 'program', steps: 0, switches: 0, covered: this.observer.covered, trace: [], before: null, after: null, frames: [], tids: [], quiescenceFrom: -1,
+      abandoned: false,
     };
   }
 
@@ -142,8 +173,14 @@ class Run {
         beforeRead: (i) => this.threads[i]!.beforeRead,
         totalWrites: () => this.writes,
       });
-      if (this.loop((runnable) => sched.pick(runnable)) && this.quiesce()) {
-        this.fail(firstViolation(audit(this.heap), (inv) => inv.kind === 'liveness'));
+      const probe = this.options.probe;
+      const midOp = this.threads.map(() => false);
+      const pick = probe === undefined ? (runnable: boolean[]) => sched.pick(runnable) : (runnable: boolean[]) => {
+        for (let i = 0; i < midOp.length; i++) midOp[i] = this.threads[i]!.running !== null;
+        return probe.pick(runnable, midOp, this.stateKey);
+      };
+      if (this.loop(pick)) {
+        if (probe?.ended(this.stateKey) !== false && this.quiesce()) this.fail(firstViolation(audit(this.heap), (inv) => inv.kind === 'liveness'));
       }
     } catch (err) {
       // the simulated machine's limits are the case's, not the allocator's: no verdict
@@ -190,6 +227,10 @@ class Run {
         return false;
       }
       const i = pick(runnable);
+      if (i < 0) {
+        this.out.abandoned = true;
+        return false;
+      }
       if (this.last >= 0 && i !== this.last) {
         this.out.switches++;
         this.trace(i, 'switch', `switch to T${i}`);
@@ -199,8 +240,16 @@ class Run {
       for (const other of this.threads) if (other.index !== i && other.running !== null) other.dec.interleaved = true;
       const vt = this.threads[i]!;
       const access = vt.running === null ? 'local' : vt.announced;
+      const probe = this.out.phase === 'program' ? this.options.probe : undefined;
+      const request = vt.running === null ? -1 : vt.pending;
+      const events = this.observer.events;
       // a step that ran no allocator code (a free with nothing to free) leaves a checked state as it was
       if (this.stepThread(vt)) this.checked = false;
+      if (probe !== undefined) {
+        const did = (request < 0 ? DID.START : 0) | (vt.running === null ? DID.END : 0) | (this.observer.events !== events ? DID.EVENT : 0)
+          | (request >= 0 && reqKind(request) === K.KERNEL ? DID.KERNEL : 0);
+        probe.stepped(i, request, did);
+      }
       this.drainLog();
       if (this.tracing) this.frame(vt, access);
       if (this.stopped()) return false;
@@ -306,6 +355,14 @@ class Run {
     };
     return new VThread(index, t, ops, this.decisions, ctx);
   }
+
+  private readonly stateKey = (): string => {
+    const h = createHash('sha1');
+    for (const bytes of stateBytes(this.heap)) h.update(bytes);
+    h.update(JSON.stringify(this.threads.map((vt) => [vt.pc, vt.exited, vt.done, [...vt.t.owned].sort((a, b) => a - b)])));
+    h.update(this.model.stateKey()).update(this.decisions.stateKey()).update(this.observer.stateKey());
+    return h.digest('base64');
+  };
 
   // The heap decoded once per step, whoever asks (counters are not needed here).
   private snapshot(): Snapshot {

@@ -36,6 +36,8 @@ export class Observer implements EventSink {
   readonly edges: string[] = [];
   private readonly state: Record<MachineName, Map<number, string>> = { slot: new Map(), superslab: new Map() };
   private seq = 0;
+  /** Events reported so far (an explorer tells by it which steps reported one). */
+  events = 0;
   private readonly acquire = new Map<number, { seq: number; own: number; overlaps: boolean }>();
   /** Threads with a claim or release reported and not yet settled. */
   private readonly unsettled = new Set<number>();
@@ -46,7 +48,17 @@ export class Observer implements EventSink {
    */
   constructor(private readonly heap: Heap, private readonly tracing: boolean, private readonly lru: LruOracle = new LruOracle(heap.cfg), private readonly floor: Map<number, number> = new Map()) {}
 
+  /**
+   * The machines' states and the unsettled claims, as text: between operations, all that
+   * judges the events to come (an acquisition's sequence numbers start at its own begin).
+   */
+  stateKey(): string {
+    const sorted = (m: Map<number, string>): [number, string][] => [...m].sort(([a], [b]) => a - b);
+    return JSON.stringify([sorted(this.state.slot), sorted(this.state.superslab), [...this.unsettled].sort((a, b) => a - b)]);
+  }
+
   event(kind: number, tid: number, a: number, b: number, c: number): void {
+    this.events++;
     if (this.violation !== null) return;
     const h = this.heap;
     match(kind as EventKind)

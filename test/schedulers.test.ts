@@ -27,8 +27,8 @@ const plain = <T>(x: T): T => JSON.parse(JSON.stringify(x)) as T;
 
 test('registry: one plugin per kind; --scheduler names are the kinds and the old name random', () => {
   const kinds = SCHEDULERS.map((p) => p.kind);
-  assert.equal(kinds, ['preempt', 'pct', 'delay']);
-  assert.equal([...SCHEDULER_NAMES], ['preempt', 'pct', 'delay', 'random']);
+  assert.equal(kinds, ['preempt', 'pct', 'delay', 'choices']);
+  assert.equal([...SCHEDULER_NAMES], ['preempt', 'pct', 'delay', 'choices', 'random']);
   assert.is(schedulerKind('random'), 'preempt');
   for (const k of kinds) assert.is(schedulerKind(k), k);
   for (const bad of ['dfs', 'constructor', '__proto__', '']) assert.is(schedulerKind(bad), undefined);
@@ -148,16 +148,16 @@ test('delay: check finds a race with it, shrinks it, and not with atomic operati
 
 test('check --help lists every scheduler; --scheduler random is preempt; a bad name is exit 2', async () => {
   const help = await cli('check', '--help');
-  assert.ok(help.out.join('\n').includes('[--scheduler preempt|pct|delay]'), help.out.join('\n'));
+  assert.ok(help.out.join('\n').includes('[--scheduler preempt|pct|delay|choices]'), help.out.join('\n'));
   const zooHelp = await cli('zoo', '--help');
-  assert.ok(zooHelp.out.join('\n').includes('[--scheduler preempt|pct|delay]'));
+  assert.ok(zooHelp.out.join('\n').includes('[--scheduler preempt|pct|delay|choices]'));
   const old = await cli('check', '--scheduler', 'random', '--runs', '30', '--json', '--min-coverage', '0');
   const now = await cli('check', '--scheduler', 'preempt', '--runs', '30', '--json', '--min-coverage', '0');
   assert.is(old.code, 0);
   assert.equal(old.out, now.out);
   const bad = await cli('check', '--scheduler', 'dfs');
   assert.is(bad.code, 2);
-  assert.is(bad.err[0], "slabcheck: --scheduler must be one of preempt, pct, delay, got 'dfs'");
+  assert.is(bad.err[0], "slabcheck: --scheduler must be one of preempt, pct, delay, choices, got 'dfs'");
 });
 
 test.run();

@@ -8,6 +8,7 @@
 // read SCHEDULERS. A new scheduler is one module and one line there.
 import type fc from 'fast-check';
 import { TokenError, type Json } from '../fields.js';
+import { choices } from './choices.js';
 import { delay } from './delay.js';
 import { pct } from './pct.js';
 import { preempt } from './preempt.js';
@@ -72,7 +73,7 @@ export interface SchedulerPlugin<S extends { kind: string }> {
   create(s: S, threads: number, atomicOps: boolean, progress: Progress): Scheduler;
 }
 
-export const SCHEDULERS = [preempt, pct, delay] as const;
+export const SCHEDULERS = [preempt, pct, delay, choices] as const;
 
 type Plugin = (typeof SCHEDULERS)[number];
 /** A schedule of any registered kind. */

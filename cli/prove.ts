@@ -1,0 +1,134 @@
+// `slabcheck prove`: every program and every interleaving within a bound
+// (properties/prove/); exit 0 when no violation exists within it, 1 on a violation (the
+// smallest: report written, token printed, as `check`), 2 on bad input. stdout is a
+// function of the options (the same bytes every time); the time goes to stderr, with a
+// progress line on a terminal.
+import { availableParallelism } from 'node:os';
+import { quote } from '../impl/quote.js';
+import { terminalText } from '../properties/report.js';
+import { TINY_GEOMETRY, TINY_POLICY_BASE } from '../properties/scope.js';
+import { DEFAULT_ALPHABET, DEFAULT_SIZES, LETTERS, type Bound, type Letter } from '../properties/prove/programs.js';
+import { prove, type ProveOptions, type ProveProgress, type ProveResult } from '../properties/prove/prove.js';
+import { interactive } from './interactive.js';
+import { checkReportDir, writeReport } from './report-files.js';
+import { CONFIG_OPTIONS, configFrom, intOption, parse, UsageError } from './usage.js';
+
+export const PROVE_USAGE = `slabcheck prove [--threads T] [--ops K] [--preemptions P] [--alphabet LETTERS] [--sizes N,...]
+                  [--no-dpor] [--no-cache] [--compare] [--variant NAME]... [--config FILE] [--set KEY=VALUE]... [--json] [--report DIR] [--jobs N]
+    letters: ${LETTERS.join(', ')} (default ${DEFAULT_ALPHABET.join(',')})`;
+
+type Out = (line: string) => void;
+
+const MAX_THREADS = 4;
+const MAX_OPS = 6;
+
+export async function proveCommand(argv: string[], out: Out, err: Out): Promise<number> {
+  const { values } = parse(argv, {
+    ...CONFIG_OPTIONS,
+    threads: { type: 'string' }, ops: { type: 'string' }, preemptions: { type: 'string' }, alphabet: { type: 'string' }, sizes: { type: 'string' },
+    'no-dpor': { type: 'boolean' }, 'no-cache': { type: 'boolean' }, compare: { type: 'boolean' }, json: { type: 'boolean' }, report: { type: 'string' }, jobs: { type: 'string' },
+  });
+  checkReportDir(values.report ?? 'reports');
+  const bound: Bound = {
+    threads: intOption('threads', values.threads, 2, 1, MAX_THREADS),
+    ops: intOption('ops', values.ops, 2, 1, MAX_OPS),
+    alphabet: values.alphabet === undefined ? DEFAULT_ALPHABET : alphabetOption(values.alphabet),
+    sizes: values.sizes === undefined ? DEFAULT_SIZES : sizesOption(values.sizes),
+    tickMs: 4,
+  };
+  const preemptions = values.preemptions === undefined ? Infinity : intOption('preemptions', values.preemptions, 0, 0, 16);
+  // --config: that configuration exactly; otherwise the tiny scope's base policy, with --set on top
+  const base = values.config === undefined ? { ...TINY_GEOMETRY, ...TINY_POLICY_BASE } : {};
+  const config = { ...base, ...configFrom(values, base) };
+  const jobs = intOption('jobs', values.jobs, availableParallelism(), 1, 64);
+  const options: ProveOptions = { bound, preemptions, config, dpor: values['no-dpor'] !== true, cache: values['no-cache'] !== true, jobs };
+  const started = performance.now();
+  const result = await run(options, err);
+  const full = values.compare === true ? await run({ ...options, dpor: !options.dpor }, err) : null;
+  const seconds = (performance.now() - started) / 1000;
+  const configuration = [
+    values.config === undefined ? 'tiny scope (base policy)' : `--config ${values.config}`,
+    ...(values.set ?? []).map((x) => `--set ${x}`), ...(values.variant ?? []).map((x) => `--variant ${x}`),
+  ].join(' ');
+  const stated = statement(options, configuration);
+  if (values.json === true) {
+    out(JSON.stringify({ ok: result.ok, bound: stated, ...counts(result), ...(full === null ? {} : { compare: comparison(options, result, full) }), report: result.found?.report ?? null }));
+  } else {
+    out(result.ok ? 'ok: no violation within the bound' : `VIOLATION within the bound (program ${result.found!.program + 1} of ${result.programs}, ${result.found!.preemptions} preemption(s), ${result.found!.steps} steps)`);
+    out(`bound: ${stated.threads} thread(s) x up to ${stated.ops} op(s), letters ${stated.alphabet.join(',')}, alloc sizes ${stated.sizes.join(',')}, preemptions ${stated.preemptions ?? 'unbounded'}, configuration ${stated.configuration}`);
+    out(`search: ${options.dpor ? 'DPOR with sleep sets' : 'every interleaving'}${options.cache ? ', state cache between operations' : ''}`);
+    out(countsText(result));
+    if (full !== null) {
+      const c = comparison(options, result, full);
+      out(`reduction: ${c.withDpor.executions} executions with DPOR, ${c.withoutDpor.executions} without (x${c.ratio}); same final states and verdict: ${c.sameFinalStates ? 'yes' : 'NO'}`);
+    }
+    if (result.found !== null) for (const line of terminalText(result.found.report)) out(line);
+  }
+  if (result.found !== null) err(`report: ${writeReport(values.report ?? 'reports', result.found.report)}.md`);
+  err(`time: ${seconds.toFixed(1)} s`);
+  return result.ok ? 0 : 1;
+}
+
+function alphabetOption(raw: string): Letter[] {
+  const names = raw.split(',').map((x) => x.trim());
+  const bad = names.find((x) => !(LETTERS as readonly string[]).includes(x));
+  if (bad !== undefined) throw new UsageError(`--alphabet: unknown letter ${quote(bad)} (letters: ${LETTERS.join(', ')})`);
+  return [...new Set(names as Letter[])];
+}
+
+function sizesOption(raw: string): number[] {
+  const sizes = raw.split(',').map((x) => x.trim());
+  const bad = sizes.find((x) => !/^\d{1,4}$/.test(x) || Number(x) > 4096);
+  if (bad !== undefined) throw new UsageError(`--sizes must be whole numbers of bytes from 0 to 4096, comma separated, got ${quote(bad)}`);
+  return [...new Set(sizes.map(Number))];
+}
+
+// The progress line on a terminal: level, programs, executions, rate.
+async function run(o: ProveOptions, err: Out): Promise<ProveResult> {
+  if (!interactive(err)) return prove(o);
+  const start = performance.now();
+  let drawn = 0;
+  const levels = Number.isFinite(o.preemptions) ? o.preemptions + 1 : 1;
+  const onProgress = (p: ProveProgress): void => {
+    const now = performance.now();
+    if (now - drawn < 200 && p.programsDone < p.programs) return;
+    drawn = now;
+    const level = Number.isFinite(p.level) ? p.level : 0;
+    const share = (level + p.programsDone / p.programs) / levels;
+    process.stderr.write(`\rproving: ${(100 * share).toFixed(1)}% of the bound (preemptions ${Number.isFinite(p.level) ? p.level : 'any'}, program ${p.programsDone}/${p.programs}), ${p.executions} executions, ${Math.round((1000 * p.executions) / (now - start))}/s  `);
+  };
+  try {
+    return await prove({ ...o, onProgress });
+  } finally {
+    process.stderr.write('\n');
+  }
+}
+
+/** The bound exactly, as stdout states it (`config`: every knob the runs had). */
+function statement(o: ProveOptions, configuration: string) {
+  return {
+    threads: o.bound.threads, ops: o.bound.ops, alphabet: [...o.bound.alphabet], sizes: [...o.bound.sizes], tickMs: o.bound.tickMs,
+    preemptions: Number.isFinite(o.preemptions) ? o.preemptions : null, dpor: o.dpor, cache: o.cache, configuration, config: o.config,
+  };
+}
+
+function counts(r: ProveResult) {
+  return {
+    programs: r.programs, executions: r.executions, sleepBlocked: r.sleepBlocked, boundCut: r.boundCut, cacheHits: r.cacheHits, finalStates: r.finalStates, levels: r.levels,
+    found: r.found === null ? null : { program: r.found.program, preemptions: r.found.preemptions, steps: r.found.steps },
+  };
+}
+
+function countsText(r: ProveResult): string {
+  return `programs ${r.programs}, executions ${r.executions}, pruned: ${r.sleepBlocked} asleep, ${r.cacheHits} at a state explored before, ${r.boundCut} choices over the bound; distinct final states ${r.finalStates}`;
+}
+
+function comparison(o: ProveOptions, r: ProveResult, other: ProveResult) {
+  const [withDpor, withoutDpor] = o.dpor ? [r, other] : [other, r];
+  return {
+    withDpor: { executions: withDpor.executions, cacheHits: withDpor.cacheHits, finalStates: withDpor.finalStates },
+    withoutDpor: { executions: withoutDpor.executions, cacheHits: withoutDpor.cacheHits, finalStates: withoutDpor.finalStates },
+    ratio: Number((withoutDpor.executions / Math.max(1, withDpor.executions)).toFixed(2)),
+    sameFinalStates: withDpor.finalStateHash === withoutDpor.finalStateHash && withDpor.ok === withoutDpor.ok,
+  };
+}

@@ -1,0 +1,98 @@
+// The programs of a bound (issue 10 item 3): every program of 1 to T threads of 1 to K
+// operations each over an alphabet of letters, smallest first (total operations, then
+// threads), without the ones that are the same program again:
+// - symmetry: threads renamed (a free's `from` renamed with them) give the same program;
+//   only the permutation whose text sorts first is kept;
+// - blocks are named by their owner and age: a free takes its thread's oldest live block
+//   (`pick` 0), so two frees that differ only in which of equal blocks they take are one;
+// - a free that can take no block — the thread's own before it allocated, another
+//   thread's that never allocates — does nothing and is left out, as is anything after an exit.
+import type { Op, Program } from '../program.js';
+
+/** The letters, and what each is in thread `i` of `threads` (a remote free: one op per other thread). */
+export const LETTERS = ['alloc', 'free', 'remote', 'drain', 'trim', 'tick', 'exit'] as const;
+export type Letter = (typeof LETTERS)[number];
+
+export const DEFAULT_ALPHABET: readonly Letter[] = ['alloc', 'free', 'remote', 'drain'];
+/** C7 (1500 B): in the tiny scope a SuperSlab holds 3 of them, so slabs fill and empty within a few operations. */
+export const DEFAULT_SIZES: readonly number[] = [1500];
+
+export interface Bound {
+  threads: number;
+  ops: number;
+  alphabet: readonly Letter[];
+  /** The sizes `alloc` takes. */
+  sizes: readonly number[];
+  /** The clock step of `tick`. */
+  tickMs: number;
+}
+
+function letterOps(l: Letter, i: number, b: Bound): Op[] {
+  switch (l) {
+    case 'alloc': return b.sizes.map((size): Op => ({ op: 'alloc', size }));
+    case 'free': return [{ op: 'free', from: i, pick: 0 }];
+    case 'remote': return Array.from({ length: b.threads }, (_, j) => j).filter((j) => j !== i).map((from): Op => ({ op: 'free', from, pick: 0 }));
+    case 'drain': return [{ op: 'drain' }];
+    case 'trim': return [{ op: 'trim' }];
+    case 'tick': return [{ op: 'tick', ms: b.tickMs }];
+    case 'exit': return [{ op: 'exit' }];
+  }
+}
+
+/** The programs of the bound, smallest first. */
+export function programsOf(b: Bound): Program[] {
+  const out: Program[] = [];
+  for (let total = 1; total <= b.threads * b.ops; total++) {
+    for (let t = 1; t <= b.threads; t++) {
+      const threads: Op[][] = [];
+      const grow = (left: number): void => {
+        if (threads.length === t) {
+          if (left === 0 && useful(threads) && canonical(threads)) out.push({ threads: threads.map((ops) => [...ops]) });
+          return;
+        }
+        const rest = t - threads.length - 1;
+        for (let n = Math.max(1, left - rest * b.ops); n <= Math.min(b.ops, left - rest); n++) {
+          for (const ops of sequences(threads.length, n, b, t)) {
+            threads.push(ops);
+            grow(left - n);
+            threads.pop();
+          }
+        }
+      };
+      grow(total);
+    }
+  }
+  return out;
+}
+
+/** Thread `i`'s operation lists of length `n` (an exit only last). */
+function sequences(i: number, n: number, b: Bound, threads: number): Op[][] {
+  const letters = b.alphabet.flatMap((l) => letterOps(l, i, { ...b, threads }));
+  let lists: Op[][] = [[]];
+  for (let k = 0; k < n; k++) lists = lists.flatMap((ops) => (ops.at(-1)?.op === 'exit' ? [] : letters.map((o) => [...ops, o])));
+  return lists;
+}
+
+// No free that certainly frees nothing: the thread's own before its first alloc, another's that never allocates.
+function useful(threads: Op[][]): boolean {
+  const allocates = threads.map((ops) => ops.some((o) => o.op === 'alloc'));
+  return threads.every((ops, i) => ops.every((o, k) => o.op !== 'free' || (o.from === i ? ops.slice(0, k).some((x) => x.op === 'alloc') : allocates[o.from] === true)));
+}
+
+/** The program is the first of its thread renamings. */
+function canonical(threads: Op[][]): boolean {
+  const own = JSON.stringify(threads);
+  for (const perm of permutations(threads.length)) {
+    const renamed: Op[][] = new Array(threads.length);
+    threads.forEach((ops, i) => {
+      renamed[perm[i]!] = ops.map((o) => (o.op === 'free' ? { ...o, from: perm[o.from]! } : o));
+    });
+    if (JSON.stringify(renamed) < own) return false;
+  }
+  return true;
+}
+
+function permutations(n: number): number[][] {
+  if (n <= 1) return [[0]];
+  return permutations(n - 1).flatMap((p) => Array.from({ length: n }, (_, k) => [...p.slice(0, k), n - 1, ...p.slice(k)]));
+}

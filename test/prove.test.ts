@@ -1,0 +1,217 @@
+// `slabcheck prove` (properties/prove/): the programs of a bound, the exploration with and
+// without partial-order reduction (the same final states and verdicts: the reduction
+// loses nothing), counterexamples minimal by construction that replay from their token,
+// and the command (exit codes, the bound stated, deterministic JSON, bad input).
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { execute } from '../properties/execute.js';
+import type { Op, Program } from '../properties/program.js';
+import { explore } from '../properties/prove/explore.js';
+import { DEFAULT_ALPHABET, programsOf, type Bound } from '../properties/prove/programs.js';
+import { prove } from '../properties/prove/prove.js';
+import { TINY_GEOMETRY, TINY_POLICY_BASE } from '../properties/scope.js';
+import { decodeToken } from '../properties/token.js';
+import { cli } from './helpers.js';
+
+const TINY = { ...TINY_GEOMETRY, ...TINY_POLICY_BASE };
+const bound = (threads: number, ops: number, alphabet: Bound['alphabet'] = DEFAULT_ALPHABET): Bound => ({ threads, ops, alphabet, sizes: [1500], tickMs: 4 });
+const TMP = mkdtempSync(join(tmpdir(), 'slabcheck-prove-'));
+test.after(() => rmSync(TMP, { recursive: true, force: true }));
+
+// ---------------------------------------------------------------- programs
+
+/** The program with its threads renamed by `perm` (a free's `from` renamed too). */
+function renamed(p: Program, perm: number[]): string {
+  const threads: Op[][] = new Array(p.threads.length);
+  p.threads.forEach((ops, i) => {
+    threads[perm[i]!] = ops.map((o) => (o.op === 'free' ? { ...o, from: perm[o.from]! } : o));
+  });
+  return JSON.stringify(threads);
+}
+const PERMS: Record<number, number[][]> = { 1: [[0]], 2: [[0, 1], [1, 0]], 3: [[0, 1, 2], [0, 2, 1], [1, 0, 2], [1, 2, 0], [2, 0, 1], [2, 1, 0]] };
+/** One name per program up to thread renaming: its least renaming. */
+const up = (p: Program): string => PERMS[p.threads.length]!.map((perm) => renamed(p, perm)).sort()[0]!;
+
+test('programs: smallest first, one per thread renaming, and every useful program of the bound up to renaming', () => {
+  for (const b of [bound(2, 2), bound(3, 1), bound(2, 2, ['alloc', 'free', 'exit', 'tick'])]) {
+    const programs = programsOf(b);
+    const size = (p: Program): number => p.threads.flat().length;
+    for (let i = 1; i < programs.length; i++) assert.ok(size(programs[i - 1]!) <= size(programs[i]!), 'smallest first');
+    const names = programs.map(up);
+    assert.is(new Set(names).size, names.length, 'no program twice under a renaming of threads');
+    // brute force: every thread count, every op list over the letters; kept unless a free certainly frees nothing or an op follows an exit
+    const letters = (i: number, t: number): Op[] => b.alphabet.flatMap((l): Op[] => {
+      if (l === 'alloc') return [{ op: 'alloc', size: 1500 }];
+      if (l === 'free') return [{ op: 'free', from: i, pick: 0 }];
+      if (l === 'remote') return [...Array(t).keys()].filter((j) => j !== i).map((from): Op => ({ op: 'free', from, pick: 0 }));
+      if (l === 'tick') return [{ op: 'tick', ms: 4 }];
+      return [{ op: l }];
+    });
+    const expected = new Set<string>();
+    for (let t = 1; t <= b.threads; t++) {
+      let all: Op[][][] = [[]];
+      for (let i = 0; i < t; i++) {
+        let lists: Op[][] = [[]];
+        const out: Op[][] = [];
+        for (let k = 0; k < b.ops; k++) {
+          lists = lists.flatMap((ops) => letters(i, t).map((o) => [...ops, o]));
+          out.push(...lists);
+        }
+        all = all.flatMap((threads) => out.map((ops) => [...threads, ops]));
+      }
+      for (const threads of all) {
+        const afterExit = threads.some((ops) => ops.slice(0, -1).some((o) => o.op === 'exit'));
+        const idle = threads.some((ops, i) => ops.some((o, k) => o.op === 'free' && (o.from === i ? !ops.slice(0, k).some((x) => x.op === 'alloc') : !threads[o.from]!.some((x) => x.op === 'alloc'))));
+        if (!afterExit && !idle) expected.add(up({ threads }));
+      }
+    }
+    assert.equal([...expected].sort(), [...names].sort(), `the programs of ${b.threads}x${b.ops} over ${b.alphabet.join(',')}`);
+  }
+});
+
+// ---------------------------------------------------------------- the reduction loses nothing
+
+// A sample of programs: with DPOR and sleep sets, the state cache, or both, the same final
+// states and the same verdict as every interleaving within the bound (the conservative
+// points of bounded POR are what keep DPOR so: without them 2x2 at 1 preemption reaches
+// 222 of 319 final states; the cache's summaries keep DPOR's races below a cached state).
+test('DPOR and the state cache reach the same final states and verdicts as every interleaving, bounded and unbounded', () => {
+  const programs = programsOf(bound(2, 2));
+  const sample = programs.filter((_, i) => i % 9 === 4);
+  assert.ok(sample.length >= 7);
+  const modes = [{ dpor: true, cache: false }, { dpor: false, cache: true }, { dpor: true, cache: true }];
+  const executions = [0, 0, 0];
+  let full = 0;
+  let hits = 0;
+  for (const program of sample) {
+    for (const preemptions of program.threads.flat().length <= 3 ? [1, 2] : [1]) {
+      const c = { config: TINY, program, schedule: { kind: 'choices' as const, picks: [] } };
+      const every = explore(c, { preemptions, dpor: false, cache: false });
+      full += every.executions;
+      modes.forEach((mode, m) => {
+        const a = explore(c, { preemptions, ...mode });
+        assert.equal([...a.finalStates].sort(), [...every.finalStates].sort(), `${JSON.stringify(mode)}: ${JSON.stringify(program)} at ${preemptions} preemptions`);
+        assert.is(a.found === null, every.found === null);
+        executions[m]! += a.executions;
+        hits += a.cacheHits;
+      });
+    }
+  }
+  for (const [m, n] of executions.entries()) assert.ok(n < full, `${JSON.stringify(modes[m])} ran ${n} executions, every interleaving ${full}`);
+  assert.ok(hits > 0);
+  // unbounded on a program small enough to enumerate: T0 alloc; T1 drain
+  const small = { config: TINY, program: { threads: [[{ op: 'alloc', size: 1500 } as Op], [{ op: 'drain' } as Op]] }, schedule: { kind: 'choices' as const, picks: [] } };
+  const a = explore(small, { preemptions: Infinity, dpor: true, cache: true });
+  const b = explore(small, { preemptions: Infinity, dpor: false, cache: false });
+  assert.equal([...a.finalStates].sort(), [...b.finalStates].sort());
+  assert.ok(a.executions < b.executions, `unbounded: ${a.executions} with DPOR, ${b.executions} without`);
+});
+
+// ---------------------------------------------------------------- counterexamples
+
+test('a violation: the fewest preemptions, its report replays from the token, and no smaller bound has one', async () => {
+  const config = { ...TINY, variants: ['remote-free-skips-active'] };
+  const r = await prove({ bound: bound(2, 2), preemptions: 1, config, dpor: true, cache: true });
+  const parallel = await prove({ bound: bound(2, 2), preemptions: 1, config, dpor: true, cache: true, jobs: 2 });
+  assert.equal(JSON.parse(JSON.stringify(parallel)), JSON.parse(JSON.stringify(r)), 'two jobs: the same result');
+  assert.not.ok(r.ok);
+  const found = r.found!;
+  assert.is(found.report.invariant.id, 'INV-ACTIVE-SUM');
+  assert.is(found.preemptions, 0, 'a remote free alone shows it: no preemption needed');
+  assert.is(r.levels.length, 1, 'found at level 0: level 1 never ran');
+  const c = decodeToken(found.report.token);
+  assert.is(c.schedule.kind, 'choices');
+  assert.is(execute(c).violation?.id, 'INV-ACTIVE-SUM', 'the token replays');
+  // the smallest program: none before it in the bound fails at any interleaving of level 0
+  const before = programsOf(bound(2, 2)).slice(0, found.program);
+  for (const program of before) assert.is(explore({ config, program, schedule: { kind: 'choices', picks: [] } }, { preemptions: 0, dpor: false, cache: false }).found, null);
+});
+
+// ---------------------------------------------------------------- the command
+
+test('prove: exit 0 within the bound, the bound and the counts stated, the same stdout every time', async () => {
+  const argv = ['prove', '--threads', '2', '--ops', '1', '--preemptions', '1'];
+  const a = await cli(...argv);
+  assert.is(a.code, 0, a.err.join('\n'));
+  assert.is(a.out[0], 'ok: no violation within the bound');
+  assert.is(a.out[1], 'bound: 2 thread(s) x up to 1 op(s), letters alloc,free,remote,drain, alloc sizes 1500, preemptions 1, configuration tiny scope (base policy)');
+  assert.is(a.out[2], 'search: DPOR with sleep sets, state cache between operations');
+  assert.match(a.out[3]!, /^programs 6, executions \d+, pruned: \d+ asleep, \d+ at a state explored before, \d+ choices over the bound; distinct final states \d+$/);
+  assert.match(a.err.at(-1)!, /^time: \d+\.\d s$/);
+  const b = await cli(...argv);
+  assert.equal(b.out, a.out);
+  const j = await cli(...argv, '--json', '--compare');
+  assert.is(j.code, 0);
+  const r = JSON.parse(j.out[0]!) as Record<string, any>;
+  assert.equal(r['bound'].preemptions, 1);
+  assert.is(r['programs'], 6);
+  assert.is(r['levels'].length, 2);
+  assert.ok(r['compare'].sameFinalStates, 'with and without DPOR: the same final states');
+  assert.ok(r['compare'].withoutDpor.executions >= r['compare'].withDpor.executions);
+});
+
+// The bound CI proves on every run (README): 2 threads x up to 2 ops over the basic letters, 1 preemption.
+test('prove --threads 2 --ops 2 --preemptions 1: the default allocator has no violation within it', async () => {
+  const r = await cli('prove', '--threads', '2', '--ops', '2', '--preemptions', '1', '--json');
+  assert.is(r.code, 0, r.out.join('\n'));
+  const j = JSON.parse(r.out[0]!) as Record<string, any>;
+  assert.ok(j['ok']);
+  assert.is(j['programs'], 68);
+  assert.ok(j['executions'] > 1000 && j['cacheHits'] > 0, JSON.stringify(j));
+  assert.equal(j['levels'].map((l: { preemptions: number }) => l.preemptions), [0, 1]);
+});
+
+test('prove: a violation is exit 1 with the report written and a token replay runs', async () => {
+  const dir = join(TMP, 'reports');
+  const r = await cli('prove', '--threads', '2', '--ops', '2', '--preemptions', '0', '--variant', 'tls-free-skips-used', '--report', dir);
+  assert.is(r.code, 1);
+  assert.match(r.out[0]!, /^VIOLATION within the bound \(program 1 of \d+, 0 preemption\(s\), \d+ steps\)$/);
+  const token = r.out.find((l) => l.includes('npx slabcheck replay '))!.split('npx slabcheck replay ')[1]!.trim();
+  const replayed = await cli('replay', token);
+  assert.is(replayed.code, 1);
+  assert.ok(readdirSync(dir).some((f) => f.endsWith('.md')));
+});
+
+test('prove: bad options are exit 2 with a message naming the problem', async () => {
+  for (const [argv, says] of [
+    [['--threads', '0'], '--threads'], [['--threads', '9'], '--threads'], [['--ops', 'x'], '--ops'], [['--preemptions', '-1'], '--preemptions'],
+    [['--alphabet', 'alloc,steal'], "unknown letter 'steal'"], [['--sizes', '5000'], '--sizes'], [['--sizes', '1,a'], '--sizes'],
+    [['--variant', 'no-such-bug'], 'no-such-bug'], [['--set', 'HAKMEM_TINY_SS_RESERVE=-4'], 'HAKMEM_TINY_SS_RESERVE'], [['--frobnicate'], 'frobnicate'],
+  ] as const) {
+    const r = await cli('prove', ...argv);
+    assert.is(r.code, 2, `${argv.join(' ')}: ${r.err.join('\n')}`);
+    assert.equal(r.out, []);
+    assert.ok(r.err[0]!.includes(says), `${argv.join(' ')}: ${r.err[0]}`);
+  }
+});
+
+// ---------------------------------------------------------------- zoo --mode prove
+
+test('zoo --mode prove: each variant at its smallest bound, with the executions and the rule', async () => {
+  const r = await cli('zoo', '--mode', 'prove', '--variant', 'tls-free-skips-used', '--variant', 'remote-free-skips-active', '--json', '--jobs', '1');
+  assert.is(r.code, 0, r.err.join('\n'));
+  const j = JSON.parse(r.out[0]!) as { ok: boolean; variants: Record<string, any>[] };
+  assert.ok(j.ok);
+  const [own, remote] = j.variants;
+  // a fast-path free that never lowers `used`: one thread, one op shows it at the end
+  assert.equal(own!['bound'], { threads: 1, ops: 1, preemptions: 0, letters: 'basic' });
+  assert.is(own!['invariant'], 'INV-CONSERVATION');
+  // a remote free needs a second thread; no preemption
+  assert.equal(remote!['bound'], { threads: 2, ops: 1, preemptions: 0, letters: 'basic' });
+  assert.is(remote!['invariant'], 'INV-ACTIVE-SUM');
+  assert.is(execute(decodeToken(remote!['token'])).violation?.id, 'INV-ACTIVE-SUM');
+  assert.ok(remote!['executions'] > own!['executions']);
+  for (const row of j.variants) assert.ok(row['expected'] && row['steps'] <= 12);
+  const text = await cli('zoo', '--mode', 'prove', '--variant', 'tls-free-skips-used', '--jobs', '1');
+  assert.match(text.out[1]!, /^tls-free-skips-used +1x1x0 basic +1 +[\d.]+ +INV-CONSERVATION +1 +sc1\./);
+  for (const [argv, says] of [[['--mode', 'prove', '--seeds', '2'], '--seeds does not apply to --mode prove'], [['--mode', 'fast'], '--mode must be'], [['--budget', '5'], '--budget does not apply to --mode check']] as const) {
+    const bad = await cli('zoo', ...argv);
+    assert.is(bad.code, 2);
+    assert.ok(bad.err[0]!.includes(says), bad.err[0]);
+  }
+});
+
+test.run();
