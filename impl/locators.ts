@@ -81,6 +81,14 @@ export interface Table {
   readonly cfg: Geometry & { pageBytes: number };
 }
 
+/**
+ * A plain read of word `w` at a quiescent point (the audit: no operation in progress on any
+ * thread, so nothing to order against — as steps.ts peekCell reads cells, and the locators
+ * here read the table). steps.ts peek is an atomic load, a call into the engine on Node 20:
+ * twice the cost of the audit's decode at 65,530 SuperSlabs.
+ */
+export const peekQuiet = (h: { readonly i32: Int32Array }, w: number): number => h.i32[w]!;
+
 /** The SuperSlab header's first cell (at its base); the second names the table entry + 1. */
 export const SS_MAGIC = 0x5ca1ab1e;
 

@@ -1,7 +1,7 @@
 // The snapshot the model judges (rules/, abstract.ts) and the audit that decodes the
 // whole heap into it: the model owns what it judges, and reads the heap only through
-// impl/'s locators and readers (peek, peekCell, os/pages). Read it at a quiescent point
-// — no operation half done — or expect the transient states an operation passes
+// impl/'s locators and readers (peekQuiet, peekCell, os/pages). Read it at a quiescent
+// point — no operation half done — or expect the transient states an operation passes
 // through. Lists are walked with a bound, so a corrupted (cyclic) list shows up as
 // `cycle: true`, never as a hang.
 import type { Config } from '../impl/config.js';
@@ -9,15 +9,15 @@ import { COUNTER_NAMES, type Counters } from '../impl/counters.js';
 import type { Heap } from '../impl/heap.js';
 import { H, S, SL, SLOT_ACTIVE, SLOT_EMPTY, SS_CACHED, SS_FREEING, SS_MAPPED, SS_NONE, T, TF } from '../impl/layout.js';
 import {
-  blockAddress, blockIndex, cellHeader, cellLink, cellLive, headerByte, slabOfSlot, slotId, slotIndex, SS_MAGIC, ssBase, ssIndex, ssOfSlot, ssPins,
-  ssState, threadCells, threadCounters, threadWords,
+  blockAddress, blockIndex, cellHeader, cellLink, cellLive, headerByte, peekQuiet, slabOfSlot, slotId, slotIndex, SS_MAGIC, ssBase, ssIndex, ssOfSlot,
+  ssPins, ssState, threadCells, threadCounters, threadWords,
 } from '../impl/locators.js';
 import { isMappedPage, readCell, residentCell } from '../impl/os/pages.js';
 import { listSlots } from '../impl/pool/empty-list.js';
 import { registryEntry } from '../impl/pool/registry.js';
-import { NUM_CLASSES } from '../impl/sizeclass.js';
+import { NUM_CLASSES, STRIDES } from '../impl/sizeclass.js';
 import { slotOfBlock } from '../impl/slab/slab.js';
-import { peek, peekCell } from '../impl/steps.js';
+import { peekCell } from '../impl/steps.js';
 import { lruOrder } from '../impl/superslab/lru.js';
 
 export type SlotState = 'UNUSED' | 'ACTIVE' | 'EMPTY';
@@ -25,7 +25,7 @@ export type SsState = 'MAPPED' | 'FREEING' | 'CACHED';
 
 /** A decoded list: block indices (freelist, remote queue) or addresses (caches). */
 export interface Chain {
-  items: number[];
+  items: readonly number[];
   /** The walk stopped at its bound: the list is cyclic or longer than possible. */
   cycle: boolean;
 }
@@ -45,9 +45,9 @@ export interface SlotSnap {
   /** Classes whose stage 1 list holds the slot (bitmask). */
   listed: number;
   /** Carved blocks whose cell says live (handed to the user, not freed). */
-  live: number[];
+  live: readonly number[];
   /** Carved blocks whose header byte is not 0xa0 | class. */
-  badHeaders: number[];
+  badHeaders: readonly number[];
 }
 
 export interface SsSnap {
@@ -146,8 +146,9 @@ const SS_STATES: Record<number, SsState> = { [SS_MAPPED]: 'MAPPED', [SS_FREEING]
 export function audit(h: Heap, options: { counters?: boolean } = {}): Snapshot {
   const { cfg } = h;
   const superslabs: SsSnap[] = [];
-  for (let ss = 0; ss < peek(h, H.SS_HIGH); ss++) {
-    const word = peek(h, ssIndex(h, ss) + S.WORD);
+  const high = peekQuiet(h, H.SS_HIGH);
+  for (let ss = 0; ss < high; ss++) {
+    const word = peekQuiet(h, ssIndex(h, ss) + S.WORD);
     if (ssState(word) !== SS_NONE) superslabs.push(decodeSuperSlab(h, ss, word));
   }
   const emptyLists: Chain[] = [];
@@ -157,13 +158,13 @@ export function audit(h: Heap, options: { counters?: boolean } = {}): Snapshot {
     const items = listSlots(h, cls);
     emptyLists.push({ items, cycle: items.length > cfg.maxSuperSlabs * cfg.slabsPerSS });
     const reg: number[] = [];
-    for (let i = 0; i < peek(h, H.REG_SIZE + cls); i++) reg.push(registryEntry(h, cls, i));
+    for (let i = 0; i < peekQuiet(h, H.REG_SIZE + cls); i++) reg.push(registryEntry(h, cls, i));
     registry.push(reg);
-    classActive.push(peek(h, H.CLASS_ACTIVE + cls));
+    classActive.push(peekQuiet(h, H.CLASS_ACTIVE + cls));
   }
   const threads: ThreadSnap[] = [];
   for (let slot = 0; slot < cfg.maxThreads; slot++) {
-    const tid = peek(h, threadWords(h, slot) + T.TID);
+    const tid = peekQuiet(h, threadWords(h, slot) + T.TID);
     if (tid !== 0) threads.push(decodeThread(h, slot, tid));
   }
   const counters = {} as Counters;
@@ -177,30 +178,30 @@ export function audit(h: Heap, options: { counters?: boolean } = {}): Snapshot {
   const page = cfg.pageBytes;
   return {
     limits: limitsOf(cfg),
-    nowMs: peek(h, H.NOW_MS),
+    nowMs: peekQuiet(h, H.NOW_MS),
     superslabs,
     emptyLists,
     registry,
     classActive,
-    unusedSlots: peek(h, H.UNUSED_SLOTS),
-    emptySlots: peek(h, H.EMPTY_SLOTS),
+    unusedSlots: peekQuiet(h, H.UNUSED_SLOTS),
+    emptySlots: peekQuiet(h, H.EMPTY_SLOTS),
     lru: lruOrder(h),
-    lruCount: peek(h, H.LRU_COUNT),
+    lruCount: peekQuiet(h, H.LRU_COUNT),
     threads,
-    legacyLive: peek(h, H.LEGACY_LIVE),
-    legacyPages: peek(h, H.LEGACY_PAGES),
-    poolLockHeld: peek(h, H.POOL_LOCK) !== 0,
+    legacyLive: peekQuiet(h, H.LEGACY_LIVE),
+    legacyPages: peekQuiet(h, H.LEGACY_PAGES),
+    poolLockHeld: peekQuiet(h, H.POOL_LOCK) !== 0,
     os: {
-      ssLive: peek(h, H.SS_LIVE),
-      peakSsLive: peek(h, H.PEAK_SS_LIVE),
-      ssPool: peek(h, H.SS_POOL),
-      peakSsPool: peek(h, H.PEAK_SS_POOL),
-      vmaCount: peek(h, H.VMA_COUNT),
-      mappedBytes: peek(h, H.MAPPED_PAGES) * page,
-      peakMappedBytes: peek(h, H.PEAK_MAPPED_PAGES) * page,
-      rssBytes: peek(h, H.RESIDENT) * page,
-      peakRssBytes: peek(h, H.PEAK_RESIDENT) * page,
-      framesInUse: peek(h, H.FRAME_HIGH) - peek(h, H.FRAME_TOP),
+      ssLive: peekQuiet(h, H.SS_LIVE),
+      peakSsLive: peekQuiet(h, H.PEAK_SS_LIVE),
+      ssPool: peekQuiet(h, H.SS_POOL),
+      peakSsPool: peekQuiet(h, H.PEAK_SS_POOL),
+      vmaCount: peekQuiet(h, H.VMA_COUNT),
+      mappedBytes: peekQuiet(h, H.MAPPED_PAGES) * page,
+      peakMappedBytes: peekQuiet(h, H.PEAK_MAPPED_PAGES) * page,
+      rssBytes: peekQuiet(h, H.RESIDENT) * page,
+      peakRssBytes: peekQuiet(h, H.PEAK_RESIDENT) * page,
+      framesInUse: peekQuiet(h, H.FRAME_HIGH) - peekQuiet(h, H.FRAME_TOP),
     },
     counters,
   };
@@ -239,34 +240,43 @@ function decodeSuperSlab(h: Heap, ss: number, word: number): SsSnap {
   const e = ssIndex(h, ss);
   const base = ssBase(h, ss);
   const mapped = isMappedPage(h, base / cfg.pageBytes);
-  const slots: SlotSnap[] = [];
-  for (let slab = 0; slab < cfg.slabsPerSS; slab++) slots.push(decodeSlot(h, slotId(cfg, ss, slab), mapped));
+  // Sized up front: a pushed-to array grows to 17 elements, and at 65,530 SuperSlabs the
+  // audit's time goes mostly to the garbage collector copying what it allocated.
+  const slots = new Array<SlotSnap>(cfg.slabsPerSS);
+  for (let slab = 0; slab < cfg.slabsPerSS; slab++) slots[slab] = decodeSlot(h, slotId(cfg, ss, slab), mapped);
   return {
     index: ss,
-    gen: peek(h, e + S.GEN),
+    gen: peekQuiet(h, e + S.GEN),
     state: SS_STATES[ssState(word)]!,
     pins: ssPins(word),
     base,
-    active: peek(h, e + S.ACTIVE),
-    activeSlots: peek(h, e + S.ACTIVE_SLOTS),
-    unused: peek(h, e + S.UNUSED),
-    hosted: peek(h, e + S.HOSTED),
-    registered: peek(h, e + S.REGISTERED),
-    stamp: peek(h, e + S.STAMP),
-    headerOk: mapped && readCell(h, base) === SS_MAGIC && readCell(h, base + 8) === ss + 1,
+    active: peekQuiet(h, e + S.ACTIVE),
+    activeSlots: peekQuiet(h, e + S.ACTIVE_SLOTS),
+    unused: peekQuiet(h, e + S.UNUSED),
+    hosted: peekQuiet(h, e + S.HOSTED),
+    registered: peekQuiet(h, e + S.REGISTERED),
+    stamp: peekQuiet(h, e + S.STAMP),
+    headerOk: mapped && headerNames(h, base, ss),
     slots,
   };
 }
 
+// The header of the mapped SuperSlab at `base` (its first two cells, on one page: one
+// page-table walk) names table entry `ss`; an untouched page reads 0, so not.
+function headerNames(h: Heap, base: number, ss: number): boolean {
+  const cell = residentCell(h, base);
+  return cell >= 0 && peekCell(h, cell) === SS_MAGIC && peekCell(h, cell + 1) === ss + 1;
+}
+
 /** Bytes mapped now (the simulated kernel's count), without decoding the heap. */
 export function mappedBytes(h: Heap): number {
-  return peek(h, H.MAPPED_PAGES) * h.cfg.pageBytes;
+  return peekQuiet(h, H.MAPPED_PAGES) * h.cfg.pageBytes;
 }
 
 /** A SuperSlab's active blocks and pins (for an observer judging a single event). */
 export function superSlabCounts(h: Heap, ss: number): { active: number; pins: number } {
   const e = ssIndex(h, ss);
-  return { active: peek(h, e + S.ACTIVE), pins: ssPins(peek(h, e + S.WORD)) };
+  return { active: peekQuiet(h, e + S.ACTIVE), pins: ssPins(peekQuiet(h, e + S.WORD)) };
 }
 
 /** One slot, decoded (for an observer judging a single event). */
@@ -277,20 +287,26 @@ export function slotSnapshot(h: Heap, slot: number): SlotSnap {
 
 function decodeSlot(h: Heap, slot: number, mapped: boolean): SlotSnap {
   const w = slotIndex(h, slot);
-  const state = SLOT_STATES[peek(h, w + SL.STATE)] ?? 'UNUSED';
-  const cls = peek(h, w + SL.CLASS);
-  const capacity = peek(h, w + SL.CAP);
-  const carved = peek(h, w + SL.CARVED);
-  const live: number[] = [];
-  const badHeaders: number[] = [];
+  const state = SLOT_STATES[peekQuiet(h, w + SL.STATE)] ?? 'UNUSED';
+  const cls = peekQuiet(h, w + SL.CLASS);
+  const capacity = peekQuiet(h, w + SL.CAP);
+  const carved = peekQuiet(h, w + SL.CARVED);
   const active = state !== 'UNUSED' && mapped;
+  // Collected in the scratch arrays, then copied at their exact length (see decodeSuperSlab).
+  let nLive = 0;
+  let nBad = 0;
   if (active) {
+    const start = blockAddress(h, slot, 0);
+    const stride = STRIDES[cls]!;
+    const header = headerByte(cls);
     for (let idx = 0; idx < carved; idx++) {
-      const v = readCell(h, blockAddress(h, slot, idx));
-      if (cellLive(v)) live.push(idx);
-      if (cellHeader(v) !== headerByte(cls)) badHeaders.push(idx);
+      const v = readCell(h, start + idx * stride);
+      if (cellLive(v)) scratchLive[nLive++] = idx;
+      if (cellHeader(v) !== header) scratchBad[nBad++] = idx;
     }
   }
+  const live = nLive === 0 ? NONE : scratchLive.slice(0, nLive);
+  const badHeaders = nBad === 0 ? NONE : scratchBad.slice(0, nBad);
   return {
     slot,
     slab: slabOfSlot(h.cfg, slot),
@@ -298,18 +314,25 @@ function decodeSlot(h: Heap, slot: number, mapped: boolean): SlotSnap {
     cls,
     capacity,
     carved,
-    used: peek(h, w + SL.USED),
-    owner: peek(h, w + SL.OWNER),
-    freelist: active ? walk(h, slot, capacity, peek(h, w + SL.FREE)) : noChain(),
-    remote: active ? walk(h, slot, capacity, peek(h, w + SL.RHEAD)) : noChain(),
-    remoteCount: peek(h, w + SL.RCOUNT),
-    listed: peek(h, w + SL.LISTED),
+    used: peekQuiet(h, w + SL.USED),
+    owner: peekQuiet(h, w + SL.OWNER),
+    freelist: active ? walk(h, slot, capacity, peekQuiet(h, w + SL.FREE)) : noChain(),
+    remote: active ? walk(h, slot, capacity, peekQuiet(h, w + SL.RHEAD)) : noChain(),
+    remoteCount: peekQuiet(h, w + SL.RCOUNT),
+    listed: peekQuiet(h, w + SL.LISTED),
     live,
     badHeaders,
   };
 }
 
-const noChain = (): Chain => ({ items: [], cycle: false });
+const scratchLive: number[] = [];
+const scratchBad: number[] = [];
+
+// The empty list and chain every snapshot shares (most slots have an empty remote queue and
+// no bad header): frozen, so code that edits a snapshot must replace them, never push.
+const NONE: readonly number[] = Object.freeze([]);
+const EMPTY_CHAIN: Chain = Object.freeze({ items: NONE, cycle: false });
+const noChain = (): Chain => EMPTY_CHAIN;
 
 // A slab's freelist or remote queue from its head (local index + 1), bounded by its capacity.
 function walk(h: Heap, slot: number, capacity: number, head: number): Chain {
@@ -340,15 +363,15 @@ function decodeThread(h: Heap, slot: number, tid: number): ThreadSnap {
   };
   const snap: ThreadSnap = { tid, sll: [], sllCount: [], sllCycle: [], threadList: [], threadListCount: [], bound: [] };
   for (let cls = 0; cls < NUM_CLASSES; cls++) {
-    const sllCount = peek(h, ti + T.SLL_COUNT + cls);
+    const sllCount = peekQuiet(h, ti + T.SLL_COUNT + cls);
     const sll = chain(peekCell(h, tf + TF.SLL_HEAD + cls), sllCount, cls);
-    const tlCount = peek(h, ti + T.TL_COUNT + cls);
+    const tlCount = peekQuiet(h, ti + T.TL_COUNT + cls);
     snap.sll.push(sll.blocks);
     snap.sllCount.push(sllCount);
     snap.sllCycle.push(sll.cycle);
     snap.threadList.push(chain(peekCell(h, tf + TF.TL_HEAD + cls), tlCount, cls).blocks);
     snap.threadListCount.push(tlCount);
-    snap.bound.push(peek(h, ti + T.BOUND + cls) - 1);
+    snap.bound.push(peekQuiet(h, ti + T.BOUND + cls) - 1);
   }
   return snap;
 }

@@ -180,7 +180,7 @@ const CORRUPTIONS: Record<string, Corruption[]> = {
       name: 'freelist holds a block twice (double free)',
       apply(s) {
         const [ss, slot] = freelistSlot(s);
-        slot.freelist.items.push(slot.freelist.items[0]!);
+        slot.freelist = { ...slot.freelist, items: [...slot.freelist.items, slot.freelist.items[0]!] };
         return slotWhere(ss, slot);
       },
     },
@@ -190,7 +190,7 @@ const CORRUPTIONS: Record<string, Corruption[]> = {
       apply(s) {
         const [ss, slot] = remoteSlot(s);
         assert.ok(slot.carved < slot.capacity, 'the slab has uncarved blocks');
-        slot.remote.items.push(slot.carved);
+        slot.remote = { ...slot.remote, items: [...slot.remote.items, slot.carved] };
         slot.remoteCount++;
         return slotWhere(ss, slot);
       },
@@ -202,7 +202,7 @@ const CORRUPTIONS: Record<string, Corruption[]> = {
       name: 'a block dropped from a freelist (lost)',
       apply(s) {
         const [ss, slot] = freelistSlot(s);
-        slot.freelist.items.shift();
+        slot.freelist = { ...slot.freelist, items: slot.freelist.items.slice(1) };
         return slotWhere(ss, slot);
       },
     },
@@ -211,7 +211,7 @@ const CORRUPTIONS: Record<string, Corruption[]> = {
       name: 'a thread-cached block also on its slab\'s remote queue',
       apply(s) {
         const { block, ss, slot } = cachedBlock(s);
-        slot.remote.items.push(block.index);
+        slot.remote = { ...slot.remote, items: [...slot.remote.items, block.index] };
         slot.remoteCount++;
         return slotWhere(ss, slot);
       },

@@ -23,7 +23,7 @@ export const TABLES: readonly Table[] = [
 ];
 
 const list = (items: readonly (number | string)[]): string => (items.length === 0 ? '—' : items.join(' '));
-const chain = (c: { items: number[]; cycle: boolean }): string => `${list(c.items.map((i) => `#${i}`))}${c.cycle ? ' … (cycle)' : ''}`;
+const chain = (c: { items: readonly number[]; cycle: boolean }): string => `${list(c.items.map((i) => `#${i}`))}${c.cycle ? ' … (cycle)' : ''}`;
 const byClass = (per: readonly string[]): string => list(per.flatMap((text, cls) => (text === '' ? [] : [`C${cls}: ${text}`])));
 
 /** Names virtual threads by their allocator thread id: T0, T1 …, the epilogue's janitor Q. */
