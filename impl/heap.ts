@@ -96,46 +96,61 @@ function sameLayout(a: Layout, b: Layout): boolean {
   return Object.keys(x).every((k) => typeof x[k] !== 'number' || x[k] === y[k]);
 }
 
-// Zeroes what a run can have written outside the frames: table entries and slots up to
-// SS_HIGH, registry entries up to each class's size, the bitmaps and top-level page table
-// up to VA_HIGH, the second-level tables handed out (L2_HIGH), every thread slot, the
-// counters of exited threads, the header. The configuration bytes are overwritten.
-function clearTouched(h: Heap): void {
-  const { i32, f64, L, cfg } = h;
+/**
+ * The i32 word ranges [from, to) a run can have written outside the frames and the free
+ * stacks: the header, table entries and slots up to SS_HIGH, registry entries up to each
+ * class's size, the bitmaps and top-level page table up to VA_HIGH, the second-level
+ * tables handed out (L2_HIGH), every thread slot, the retired counters. Everything else
+ * keeps the values the heap was made with (the configuration bytes are rewritten).
+ */
+function touched(h: Heap): [number, number][] {
+  const { i32, L, cfg } = h;
   const ssHigh = i32[H.SS_HIGH]!;
-  i32.fill(0, L.ss, L.ss + ssHigh * S.WORDS);
-  i32.fill(0, L.slots, L.slots + ssHigh * cfg.slabsPerSS * SL.WORDS);
+  const vaHigh = i32[H.VA_HIGH]!;
+  const l2High = i32[H.L2_HIGH]!;
+  const ranges: [number, number][] = [
+    [0, H.WORDS],
+    [L.ss, L.ss + ssHigh * S.WORDS],
+    [L.slots, L.slots + ssHigh * cfg.slabsPerSS * SL.WORDS],
+  ];
   for (let cls = 0; cls < NUM_CLASSES; cls++) {
     const base = registryBase(h, cls);
-    i32.fill(0, base, base + Math.min(i32[H.REG_SIZE + cls]!, cfg.maxSuperSlabs));
+    ranges.push([base, base + Math.min(i32[H.REG_SIZE + cls]!, cfg.maxSuperSlabs)]);
   }
-  i32.fill(0, L.threads, L.threads + cfg.maxThreads * T.WORDS);
-  f64.fill(0, L.threadsF, L.threadsF + cfg.maxThreads * TF.WORDS);
-  f64.fill(0, L.retired, L.retired + NUM_COUNTERS);
-  const vaHigh = i32[H.VA_HIGH]!;
-  i32.fill(0, L.vaMapped, L.vaMapped + Math.ceil(vaHigh / 32));
-  i32.fill(0, L.vaStart, L.vaStart + Math.ceil(vaHigh / 32));
-  i32.fill(0, L.ptTop, L.ptTop + Math.ceil(vaHigh / L2_PAGES));
-  const l2High = i32[H.L2_HIGH]!;
-  i32.fill(0, L.l2, L.l2 + l2High * L2_PAGES);
-  i32.fill(0, L.l2Resident, L.l2Resident + l2High);
-  i32.fill(0, 0, H.WORDS);
+  ranges.push(
+    [L.threads, L.threads + cfg.maxThreads * T.WORDS],
+    [L.vaMapped, L.vaMapped + Math.ceil(vaHigh / 32)],
+    [L.vaStart, L.vaStart + Math.ceil(vaHigh / 32)],
+    [L.ptTop, L.ptTop + Math.ceil(vaHigh / L2_PAGES)],
+    [L.l2, L.l2 + l2High * L2_PAGES],
+    [L.l2Resident, L.l2Resident + l2High],
+    [2 * L.retired, 2 * (L.retired + NUM_COUNTERS)],
+    [2 * L.threadsF, 2 * (L.threadsF + cfg.maxThreads * TF.WORDS)],
+  );
+  return ranges;
+}
+
+// Zeroes what a run can have written outside the frames (touched()).
+function clearTouched(h: Heap): void {
+  for (const [from, to] of touched(h)) h.i32.fill(0, from, to);
 }
 
 /**
- * The bytes that make up the heap's state: all of it but the free page-table and frame
- * stacks above their tops and the frames never handed out (a reused buffer keeps an
- * earlier run's values there, which nothing reads). Two heaps of one configuration with
- * equal bytes here are in the same state (properties/prove/ counts final states by them).
+ * The bytes that make up the heap's state: what a run can have written (touched()), the
+ * free page-table and frame stacks up to their tops, and the frames handed out (the rest
+ * is as the heap was made, or an earlier run's values on a reused buffer, which nothing
+ * reads). Two heaps of one configuration with equal bytes here are in the same state
+ * (properties/prove/ tells states apart by them).
  */
 export function stateBytes(h: Heap): Uint8Array[] {
   const { i32, L, sab } = h;
-  const words = (from: number, to: number): Uint8Array => new Uint8Array(sab, from * 4, (to - from) * 4);
-  return [
-    words(0, L.l2Free + i32[H.L2_TOP]!),
-    words(L.frameFree, L.frameFree + i32[H.FRAME_TOP]!),
-    words(2 * L.retired, 2 * L.frames + i32[H.FRAME_HIGH]! * L.cellsPerPage * 2),
+  const ranges: [number, number][] = [
+    ...touched(h),
+    [L.l2Free, L.l2Free + i32[H.L2_TOP]!],
+    [L.frameFree, L.frameFree + i32[H.FRAME_TOP]!],
+    [2 * L.frames, 2 * L.frames + i32[H.FRAME_HIGH]! * L.cellsPerPage * 2],
   ];
+  return ranges.map(([from, to]) => new Uint8Array(sab, from * 4, (to - from) * 4));
 }
 
 /** The heap whose state is `sab` (made by createHeap, possibly in another thread). */
