@@ -5,6 +5,7 @@
 // progress line on a terminal.
 import { availableParallelism } from 'node:os';
 import { quote } from '../impl/quote.js';
+import { saveToCorpus } from '../properties/corpus.js';
 import { terminalText } from '../properties/report.js';
 import { TINY_GEOMETRY, TINY_POLICY_BASE } from '../properties/scope.js';
 import { DEFAULT_ALPHABET, DEFAULT_SIZES, LETTERS, type Bound, type Letter } from '../properties/prove/programs.js';
@@ -14,7 +15,7 @@ import { checkReportDir, writeReport } from './report-files.js';
 import { CONFIG_OPTIONS, configFrom, intOption, parse, UsageError } from './usage.js';
 
 export const PROVE_USAGE = `slabcheck prove [--threads T] [--ops K] [--preemptions P] [--alphabet LETTERS] [--sizes N,...]
-                  [--no-dpor] [--no-cache] [--compare] [--variant NAME]... [--config FILE] [--set KEY=VALUE]... [--json] [--report DIR] [--jobs N]
+                  [--no-dpor] [--no-cache] [--compare] [--variant NAME]... [--config FILE] [--set KEY=VALUE]... [--json] [--report DIR] [--save] [--jobs N]
     letters: ${LETTERS.join(', ')} (default ${DEFAULT_ALPHABET.join(',')})`;
 
 type Out = (line: string) => void;
@@ -26,7 +27,7 @@ export async function proveCommand(argv: string[], out: Out, err: Out): Promise<
   const { values } = parse(argv, {
     ...CONFIG_OPTIONS,
     threads: { type: 'string' }, ops: { type: 'string' }, preemptions: { type: 'string' }, alphabet: { type: 'string' }, sizes: { type: 'string' },
-    'no-dpor': { type: 'boolean' }, 'no-cache': { type: 'boolean' }, compare: { type: 'boolean' }, json: { type: 'boolean' }, report: { type: 'string' }, jobs: { type: 'string' },
+    'no-dpor': { type: 'boolean' }, 'no-cache': { type: 'boolean' }, compare: { type: 'boolean' }, json: { type: 'boolean' }, report: { type: 'string' }, save: { type: 'boolean' }, jobs: { type: 'string' },
   });
   checkReportDir(values.report ?? 'reports');
   const bound: Bound = {
@@ -65,6 +66,7 @@ export async function proveCommand(argv: string[], out: Out, err: Out): Promise<
     if (result.found !== null) for (const line of terminalText(result.found.report)) out(line);
   }
   if (result.found !== null) err(`report: ${writeReport(values.report ?? 'reports', result.found.report)}.md`);
+  if (values.save === true) err(result.found === null ? 'no counterexample: nothing saved to the corpus' : `corpus: ${saveToCorpus(result.found.report)}`);
   err(`time: ${seconds.toFixed(1)} s`);
   return result.ok ? 0 : 1;
 }

@@ -13,6 +13,11 @@ export interface Variant {
   readonly rules: readonly string[];
   /** Knobs the bug needs to show (check and zoo put them on top of each configuration, like --set). */
   readonly set?: Readonly<Record<string, number>>;
+  /**
+   * 'prove': random checking is not expected to find it (a torn read: one schedule in very
+   * many shows it; `check --runs 20000` does not), `slabcheck prove` does (test/prove.test.ts).
+   */
+  readonly foundBy?: 'prove';
 }
 
 export const V = {
@@ -38,6 +43,7 @@ export const V = {
   TRIM_RESERVE_PLUS_ONE: 1 << 19,
   DRAIN_INTERVAL_LATE: 1 << 20,
   IDLE_TRIM_LATE: 1 << 21,
+  PIN_CHECK_TORN: 1 << 22,
 } as const;
 
 export const VARIANTS: readonly Variant[] = [
@@ -197,6 +203,14 @@ export const VARIANTS: readonly Variant[] = [
     seed: '003_932746184e5394df.txt Option B',
     bug: 'idle trim runs only once the clock is past its deadline, not at it',
     rules: ['IDLE-TRIM'],
+  },
+  {
+    name: 'pin-check-torn',
+    flag: V.PIN_CHECK_TORN,
+    seed: '004_d59e0d336a26e3fe.txt §13.1 hypothesis 1 (use after free on recycling)',
+    bug: 'pin checks the SuperSlab state in one read and pins what a second read returned: a SuperSlab held for freeing is pinned, cached and claimed from',
+    rules: ['INV-LIFECYCLE'],
+    foundBy: 'prove',
   },
 ];
 

@@ -243,12 +243,12 @@ test('--config is applied: LRU off (max_cached 0) munmaps the emptied SuperSlab;
 const SEED_FILES = ['000_86274261e3f63077.txt', '001_4c03cbcfeeca547d.txt', '002_b461f92c61066b62.txt',
   '003_932746184e5394df.txt', '004_d59e0d336a26e3fe.txt'];
 
-test('variants lists all 22 variants with their seed file', async () => {
+test('variants lists all 23 variants with their seed file', async () => {
   const r = await cli('variants');
   assert.is(r.code, 0);
   assert.equal(r.err, []);
-  assert.is(r.out.length, 22);
-  assert.is(VARIANTS.length, 22);
+  assert.is(r.out.length, 23);
+  assert.is(VARIANTS.length, 23);
   for (const v of VARIANTS) {
     const line = r.out.find((l) => l.split(/\s+/)[0] === v.name);
     assert.ok(line !== undefined, `variant ${v.name} listed`);
@@ -264,7 +264,7 @@ test('variants --json parses and matches impl/variants.ts', async () => {
   assert.is(r.out.length, 1);
   const list = JSON.parse(r.out[0]!) as { name: string; seed: string; bug: string }[];
   assert.equal(list, VARIANTS.map(({ name, seed, bug }) => ({ name, seed, bug })));
-  assert.is(new Set(list.map((v) => v.name)).size, 22);
+  assert.is(new Set(list.map((v) => v.name)).size, 23);
 });
 
 test('run WORKLOAD --help lists the workload\'s options with their defaults', async () => {

@@ -130,6 +130,33 @@ test('a violation: the fewest preemptions, its report replays from the token, an
   for (const program of before) assert.is(explore({ config, program, schedule: { kind: 'choices', picks: [] } }, { preemptions: 0, dpor: false, cache: false }).found, null);
 });
 
+// A torn read (variant pin-check-torn, impl/superslab/table.ts): pin checks the SuperSlab's
+// state in one read and pins on a second read; a hold between the two is pinned over. The
+// bad outcome needs another thread's write between two reads of one thread, which no
+// schedule preempting only before writes (check's, before reads were preemption points)
+// produces; random checking misses it too (README: check --runs 20000).
+test('a torn read: prove finds pin-check-torn; no preemption before a write reaches it, one before a read does', async () => {
+  const config = { ...TINY, variants: ['pin-check-torn'] };
+  const r = await prove({ bound: bound(2, 2), preemptions: 1, config, dpor: true, cache: true });
+  assert.is(r.found?.report.invariant.id, 'INV-LIFECYCLE');
+  assert.is(r.found!.preemptions, 1);
+  const { program } = decodeToken(r.found!.report.token);
+  let writes = 0;
+  let reads = 0;
+  for (const quanta of [[], [2, 1], [1, 2], [2, 2]]) {
+    for (let t = 0; t < 2; t++) {
+      for (let op = 0; op < 2; op++) {
+        for (let k = 1; k <= 64; k++) {
+          if (execute({ config, program, schedule: { kind: 'preempt', quanta, points: [[t, op, k]] } }).violation !== null) writes++;
+          if (execute({ config, program, schedule: { kind: 'preempt', quanta, points: [], reads: [[t, op, k]] } }).violation !== null) reads++;
+        }
+      }
+    }
+  }
+  assert.is(writes, 0, 'no single preemption before a write shows it');
+  assert.ok(reads > 0, 'a preemption before a read does');
+});
+
 // ---------------------------------------------------------------- the command
 
 test('prove: exit 0 within the bound, the bound and the counts stated, the same stdout every time', async () => {

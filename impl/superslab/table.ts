@@ -11,6 +11,7 @@ import { H, S, SS_FREEING, SS_MAPPED } from '../layout.js';
 import { ssIndex, ssState } from '../locators.js';
 import { cas, load, type Op, sub, waitFree } from '../steps.js';
 import type { Thread } from '../thread/thread.js';
+import { V } from '../variants.js';
 
 /**
  * Pins `ss` if it is MAPPED. A SuperSlab held FREEING belongs to a thread inside the
@@ -25,7 +26,10 @@ export function* pin(t: Thread, ss: number): Op<boolean> {
       continue;
     }
     if (ssState(word) !== SS_MAPPED) return false;
-    if ((yield cas(t, w, word, word + 1)) === word) return true;
+    // variant pin-check-torn: the CAS expects a second read of the word, not the one whose
+    // state was checked — a hold between the two reads is then pinned over (a torn snapshot)
+    const expect = t.heap.cfg.v & V.PIN_CHECK_TORN ? yield load(w) : word;
+    if ((yield cas(t, w, expect, expect + 1)) === expect) return true;
   }
 }
 
