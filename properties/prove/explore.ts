@@ -97,6 +97,8 @@ interface Node {
   /** The thread stepped from here on the current path, and its footprint once run. */
   chosen: number;
   step: Step | null;
+  /** Its step's vector clock (addRaces), kept while the step stays on the path. */
+  clock: Int32Array | null;
   backtrack: Set<number>;
   done: Set<number>;
   /** Threads asleep here, with the footprint of their step from here. */
@@ -172,8 +174,10 @@ class Explorer implements Probe {
       const outcome = execute(this.c, { probe: this });
       if (this.blocked) this.out.sleepBlocked++;
       else if (!outcome.abandoned) this.out.executions++;
-      const latest = this.o.dpor ? this.addRaces() : [];
-      if (this.o.cache) this.summarize();
+      // the steps before `fresh` ran in earlier executions, which analysed them
+      const fresh = Math.max(0, this.replay - 1);
+      const latest = this.o.dpor ? this.addRaces(fresh) : [];
+      if (this.o.cache) this.summarize(fresh);
       if (this.o.dpor && this.hit !== null) this.raceSummary(latest);
       if (outcome.violation !== null) this.keep(outcome);
       else if (this.final !== null) this.passed.add(this.final);
@@ -192,7 +196,7 @@ class Explorer implements Probe {
     const node: Node = {
       runnable: [...runnable], midOp: [...midOp], last: parent?.chosen ?? -1,
       preemptions: parent === undefined ? 0 : parent.preemptions + cost(parent, parent.chosen),
-      chosen: -1, step: null, backtrack: new Set(), done: new Set(), sleep: new Map(), cutsAtChoice: this.out.boundCut, entry: null,
+      chosen: -1, step: null, clock: null, backtrack: new Set(), done: new Set(), sleep: new Map(), cutsAtChoice: this.out.boundCut, entry: null,
     };
     if (parent !== undefined && this.o.dpor) {
       for (const [q, s] of parent.sleep) if (q !== parent.chosen && !conflict(s, parent.step!)) node.sleep.set(q, s);
@@ -240,11 +244,11 @@ class Explorer implements Probe {
   }
 
   /** Every state between operations on the path gets the footprints of the steps run below it, and of those below the state that ended the run. */
-  private summarize(): void {
+  private summarize(fresh: number): void {
     for (let q = 0; q < this.depth; q++) {
       const e = this.nodes[q]!.entry;
       if (e === null) continue;
-      for (let j = q; j < this.depth; j++) e.summary.set(stepKey(this.nodes[j]!.step!), this.nodes[j]!.step!);
+      for (let j = Math.max(q, fresh); j < this.depth; j++) e.summary.set(stepKey(this.nodes[j]!.step!), this.nodes[j]!.step!);
       if (this.hit !== null) for (const [key, s] of this.hit.summary) e.summary.set(key, s);
     }
   }
@@ -269,14 +273,18 @@ class Explorer implements Probe {
   }
 
   // Race detection over the execution just run, with vector clocks of happens-before; per thread, the clock of its last step.
-  private addRaces(): (Int32Array | null)[] {
+  private addRaces(fresh: number): (Int32Array | null)[] {
     const n = this.depth;
     const threads = this.nodes[0]?.runnable.length ?? 0;
-    const clocks: Int32Array[] = [];
     const latest: (Int32Array | null)[] = new Array(threads).fill(null);
     for (let j = 0; j < n; j++) {
-      const sj = this.nodes[j]!.step!;
+      const node = this.nodes[j]!;
+      const sj = node.step!;
       const p = sj.thread;
+      if (j < fresh && node.clock !== null) {
+        latest[p] = node.clock;
+        continue;
+      }
       const before = latest[p] ?? new Int32Array(threads);
       const clock = Int32Array.from(before);
       // from the latest earlier step down; a step already known to happen before needs no look
@@ -291,12 +299,12 @@ class Explorer implements Probe {
           raced = true;
           this.reverse(i, p);
         }
-        const ci = clocks[i]!;
+        const ci = this.nodes[i]!.clock!;
         for (let t = 0; t < threads; t++) if (ci[t]! > clock[t]!) clock[t] = ci[t]!;
         covered = coveredBelow(clock, p);
       }
       clock[p] = j + 1;
-      clocks.push(clock);
+      node.clock = clock;
       latest[p] = clock;
     }
     return latest;
@@ -346,6 +354,7 @@ class Explorer implements Probe {
         }
         node.chosen = p;
         node.step = null;
+        node.clock = null;
         node.cutsAtChoice = this.out.boundCut;
         this.nodes.length = k + 1;
         this.replay = k + 1;
