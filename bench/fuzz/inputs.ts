@@ -21,7 +21,7 @@ export interface FuzzInput {
 }
 
 const OBJECT_NAMES = ['constructor', '__proto__', 'toString', 'valueOf', 'hasOwnProperty', 'prototype'];
-const COMMANDS = ['check', 'replay', 'view', 'zoo', 'coverage', 'run', 'scenario', 'variants', 'help', '--version', '--help', '-h', 'frob', '', ...OBJECT_NAMES];
+const COMMANDS = ['check', 'prove', 'replay', 'view', 'zoo', 'coverage', 'run', 'scenario', 'variants', 'help', '--version', '--help', '-h', 'frob', '', ...OBJECT_NAMES];
 const WORKLOADS = ['random-mixed', 'larson', 'cache-thrash', 'cache-scratch', 'xmalloc', 'fault', ...OBJECT_NAMES];
 
 /** A number-ish string: in range, at the edges, negative, fractional, hex, binary, exponent, empty, huge. */
@@ -65,11 +65,13 @@ const optionArb = (names: string[]): fc.Arbitrary<string[]> => fc.oneof(
 
 /** Bounds that keep a valid command short: always first, so a later repeat of the option overrides them. */
 const BOUNDS = new Map<string, string[]>([
-  ['check', ['--runs', '20']], ['coverage', ['--runs', '20']], ['zoo', ['--seeds', '1', '--runs', '200', '--atomic-runs', '0', '--variant', 'tls-free-skips-used']],
+  ['check', ['--runs', '20']], ['coverage', ['--runs', '20']], ['prove', ['--threads', '1', '--ops', '1']], ['zoo', ['--seeds', '1', '--runs', '200', '--atomic-runs', '0', '--variant', 'tls-free-skips-used']],
   ['run', ['--iters', '2000', '--lifetimes', '2', '--objs', '2000', '--timeout', '5']],
 ]);
 const OPTIONS = new Map<string, string[]>([
   ['check', ['runs', 'seed', 'scheduler', 'depth', 'report', 'config', 'emit-test', 'save']], ['coverage', ['runs', 'seed', 'scheduler', 'depth', 'html']],
+  // prove's --threads and --ops stay bounded (a valid 2x2 unbounded is hours of work); the rest is fuzzed
+  ['prove', ['preemptions', 'alphabet', 'sizes', 'report', 'jobs', 'save', 'compare', 'no-dpor', 'no-cache']],
   ['zoo', ['seeds', 'runs', 'atomic-runs', 'scheduler']], ['replay', ['report', 'emit-test']], ['view', ['out']],
   ['run', ['threads', 'exec', 'sched-seed', 'timeout', 'iters', 'ws', 'seed', 'min', 'max', 'chunks', 'rounds', 'lifetimes', 'seconds', 'mode', 'thread', 'at', 'size', 'reps', 'objs']],
 ]);
