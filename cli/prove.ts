@@ -116,13 +116,13 @@ function statement(o: ProveOptions, configuration: string) {
 
 function counts(r: ProveResult) {
   return {
-    programs: r.programs, executions: r.executions, sleepBlocked: r.sleepBlocked, boundCut: r.boundCut, cacheHits: r.cacheHits, finalStates: r.finalStates, levels: r.levels,
+    programs: r.programs, executions: r.executions, asleep: r.asleep, boundCut: r.boundCut, cacheHits: r.cacheHits, finalStates: r.finalStates, levels: r.levels,
     found: r.found === null ? null : { program: r.found.program, preemptions: r.found.preemptions, steps: r.found.steps },
   };
 }
 
 function countsText(r: ProveResult): string {
-  return `programs ${r.programs}, executions ${r.executions}, pruned: ${r.sleepBlocked} asleep, ${r.cacheHits} at a state explored before, ${r.boundCut} choices over the bound; distinct final states ${r.finalStates}`;
+  return `programs ${r.programs}, executions ${r.executions}, pruned: ${r.asleep} asleep, ${r.cacheHits} at a state explored before, ${r.boundCut} choices over the bound; distinct final states ${r.finalStates}`;
 }
 
 function comparison(o: ProveOptions, r: ProveResult, other: ProveResult) {

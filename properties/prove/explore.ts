@@ -45,8 +45,8 @@ export interface Found {
 export interface Explored {
   /** Executions run to their end (a violation ends one too). */
   executions: number;
-  /** Executions given up because every thread that could run was asleep (redundant by the reduction). */
-  sleepBlocked: number;
+  /** Choices not taken because their thread slept, and executions given up because every thread that could run slept (redundant by the reduction). */
+  asleep: number;
   /** Choices not taken because they would exceed the preemption bound. */
   boundCut: number;
   /** Executions ended at a state the cache had seen. */
@@ -150,7 +150,7 @@ export function explore(c: Case, options: ExploreOptions): Explored {
 
 class Explorer implements Probe {
   private readonly nodes: Node[] = [];
-  private readonly out: Explored = { executions: 0, sleepBlocked: 0, boundCut: 0, cacheHits: 0, finalStates: new Set(), found: null };
+  private readonly out: Explored = { executions: 0, asleep: 0, boundCut: 0, cacheHits: 0, finalStates: new Set(), found: null };
   /** States between operations explored, by their digest (execute.ts Probe). */
   private readonly cache = new Map<string, Entry>();
   /** The entry that ended this execution, if one did. */
@@ -172,7 +172,7 @@ class Explorer implements Probe {
       this.hit = null;
       this.final = null;
       const outcome = execute(this.c, { probe: this });
-      if (this.blocked) this.out.sleepBlocked++;
+      if (this.blocked) this.out.asleep++;
       else if (!outcome.abandoned) this.out.executions++;
       // the steps before `fresh` ran in earlier executions, which analysed them
       const fresh = Math.max(0, this.replay - 1);
@@ -346,8 +346,12 @@ class Explorer implements Probe {
       const node = this.nodes[k]!;
       if (this.o.dpor && node.step !== null && this.out.boundCut === node.cutsAtChoice) node.sleep.set(node.chosen, node.step);
       for (const p of node.backtrack) {
-        if (node.done.has(p) || node.sleep.has(p)) continue;
-        node.done.add(p);
+        if (node.done.has(p)) continue;
+        node.done.add(p); // a sleeper sleeps here for good: done either way
+        if (node.sleep.has(p)) {
+          this.out.asleep++;
+          continue;
+        }
         if (node.preemptions + cost(node, p) > this.o.preemptions) {
           this.out.boundCut++;
           continue;

@@ -50,7 +50,7 @@ export interface ProveResult {
   /** Per preemption level run: its bound and executions run to their end (a level re-runs the lower ones' schedules). */
   levels: Counts[];
   executions: number;
-  sleepBlocked: number;
+  asleep: number;
   boundCut: number;
   cacheHits: number;
   /** Distinct states (heap and abstract heap) after the programs' last steps, over all programs, and a digest of their set. */
@@ -64,7 +64,7 @@ export interface ProveResult {
 export interface Counts {
   preemptions: number | null;
   executions: number;
-  sleepBlocked: number;
+  asleep: number;
   boundCut: number;
   cacheHits: number;
 }
@@ -80,7 +80,7 @@ export function exploreProgram(o: Pick<ProveOptions, 'config' | 'bound' | 'dpor'
   const program = programsOfBound(o.bound)[index]!;
   const e = explore({ config: o.config, program, schedule: { kind: 'choices', picks: [] } }, { preemptions: level, dpor: o.dpor, cache: o.cache });
   const found = e.found === null ? null : { case: e.found.case, preemptions: e.found.preemptions, steps: e.found.steps, id: e.found.outcome.violation!.id };
-  return { executions: e.executions, sleepBlocked: e.sleepBlocked, boundCut: e.boundCut, cacheHits: e.cacheHits, finalStates: [...e.finalStates], found };
+  return { executions: e.executions, asleep: e.asleep, boundCut: e.boundCut, cacheHits: e.cacheHits, finalStates: [...e.finalStates], found };
 }
 
 // The programs of the last bound asked for (a worker is asked for one program at a time).
@@ -95,17 +95,17 @@ export async function prove(o: ProveOptions): Promise<ProveResult> {
   const programs = programsOfBound(o.bound).length;
   const finalStates = new Set<string>();
   const result: ProveResult = {
-    ok: true, complete: true, programs, levels: [], executions: 0, sleepBlocked: 0, boundCut: 0, cacheHits: 0, finalStates: 0, finalStateHash: '', found: null,
+    ok: true, complete: true, programs, levels: [], executions: 0, asleep: 0, boundCut: 0, cacheHits: 0, finalStates: 0, finalStateHash: '', found: null,
   };
   const pool = (o.jobs ?? 1) > 1 ? new Pool(o) : null;
   try {
     const levels = Number.isFinite(o.preemptions) ? Array.from({ length: o.preemptions + 1 }, (_, p) => p) : [Infinity];
     for (const level of levels) {
-      const counts: Counts = { preemptions: Number.isFinite(level) ? level : null, executions: 0, sleepBlocked: 0, boundCut: 0, cacheHits: 0 };
+      const counts: Counts = { preemptions: Number.isFinite(level) ? level : null, executions: 0, asleep: 0, boundCut: 0, cacheHits: 0 };
       result.levels.push(counts);
       const onResult = (i: number, r: ProgramResult): void => {
         counts.executions += r.executions;
-        counts.sleepBlocked += r.sleepBlocked;
+        counts.asleep += r.asleep;
         counts.boundCut += r.boundCut;
         counts.cacheHits += r.cacheHits;
         for (const s of r.finalStates) finalStates.add(s);
@@ -124,7 +124,7 @@ export async function prove(o: ProveOptions): Promise<ProveResult> {
         result.complete = await pool.level(level, programs, onResult, o.stop);
       }
       result.executions += counts.executions;
-      result.sleepBlocked += counts.sleepBlocked;
+      result.asleep += counts.asleep;
       result.boundCut += counts.boundCut;
       result.cacheHits += counts.cacheHits;
       if (result.found !== null || !result.complete) break;
