@@ -204,13 +204,16 @@ export interface Access {
 /** The access kind of request `r` (no allocation: the executors' and schedulers' hot path). */
 export const accessKind = (r: number): AccessKind => CLASS[r % KINDS]!;
 
+const isCell = (r: number): boolean => r % KINDS === K.CELL_LOAD || r % KINDS === K.CELL_STORE;
+/** The first and last i32 words request `r` touches (an f64 cell spans two); no allocation, for explorers. */
+export const firstWord = (r: number): number => (isCell(r) ? 2 * reqWord(r) : reqWord(r));
+export const lastWord = (r: number): number => (isCell(r) ? 2 * reqWord(r) + 1 : reqWord(r));
+
 /** Request `r`, decoded. */
 export function access(r: number): Access {
   const kind = r % KINDS;
-  const index = (r - kind) / KINDS;
-  const cell = kind === K.CELL_LOAD || kind === K.CELL_STORE;
   if (!Number.isInteger(r) || r < 0 || kind >= NAMES.length) throw new RangeError(`not an access request: ${r}`);
-  return { kind: CLASS[kind]!, name: NAMES[kind]!, view: cell ? 'f64' : 'i32', index, words: cell ? [2 * index, 2 * index + 1] : [index, index] };
+  return { kind: CLASS[kind]!, name: NAMES[kind]!, view: isCell(r) ? 'f64' : 'i32', index: reqWord(r), words: [firstWord(r), lastWord(r)] };
 }
 
 /** Request `r` writes its word(s) (LOCK and UNLOCK write the lock word; a WAIT only reads it). */

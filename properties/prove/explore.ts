@@ -19,7 +19,7 @@
 // the preempted thread's run of steps and at its last operation boundary in it (Coons,
 // Musuvathi & McKinley, OOPSLA 2013: bounded POR), and a thread whose subtree the bound
 // cut short is not put to sleep, so no schedule within the bound is lost to the reduction.
-import { access, writes } from '../../impl/steps.js';
+import { firstWord, lastWord, writes } from '../../impl/steps.js';
 import { DID, execute, type Outcome, type Probe } from '../execute.js';
 import type { Case } from '../program.js';
 import { nextByDefault } from '../schedulers/choices.js';
@@ -75,8 +75,7 @@ const CHECKER = DID.START | DID.END | DID.EVENT;
 
 function footprint(thread: number, request: number, did: number): Step {
   if (request < 0) return { thread, did, lo: 0, hi: -1, writes: false };
-  const [lo, hi] = access(request).words;
-  return { thread, did, lo, hi, writes: writes(request) };
+  return { thread, did, lo: firstWord(request), hi: lastWord(request), writes: writes(request) };
 }
 
 // impl/steps.ts dependent() on the requests, and the checker's reads and writes on top
