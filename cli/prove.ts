@@ -7,18 +7,26 @@ import { availableParallelism } from 'node:os';
 import { quote } from '../impl/quote.js';
 import { saveToCorpus } from '../properties/corpus.js';
 import { terminalText } from '../properties/report.js';
-import { TINY_GEOMETRY, TINY_POLICY_BASE } from '../properties/scope.js';
+import type { ConfigInput } from '../impl/config.js';
+import { policyFamily, policyNeighbours, TINY_GEOMETRY, TINY_POLICY_BASE } from '../properties/scope.js';
 import { DEFAULT_ALPHABET, DEFAULT_SIZES, LETTERS, type Bound, type Letter } from '../properties/prove/programs.js';
 import { prove, type ProveOptions, type ProveProgress, type ProveResult } from '../properties/prove/prove.js';
 import { interactive } from './interactive.js';
 import { checkReportDir, writeReport } from './report-files.js';
 import { CONFIG_OPTIONS, configFrom, intOption, parse, UsageError } from './usage.js';
 
-export const PROVE_USAGE = `slabcheck prove [--threads T] [--ops K] [--preemptions P] [--alphabet LETTERS] [--sizes N,...]
+export const PROVE_USAGE = `slabcheck prove [--threads T] [--ops K] [--preemptions P] [--alphabet LETTERS] [--sizes N,...] [--policies base|neighbours|all]
                   [--no-dpor] [--no-cache] [--compare] [--variant NAME]... [--config FILE] [--set KEY=VALUE]... [--json] [--report DIR] [--save] [--jobs N]
     letters: ${LETTERS.join(', ')} (default ${DEFAULT_ALPHABET.join(',')})`;
 
 type Out = (line: string) => void;
+
+/** --policies: which of the tiny scope's policies (properties/scope.ts) the programs run on. */
+const POLICIES = new Map<string, { text: string; configs: () => ConfigInput[] }>([
+  ['base', { text: 'base policy', configs: () => [TINY_POLICY_BASE] }],
+  ['neighbours', { text: `the base policy and its ${policyNeighbours().length - 1} one-knob neighbours`, configs: policyNeighbours }],
+  ['all', { text: `all ${policyFamily().length} policies`, configs: policyFamily }],
+]);
 
 const MAX_THREADS = 4;
 const MAX_OPS = 6;
@@ -26,7 +34,7 @@ const MAX_OPS = 6;
 export async function proveCommand(argv: string[], out: Out, err: Out): Promise<number> {
   const { values } = parse(argv, {
     ...CONFIG_OPTIONS,
-    threads: { type: 'string' }, ops: { type: 'string' }, preemptions: { type: 'string' }, alphabet: { type: 'string' }, sizes: { type: 'string' },
+    threads: { type: 'string' }, ops: { type: 'string' }, preemptions: { type: 'string' }, alphabet: { type: 'string' }, sizes: { type: 'string' }, policies: { type: 'string' },
     'no-dpor': { type: 'boolean' }, 'no-cache': { type: 'boolean' }, compare: { type: 'boolean' }, json: { type: 'boolean' }, report: { type: 'string' }, save: { type: 'boolean' }, jobs: { type: 'string' },
   });
   checkReportDir(values.report ?? 'reports');
@@ -38,24 +46,28 @@ export async function proveCommand(argv: string[], out: Out, err: Out): Promise<
     tickMs: 4,
   };
   const preemptions = values.preemptions === undefined ? Infinity : intOption('preemptions', values.preemptions, 0, 0, 16);
-  // --config: that configuration exactly; otherwise the tiny scope's base policy, with --set on top
-  const base = values.config === undefined ? { ...TINY_GEOMETRY, ...TINY_POLICY_BASE } : {};
-  const config = { ...base, ...configFrom(values, base) };
+  // --config: that configuration exactly; otherwise the tiny scope's policies asked for, with --set on top of each
+  if (values.config !== undefined && values.policies !== undefined) throw new UsageError('--policies chooses among the tiny scope\'s policies: not with --config');
+  const policies = POLICIES.get(values.policies ?? 'base');
+  if (policies === undefined) throw new UsageError(`--policies must be one of ${[...POLICIES.keys()].join(', ')}, got ${quote(values.policies!)}`);
+  const bases = values.config === undefined ? policies.configs().map((p) => ({ ...TINY_GEOMETRY, ...p })) : [{}];
+  const configs = bases.map((base) => ({ ...base, ...configFrom(values, base) }));
   const jobs = intOption('jobs', values.jobs, availableParallelism(), 1, 64);
-  const options: ProveOptions = { bound, preemptions, config, dpor: values['no-dpor'] !== true, cache: values['no-cache'] !== true, jobs };
+  const options: ProveOptions = { bound, preemptions, configs, dpor: values['no-dpor'] !== true, cache: values['no-cache'] !== true, jobs };
   const started = performance.now();
   const result = await run(options, err);
   const full = values.compare === true ? await run({ ...options, dpor: !options.dpor }, err) : null;
   const seconds = (performance.now() - started) / 1000;
   const configuration = [
-    values.config === undefined ? 'tiny scope (base policy)' : `--config ${values.config}`,
+    values.config === undefined ? `tiny scope, ${policies.text}` : `--config ${values.config}`,
     ...(values.set ?? []).map((x) => `--set ${x}`), ...(values.variant ?? []).map((x) => `--variant ${x}`),
   ].join(' ');
   const stated = statement(options, configuration);
   if (values.json === true) {
     out(JSON.stringify({ ok: result.ok, bound: stated, ...counts(result), ...(full === null ? {} : { compare: comparison(options, result, full) }), report: result.found?.report ?? null }));
   } else {
-    out(result.ok ? 'ok: no violation within the bound' : `VIOLATION within the bound (program ${result.found!.program + 1} of ${result.programs}, ${result.found!.preemptions} preemption(s), ${result.found!.steps} steps)`);
+    const on = configs.length > 1 ? ` on configuration ${(result.found?.config ?? 0) + 1} of ${configs.length}` : '';
+    out(result.ok ? 'ok: no violation within the bound' : `VIOLATION within the bound (program ${result.found!.program + 1} of ${result.programs}${on}, ${result.found!.preemptions} preemption(s), ${result.found!.steps} steps)`);
     out(`bound: ${stated.threads} thread(s) x up to ${stated.ops} op(s), letters ${stated.alphabet.join(',')}, alloc sizes ${stated.sizes.join(',')}, preemptions ${stated.preemptions ?? 'unbounded'}, configuration ${stated.configuration}`);
     out(`search: ${options.dpor ? 'DPOR with sleep sets' : 'every interleaving'}${options.cache ? ', state cache between operations' : ''}`);
     out(countsText(result));
@@ -93,11 +105,11 @@ async function run(o: ProveOptions, err: Out): Promise<ProveResult> {
   const levels = Number.isFinite(o.preemptions) ? o.preemptions + 1 : 1;
   const onProgress = (p: ProveProgress): void => {
     const now = performance.now();
-    if (now - drawn < 200 && p.programsDone < p.programs) return;
+    if (now - drawn < 200 && p.done < p.units) return;
     drawn = now;
     const level = Number.isFinite(p.level) ? p.level : 0;
-    const share = (level + p.programsDone / p.programs) / levels;
-    process.stderr.write(`\rproving: ${(100 * share).toFixed(1)}% of the bound (preemptions ${Number.isFinite(p.level) ? p.level : 'any'}, program ${p.programsDone}/${p.programs}), ${p.executions} executions, ${Math.round((1000 * p.executions) / (now - start))}/s  `);
+    const share = (level + p.done / p.units) / levels;
+    process.stderr.write(`\rproving: ${(100 * share).toFixed(1)}% of the bound (preemptions ${Number.isFinite(p.level) ? p.level : 'any'}, program on a configuration ${p.done}/${p.units}), ${p.executions} executions, ${Math.round((1000 * p.executions) / (now - start))}/s  `);
   };
   try {
     return await prove({ ...o, onProgress });
@@ -110,14 +122,14 @@ async function run(o: ProveOptions, err: Out): Promise<ProveResult> {
 function statement(o: ProveOptions, configuration: string) {
   return {
     threads: o.bound.threads, ops: o.bound.ops, alphabet: [...o.bound.alphabet], sizes: [...o.bound.sizes], tickMs: o.bound.tickMs,
-    preemptions: Number.isFinite(o.preemptions) ? o.preemptions : null, dpor: o.dpor, cache: o.cache, configuration, config: o.config,
+    preemptions: Number.isFinite(o.preemptions) ? o.preemptions : null, dpor: o.dpor, cache: o.cache, configuration, configs: o.configs,
   };
 }
 
 function counts(r: ProveResult) {
   return {
     programs: r.programs, executions: r.executions, asleep: r.asleep, boundCut: r.boundCut, cacheHits: r.cacheHits, finalStates: r.finalStates, levels: r.levels,
-    found: r.found === null ? null : { program: r.found.program, preemptions: r.found.preemptions, steps: r.found.steps },
+    found: r.found === null ? null : { program: r.found.program, config: r.found.config, preemptions: r.found.preemptions, steps: r.found.steps },
   };
 }
 

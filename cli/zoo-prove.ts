@@ -1,18 +1,24 @@
 // `slabcheck zoo --mode prove`: every seed bug against `prove`. For each variant, bounds
-// from the smallest up — threads x ops per thread in the order of LADDER, each first over
-// the basic letters, then over every letter while the bound has few enough programs — each
-// at up to --preemptions preemptions, until one holds a violation or the variant's time
-// budget is spent. A row gives the smallest bound found (T x K x P and the letters), the
-// executions explored on the way, the time, the rule, the counterexample's size and token.
+// from the smallest up — threads x ops per thread in the order of LADDER; at each, the basic
+// letters on the tiny scope's base policy, then on its one-knob neighbours, then every
+// letter (while the bound has few enough programs) — each at up to --preemptions
+// preemptions, until one holds a violation or the variant's time budget is spent. A row
+// gives the smallest bound found (T x K x P, letters, policies), the executions explored on
+// the way, the time, the rule, the counterexample's size and token.
 import { variantByName } from '../impl/variants.js';
+import type { ConfigInput } from '../impl/config.js';
 import { DEFAULT_ALPHABET, LETTERS, programsOf, type Bound, type Letter } from '../properties/prove/programs.js';
 import { prove } from '../properties/prove/prove.js';
-import { TINY_GEOMETRY, TINY_POLICY_BASE } from '../properties/scope.js';
+import { policyNeighbours, TINY_GEOMETRY, TINY_POLICY_BASE } from '../properties/scope.js';
 
 /** Threads x ops per thread, smallest first (T x K, then fewer threads). */
 export const LADDER: readonly [threads: number, ops: number][] = [[1, 1], [1, 2], [2, 1], [1, 3], [3, 1], [2, 2], [1, 4], [2, 3], [3, 2]];
-/** Every letter is tried at a bound only while it has at most this many programs. */
-const ALL_LETTERS_PROGRAMS = 2_000;
+/** A step of the ladder runs only while its programs times its configurations stay under this. */
+const UNITS_LIMIT = 4_000;
+
+type Letters = 'basic' | 'all';
+type Policies = 'base' | 'neighbours';
+const STEPS: readonly [Letters, Policies][] = [['basic', 'base'], ['basic', 'neighbours'], ['all', 'base'], ['all', 'neighbours']];
 
 export interface ProveZooOptions {
   variants: string[];
@@ -26,7 +32,7 @@ export interface ProveZooRow {
   variant: string;
   found: boolean;
   /** The bound that held the violation, or the last one completed. */
-  bound: { threads: number; ops: number; preemptions: number; letters: 'basic' | 'all' } | null;
+  bound: { threads: number; ops: number; preemptions: number; letters: Letters; policies: Policies } | null;
   executions: number;
   seconds: number;
   invariant: string | null;
@@ -40,26 +46,28 @@ export async function proveZoo(o: ProveZooOptions, progress: (row: ProveZooRow) 
   const rows: ProveZooRow[] = [];
   for (const name of o.variants) {
     const v = variantByName(name)!;
-    const config = { ...TINY_GEOMETRY, ...TINY_POLICY_BASE, ...v.set, variants: [name] };
+    const configsOf = (p: Policies): ConfigInput[] =>
+      (p === 'base' ? [TINY_POLICY_BASE] : policyNeighbours().slice(1)).map((policy) => ({ ...TINY_GEOMETRY, ...policy, ...v.set, variants: [name] }));
     const start = performance.now();
     const deadline = start + o.budget * 1000;
     const row: ProveZooRow = { variant: name, found: false, bound: null, executions: 0, seconds: 0, invariant: null, expected: true, steps: null, token: null };
     search: for (const [threads, ops] of LADDER) {
-      for (const [letters, alphabet] of [['basic', DEFAULT_ALPHABET], ['all', LETTERS]] as const) {
-        const bound: Bound = { threads, ops, alphabet: alphabet as readonly Letter[], sizes: [1500], tickMs: 4 };
-        if (letters === 'all' && programsOf(bound).length > ALL_LETTERS_PROGRAMS) continue;
-        const r = await prove({ bound, preemptions: o.preemptions, config, dpor: true, cache: true, jobs: o.jobs, stop: () => performance.now() > deadline });
+      for (const [letters, policies] of STEPS) {
+        const bound: Bound = { threads, ops, alphabet: (letters === 'basic' ? DEFAULT_ALPHABET : LETTERS) as readonly Letter[], sizes: [1500], tickMs: 4 };
+        const configs = configsOf(policies);
+        if (letters === 'all' && programsOf(bound).length * configs.length > UNITS_LIMIT) continue;
+        const r = await prove({ bound, preemptions: o.preemptions, configs, dpor: true, cache: true, jobs: o.jobs, stop: () => performance.now() > deadline });
         row.executions += r.executions;
         if (r.found !== null) {
           const report = r.found.report;
           Object.assign(row, {
-            found: true, bound: { threads, ops, preemptions: r.found.preemptions, letters }, invariant: report.invariant.id,
+            found: true, bound: { threads, ops, preemptions: r.found.preemptions, letters, policies }, invariant: report.invariant.id,
             expected: v.rules.includes(report.invariant.id), steps: report.size.steps, token: report.token,
           });
           break search;
         }
         if (!r.complete) break search;
-        row.bound = { threads, ops, preemptions: o.preemptions, letters };
+        row.bound = { threads, ops, preemptions: o.preemptions, letters, policies };
       }
     }
     row.seconds = Math.round((performance.now() - start) / 100) / 10;

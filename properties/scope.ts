@@ -41,22 +41,32 @@ export interface ScopeOptions {
   depth?: number;
 }
 
-/** The knobs each default-scope run draws (first values: where shrinking goes). */
-const policy = fc.record({
-  HAKMEM_SUPERSLAB_MAX_CACHED: fc.constantFrom(1, 0, 2),
+/** The knobs each default-scope run draws and their values (the first: where shrinking goes). */
+export const TINY_POLICIES: Readonly<Record<string, readonly number[]>> = {
+  HAKMEM_SUPERSLAB_MAX_CACHED: [1, 0, 2],
   // one SuperSlab's bytes: the bytes bound binds before the count bound of 2
-  HAKMEM_SUPERSLAB_MAX_MEMORY_MB: fc.constantFrom(512, 2 ** -7),
-  HAKMEM_TINY_SS_RESERVE: fc.constantFrom(1, 0),
-  HAKMEM_TINY_CAP: fc.constantFrom(0, 2),
-  HAKMEM_TLS_SLL_DRAIN_INTERVAL: fc.constantFrom(4, 2),
-  HAKMEM_TINY_SLL_CAP: fc.constantFrom(0, 2),
-});
+  HAKMEM_SUPERSLAB_MAX_MEMORY_MB: [512, 2 ** -7],
+  HAKMEM_TINY_SS_RESERVE: [1, 0],
+  HAKMEM_TINY_CAP: [0, 2],
+  HAKMEM_TLS_SLL_DRAIN_INTERVAL: [4, 2],
+  HAKMEM_TINY_SLL_CAP: [0, 2],
+};
+const policy = fc.record(Object.fromEntries(Object.entries(TINY_POLICIES).map(([k, values]) => [k, fc.constantFrom(...values)])));
 
 /** The policy draw that shrinking ends at (validates --set against the scope). */
-export const TINY_POLICY_BASE: ConfigInput = {
-  HAKMEM_SUPERSLAB_MAX_CACHED: 1, HAKMEM_SUPERSLAB_MAX_MEMORY_MB: 512, HAKMEM_TINY_SS_RESERVE: 1, HAKMEM_TINY_CAP: 0, HAKMEM_TLS_SLL_DRAIN_INTERVAL: 4,
-  HAKMEM_TINY_SLL_CAP: 0,
-};
+export const TINY_POLICY_BASE: ConfigInput = Object.fromEntries(Object.entries(TINY_POLICIES).map(([k, values]) => [k, values[0]!]));
+
+/** Every policy of the default scope (the base first). */
+export function policyFamily(): ConfigInput[] {
+  let out: ConfigInput[] = [{}];
+  for (const [k, values] of Object.entries(TINY_POLICIES)) out = out.flatMap((c) => values.map((v) => ({ ...c, [k]: v })));
+  return out;
+}
+
+/** The base policy, then each policy that differs from it in one knob (a neighbour), in TINY_POLICIES order. */
+export function policyNeighbours(): ConfigInput[] {
+  return [TINY_POLICY_BASE, ...Object.entries(TINY_POLICIES).flatMap(([k, values]) => values.slice(1).map((v) => ({ ...TINY_POLICY_BASE, [k]: v })))];
+}
 
 export function configArb(o: ScopeOptions): fc.Arbitrary<ConfigInput> {
   const variants = o.variants ?? [];

@@ -114,8 +114,8 @@ test('DPOR and the state cache reach the same final states and verdicts as every
 
 test('a violation: the fewest preemptions, its report replays from the token, and no smaller bound has one', async () => {
   const config = { ...TINY, variants: ['remote-free-skips-active'] };
-  const r = await prove({ bound: bound(2, 2), preemptions: 1, config, dpor: true, cache: true });
-  const parallel = await prove({ bound: bound(2, 2), preemptions: 1, config, dpor: true, cache: true, jobs: 2 });
+  const r = await prove({ bound: bound(2, 2), preemptions: 1, configs: [config], dpor: true, cache: true });
+  const parallel = await prove({ bound: bound(2, 2), preemptions: 1, configs: [config], dpor: true, cache: true, jobs: 2 });
   assert.equal(JSON.parse(JSON.stringify(parallel)), JSON.parse(JSON.stringify(r)), 'two jobs: the same result');
   assert.not.ok(r.ok);
   const found = r.found!;
@@ -137,7 +137,7 @@ test('a violation: the fewest preemptions, its report replays from the token, an
 // produces; random checking misses it too (README: check --runs 20000).
 test('a torn read: prove finds pin-check-torn; no preemption before a write reaches it, one before a read does', async () => {
   const config = { ...TINY, variants: ['pin-check-torn'] };
-  const r = await prove({ bound: bound(2, 2), preemptions: 1, config, dpor: true, cache: true });
+  const r = await prove({ bound: bound(2, 2), preemptions: 1, configs: [config], dpor: true, cache: true });
   assert.is(r.found?.report.invariant.id, 'INV-LIFECYCLE');
   assert.is(r.found!.preemptions, 1);
   const { program } = decodeToken(r.found!.report.token);
@@ -164,7 +164,7 @@ test('prove: exit 0 within the bound, the bound and the counts stated, the same 
   const a = await cli(...argv);
   assert.is(a.code, 0, a.err.join('\n'));
   assert.is(a.out[0], 'ok: no violation within the bound');
-  assert.is(a.out[1], 'bound: 2 thread(s) x up to 1 op(s), letters alloc,free,remote,drain, alloc sizes 1500, preemptions 1, configuration tiny scope (base policy)');
+  assert.is(a.out[1], 'bound: 2 thread(s) x up to 1 op(s), letters alloc,free,remote,drain, alloc sizes 1500, preemptions 1, configuration tiny scope, base policy');
   assert.is(a.out[2], 'search: DPOR with sleep sets, state cache between operations');
   assert.match(a.out[3]!, /^programs 6, executions \d+, pruned: \d+ asleep, \d+ at a state explored before, \d+ choices over the bound; distinct final states \d+$/);
   assert.match(a.err.at(-1)!, /^time: \d+\.\d s$/);
@@ -202,11 +202,30 @@ test('prove: a violation is exit 1 with the report written and a token replay ru
   assert.ok(readdirSync(dir).some((f) => f.endsWith('.md')));
 });
 
+// The tiny scope's policies: a decision wrong only under a policy the base does not have
+// (drain-interval-late: the TLS cache drains one free late; the base interval is 4, a
+// neighbour's 2) is found by --policies neighbours, on that neighbour.
+test('prove --policies: the base policy and its neighbours, each program on each', async () => {
+  const argv = ['prove', '--threads', '1', '--ops', '3', '--alphabet', 'alloc,free', '--preemptions', '0', '--variant', 'drain-interval-late', '--report', join(TMP, 'policies')];
+  const base = await cli(...argv, '--json');
+  assert.is(base.code, 0, 'with interval 4, three blocks (freed by the epilogue at most) never make a drain due');
+  const neighbours = await cli(...argv, '--policies', 'neighbours', '--json');
+  assert.is(neighbours.code, 1);
+  const r = JSON.parse(neighbours.out[0]!) as Record<string, any>;
+  assert.is(r['bound'].configs.length, 8);
+  assert.is(r['report'].invariant.id, 'TLS-DRAIN');
+  assert.is(r['bound'].configs[r['found'].config]['HAKMEM_TLS_SLL_DRAIN_INTERVAL'], 2);
+  assert.is(decodeToken(r['report'].token).config['HAKMEM_TLS_SLL_DRAIN_INTERVAL'], 2);
+  const all = await cli('prove', '--threads', '1', '--ops', '1', '--policies', 'all', '--json');
+  assert.is(JSON.parse(all.out[0]!).bound.configs.length, 96);
+});
+
 test('prove: bad options are exit 2 with a message naming the problem', async () => {
   for (const [argv, says] of [
     [['--threads', '0'], '--threads'], [['--threads', '9'], '--threads'], [['--ops', 'x'], '--ops'], [['--preemptions', '-1'], '--preemptions'],
     [['--alphabet', 'alloc,steal'], "unknown letter 'steal'"], [['--sizes', '5000'], '--sizes'], [['--sizes', '1,a'], '--sizes'],
-    [['--variant', 'no-such-bug'], 'no-such-bug'], [['--set', 'HAKMEM_TINY_SS_RESERVE=-4'], 'HAKMEM_TINY_SS_RESERVE'], [['--frobnicate'], 'frobnicate'],
+    [['--variant', 'no-such-bug'], 'no-such-bug'], [['--policies', 'some'], '--policies must be one of base, neighbours, all'],
+    [['--policies', 'all', '--config', 'x.json'], 'not with --config'], [['--set', 'HAKMEM_TINY_SS_RESERVE=-4'], 'HAKMEM_TINY_SS_RESERVE'], [['--frobnicate'], 'frobnicate'],
   ] as const) {
     const r = await cli('prove', ...argv);
     assert.is(r.code, 2, `${argv.join(' ')}: ${r.err.join('\n')}`);
@@ -224,22 +243,22 @@ test('zoo --mode prove: each variant at its smallest bound, with the executions 
   assert.ok(j.ok);
   const [own, remote] = j.variants;
   // a fast-path free that never lowers `used`: one thread, one op shows it at the end
-  assert.equal(own!['bound'], { threads: 1, ops: 1, preemptions: 0, letters: 'basic' });
+  assert.equal(own!['bound'], { threads: 1, ops: 1, preemptions: 0, letters: 'basic', policies: 'base' });
   assert.is(own!['invariant'], 'INV-CONSERVATION');
   // a remote free needs a second thread; no preemption
-  assert.equal(remote!['bound'], { threads: 2, ops: 1, preemptions: 0, letters: 'basic' });
+  assert.equal(remote!['bound'], { threads: 2, ops: 1, preemptions: 0, letters: 'basic', policies: 'base' });
   assert.is(remote!['invariant'], 'INV-ACTIVE-SUM');
   assert.is(execute(decodeToken(remote!['token'])).violation?.id, 'INV-ACTIVE-SUM');
   assert.ok(remote!['executions'] > own!['executions']);
   for (const row of j.variants) assert.ok(row['expected'] && row['steps'] <= 12);
   const text = await cli('zoo', '--mode', 'prove', '--variant', 'tls-free-skips-used', '--jobs', '1');
-  assert.match(text.out[1]!, /^tls-free-skips-used +1x1x0 basic +1 +[\d.]+ +INV-CONSERVATION +1 +sc1\./);
+  assert.match(text.out[1]!, /^tls-free-skips-used +1x1x0 basic base +1 +[\d.]+ +INV-CONSERVATION +1 +sc1\./);
   // a budget spent before a violation: not found, the last bound completed, exit 1
   for (const jobs of ['1', '2']) {
     const spent = await cli('zoo', '--mode', 'prove', '--variant', 'remote-push-racy', '--budget', '2', '--jobs', jobs);
     assert.is(spent.code, 1);
     assert.match(spent.out[1]!, /^remote-push-racy +no +\d+ /);
-    assert.match(spent.err[0]!, /^zoo: remote-push-racy: not found \(bounds done up to \d+x\d+x1 (basic|all)\), \d+ executions/);
+    assert.match(spent.err[0]!, /^zoo: remote-push-racy: not found \(bounds done up to \d+x\d+x1 (basic|all) (base|neighbours)\), \d+ executions/);
   }
   for (const [argv, says] of [[['--mode', 'prove', '--seeds', '2'], '--seeds does not apply to --mode prove'], [['--mode', 'fast'], '--mode must be'], [['--budget', '5'], '--budget does not apply to --mode check']] as const) {
     const bad = await cli('zoo', ...argv);

@@ -2,13 +2,14 @@
 // Every program of the bound (programs.ts), every interleaving of each up to the
 // preemption bound (explore.ts), preemption levels one after the other as in CHESS: all
 // programs with 0 preemptions, then 1, … — so the first violation found has the fewest
-// preemptions; of the programs, the smallest (they come smallest first); of its
-// executions at that level, the one with the fewest steps. It is reported as `check`
+// preemptions; of the programs, the smallest (they come smallest first), on the first of the
+// configurations where it fails; of its executions at that level, the one with the fewest steps. It is reported as `check`
 // reports (same report, a token `replay` runs: a `choices` schedule).
 //
-// Programs are explored by this thread or by `jobs` worker threads (prove-worker.ts);
-// their results are added up in program order, up to the first that found a violation,
-// so the result is the same whatever the number of jobs.
+// A unit of work is one program on one configuration, numbered program-major. Units are
+// explored by this thread or by `jobs` worker threads (prove-worker.ts); their results are
+// added up in unit order, up to the first that found a violation, so the result is the
+// same whatever the number of jobs.
 import { createHash } from 'node:crypto';
 import { Worker } from 'node:worker_threads';
 import type { ConfigInput } from '../../impl/config.js';
@@ -23,22 +24,24 @@ export interface ProveOptions {
   bound: Bound;
   /** The most preemptions (Infinity: unbounded, one level). */
   preemptions: number;
-  config: ConfigInput;
+  /** The configurations every program runs on (knobs and variants). */
+  configs: ConfigInput[];
   dpor: boolean;
   /** The state cache between operations (explore.ts). */
   cache: boolean;
   /** Threads that explore programs (default 1: this one; more: worker threads). */
   jobs?: number;
-  /** After each program explored. */
+  /** After each unit explored. */
   onProgress?: (p: ProveProgress) => void;
-  /** Asked before each program: once true, the rest of the bound is left unexplored (the result says incomplete). */
+  /** Asked before each unit: once true, the rest of the bound is left unexplored (the result says incomplete). */
   stop?: () => boolean;
 }
 
 export interface ProveProgress {
   level: number;
-  programsDone: number;
-  programs: number;
+  /** Units (a program on a configuration) of the level done, of `units`. */
+  done: number;
+  units: number;
   executions: number;
 }
 
@@ -56,8 +59,8 @@ export interface ProveResult {
   /** Distinct states (heap and abstract heap) after the programs' last steps, over all programs, and a digest of their set. */
   finalStates: number;
   finalStateHash: string;
-  /** The counterexample: its program's number (from 0, smallest first), preemptions and steps, and its report. */
-  found: { program: number; preemptions: number; steps: number; report: Report } | null;
+  /** The counterexample: its program's number (from 0, smallest first), its configuration's, preemptions and steps, and its report. */
+  found: { program: number; config: number; preemptions: number; steps: number; report: Report } | null;
 }
 
 /** What a level's exploration counted (explore.ts Explored). */
@@ -75,10 +78,11 @@ export interface ProgramResult extends Omit<Counts, 'preemptions'> {
   found: { case: Case; preemptions: number; steps: number; id: string } | null;
 }
 
-/** One program at one level (this thread's work, or a worker's). */
-export function exploreProgram(o: Pick<ProveOptions, 'config' | 'bound' | 'dpor' | 'cache'>, level: number, index: number): ProgramResult {
-  const program = programsOfBound(o.bound)[index]!;
-  const e = explore({ config: o.config, program, schedule: { kind: 'choices', picks: [] } }, { preemptions: level, dpor: o.dpor, cache: o.cache });
+/** Unit `index` (program index / configurations, on configuration index % configurations) at one level: this thread's work, or a worker's. */
+export function exploreUnit(o: Pick<ProveOptions, 'configs' | 'bound' | 'dpor' | 'cache'>, level: number, index: number): ProgramResult {
+  const program = programsOfBound(o.bound)[Math.floor(index / o.configs.length)]!;
+  const config = o.configs[index % o.configs.length]!;
+  const e = explore({ config, program, schedule: { kind: 'choices', picks: [] } }, { preemptions: level, dpor: o.dpor, cache: o.cache });
   const found = e.found === null ? null : { case: e.found.case, preemptions: e.found.preemptions, steps: e.found.steps, id: e.found.outcome.violation!.id };
   return { executions: e.executions, asleep: e.asleep, boundCut: e.boundCut, cacheHits: e.cacheHits, finalStates: [...e.finalStates], found };
 }
@@ -93,6 +97,7 @@ function programsOfBound(bound: Bound): Program[] {
 
 export async function prove(o: ProveOptions): Promise<ProveResult> {
   const programs = programsOfBound(o.bound).length;
+  const units = programs * o.configs.length;
   const finalStates = new Set<string>();
   const result: ProveResult = {
     ok: true, complete: true, programs, levels: [], executions: 0, asleep: 0, boundCut: 0, cacheHits: 0, finalStates: 0, finalStateHash: '', found: null,
@@ -109,19 +114,22 @@ export async function prove(o: ProveOptions): Promise<ProveResult> {
         counts.boundCut += r.boundCut;
         counts.cacheHits += r.cacheHits;
         for (const s of r.finalStates) finalStates.add(s);
-        o.onProgress?.({ level, programsDone: i + 1, programs, executions: result.executions + counts.executions });
-        if (r.found !== null) result.found = { program: i, preemptions: r.found.preemptions, steps: r.found.steps, report: reportOf(r.found) };
+        o.onProgress?.({ level, done: i + 1, units, executions: result.executions + counts.executions });
+        if (r.found !== null) {
+          const program = Math.floor(i / o.configs.length);
+          result.found = { program, config: i % o.configs.length, preemptions: r.found.preemptions, steps: r.found.steps, report: reportOf(r.found) };
+        }
       };
       if (pool === null) {
-        for (let i = 0; i < programs && result.found === null; i++) {
+        for (let i = 0; i < units && result.found === null; i++) {
           if (o.stop?.() === true) {
             result.complete = false;
             break;
           }
-          onResult(i, exploreProgram(o, level, i));
+          onResult(i, exploreUnit(o, level, i));
         }
       } else {
-        result.complete = await pool.level(level, programs, onResult, o.stop);
+        result.complete = await pool.level(level, units, onResult, o.stop);
       }
       result.executions += counts.executions;
       result.asleep += counts.asleep;
@@ -155,7 +163,7 @@ class Pool {
 
   constructor(o: ProveOptions) {
     const execArgv = workerExecArgv();
-    const data = { config: o.config, bound: o.bound, dpor: o.dpor, cache: o.cache };
+    const data = { configs: o.configs, bound: o.bound, dpor: o.dpor, cache: o.cache };
     this.workers = Array.from({ length: o.jobs! }, () => new Worker(new URL('./prove-worker.js', import.meta.url), { workerData: data, ...(execArgv === undefined ? {} : { execArgv }) }));
   }
 
