@@ -102,6 +102,14 @@ test('DPOR and the state cache reach the same final states and verdicts as every
   }
   for (const [m, n] of executions.entries()) assert.ok(n < full, `${JSON.stringify(modes[m])} ran ${n} executions, every interleaving ${full}`);
   assert.ok(hits > 0);
+  // three threads (vector clocks of three, a race reversed past a third thread's steps)
+  for (const program of programsOf(bound(3, 1)).filter((p) => p.threads.length === 3).filter((_, i) => i % 3 === 1)) {
+    const c = { config: TINY, program, schedule: { kind: 'choices' as const, picks: [] } };
+    const every = explore(c, { preemptions: 1, dpor: false, cache: false });
+    const both = explore(c, { preemptions: 1, dpor: true, cache: true });
+    assert.equal([...both.finalStates].sort(), [...every.finalStates].sort(), JSON.stringify(program));
+    assert.ok(both.executions < every.executions);
+  }
   // unbounded on a program small enough to enumerate: T0 alloc; T1 drain
   const small = { config: TINY, program: { threads: [[{ op: 'alloc', size: 1500 } as Op], [{ op: 'drain' } as Op]] }, schedule: { kind: 'choices' as const, picks: [] } };
   const a = explore(small, { preemptions: Infinity, dpor: true, cache: true });
