@@ -1,13 +1,15 @@
 // `slabcheck zoo --mode prove`: every seed bug against `prove`. For each variant, bounds
 // from the smallest up — threads x ops per thread in the order of LADDER; at each, the basic
 // letters on the tiny scope's base policy, then on its one-knob neighbours, then every
-// letter (while the bound has few enough programs) — each at up to --preemptions
+// letter, then every letter and every size programs draw (each while the bound has few
+// enough programs) — each at up to --preemptions
 // preemptions, until one holds a violation or the variant's time budget is spent. A row
 // gives the smallest bound found (T x K x P, letters, policies), the executions explored on
 // the way, the time, the rule, the counterexample's size and token.
 import { variantByName } from '../impl/variants.js';
 import type { ConfigInput } from '../impl/config.js';
-import { DEFAULT_ALPHABET, LETTERS, programsOf, type Bound, type Letter } from '../properties/prove/programs.js';
+import { SIZES } from '../properties/ops/alloc.js';
+import { DEFAULT_ALPHABET, DEFAULT_SIZES, LETTERS, programsOf, type Bound, type Letter } from '../properties/prove/programs.js';
 import { prove } from '../properties/prove/prove.js';
 import { policyNeighbours, TINY_GEOMETRY, TINY_POLICY_BASE } from '../properties/scope.js';
 
@@ -16,9 +18,11 @@ export const LADDER: readonly [threads: number, ops: number][] = [[1, 1], [1, 2]
 /** A step of the ladder runs only while its programs times its configurations stay under this. */
 const UNITS_LIMIT = 4_000;
 
-type Letters = 'basic' | 'all';
+type Letters = 'basic' | 'all' | 'all+sizes';
 type Policies = 'base' | 'neighbours';
-const STEPS: readonly [Letters, Policies][] = [['basic', 'base'], ['basic', 'neighbours'], ['all', 'base'], ['all', 'neighbours']];
+const STEPS: readonly [Letters, Policies][] = [
+  ['basic', 'base'], ['basic', 'neighbours'], ['all', 'base'], ['all', 'neighbours'], ['all+sizes', 'base'], ['all+sizes', 'neighbours'],
+];
 
 export interface ProveZooOptions {
   variants: string[];
@@ -53,9 +57,11 @@ export async function proveZoo(o: ProveZooOptions, progress: (row: ProveZooRow) 
     const row: ProveZooRow = { variant: name, found: false, bound: null, executions: 0, seconds: 0, invariant: null, expected: true, steps: null, token: null };
     search: for (const [threads, ops] of LADDER) {
       for (const [letters, policies] of STEPS) {
-        const bound: Bound = { threads, ops, alphabet: (letters === 'basic' ? DEFAULT_ALPHABET : LETTERS) as readonly Letter[], sizes: [1500], tickMs: 4 };
+        const bound: Bound = {
+          threads, ops, alphabet: (letters === 'basic' ? DEFAULT_ALPHABET : LETTERS) as readonly Letter[], sizes: letters === 'all+sizes' ? SIZES : DEFAULT_SIZES, tickMs: 4,
+        };
         const configs = configsOf(policies);
-        if (letters === 'all' && programsOf(bound).length * configs.length > UNITS_LIMIT) continue;
+        if (letters !== 'basic' && programsOf(bound).length * configs.length > UNITS_LIMIT) continue;
         const r = await prove({ bound, preemptions: o.preemptions, configs, dpor: true, cache: true, jobs: o.jobs, stop: () => performance.now() > deadline });
         row.executions += r.executions;
         if (r.found !== null) {

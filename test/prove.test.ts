@@ -8,7 +8,7 @@ import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execute } from '../properties/execute.js';
-import type { Op, Program } from '../properties/program.js';
+import { MISUSE_KINDS, type Op, type Program } from '../properties/program.js';
 import { explore } from '../properties/prove/explore.js';
 import { DEFAULT_ALPHABET, programsOf, type Bound } from '../properties/prove/programs.js';
 import { prove } from '../properties/prove/prove.js';
@@ -27,7 +27,7 @@ test.after(() => rmSync(TMP, { recursive: true, force: true }));
 function renamed(p: Program, perm: number[]): string {
   const threads: Op[][] = new Array(p.threads.length);
   p.threads.forEach((ops, i) => {
-    threads[perm[i]!] = ops.map((o) => (o.op === 'free' ? { ...o, from: perm[o.from]! } : o));
+    threads[perm[i]!] = ops.map((o) => (o.op === 'free' || o.op === 'misuse' ? { ...o, from: perm[o.from]! } : o));
   });
   return JSON.stringify(threads);
 }
@@ -36,7 +36,7 @@ const PERMS: Record<number, number[][]> = { 1: [[0]], 2: [[0, 1], [1, 0]], 3: [[
 const up = (p: Program): string => PERMS[p.threads.length]!.map((perm) => renamed(p, perm)).sort()[0]!;
 
 test('programs: smallest first, one per thread renaming, and every useful program of the bound up to renaming', () => {
-  for (const b of [bound(2, 2), bound(3, 1), bound(2, 2, ['alloc', 'free', 'exit', 'tick'])]) {
+  for (const b of [bound(2, 2), bound(3, 1), bound(2, 2, ['alloc', 'free', 'exit', 'tick']), bound(2, 1, ['alloc', 'remote', 'misuse', 'trim'])]) {
     const programs = programsOf(b);
     const size = (p: Program): number => p.threads.flat().length;
     for (let i = 1; i < programs.length; i++) assert.ok(size(programs[i - 1]!) <= size(programs[i]!), 'smallest first');
@@ -48,6 +48,7 @@ test('programs: smallest first, one per thread renaming, and every useful progra
       if (l === 'free') return [{ op: 'free', from: i, pick: 0 }];
       if (l === 'remote') return [...Array(t).keys()].filter((j) => j !== i).map((from): Op => ({ op: 'free', from, pick: 0 }));
       if (l === 'tick') return [{ op: 'tick', ms: 4 }];
+      if (l === 'misuse') return MISUSE_KINDS.map((kind): Op => ({ op: 'misuse', kind, from: i, pick: 0, offset: 1 }));
       return [{ op: l }];
     });
     const expected = new Set<string>();

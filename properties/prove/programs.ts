@@ -1,16 +1,16 @@
 // The programs of a bound (issue 10 item 3): every program of 1 to T threads of 1 to K
 // operations each over an alphabet of letters, smallest first (total operations, then
 // threads), without the ones that are the same program again:
-// - symmetry: threads renamed (a free's `from` renamed with them) give the same program;
+// - symmetry: threads renamed (a free's or misuse's `from` renamed with them) give the same program;
 //   only the permutation whose text sorts first is kept;
 // - blocks are named by their owner and age: a free takes its thread's oldest live block
 //   (`pick` 0), so two frees that differ only in which of equal blocks they take are one;
 // - a free that can take no block — the thread's own before it allocated, another
 //   thread's that never allocates — does nothing and is left out, as is anything after an exit.
-import type { Op, Program } from '../program.js';
+import { MISUSE_KINDS, type Op, type Program } from '../program.js';
 
-/** The letters, and what each is in thread `i` of `threads` (a remote free: one op per other thread). */
-export const LETTERS = ['alloc', 'free', 'remote', 'drain', 'trim', 'tick', 'exit'] as const;
+/** The letters, and what each is in thread `i` of `threads` (a remote free: one op per other thread; misuse: one per kind). */
+export const LETTERS = ['alloc', 'free', 'remote', 'drain', 'trim', 'tick', 'exit', 'misuse'] as const;
 export type Letter = (typeof LETTERS)[number];
 
 export const DEFAULT_ALPHABET: readonly Letter[] = ['alloc', 'free', 'remote', 'drain'];
@@ -36,6 +36,8 @@ function letterOps(l: Letter, i: number, b: Bound): Op[] {
     case 'trim': return [{ op: 'trim' }];
     case 'tick': return [{ op: 'tick', ms: b.tickMs }];
     case 'exit': return [{ op: 'exit' }];
+    // each kind, aimed at the thread's own oldest block (interior: its second byte)
+    case 'misuse': return MISUSE_KINDS.map((kind): Op => ({ op: 'misuse', kind, from: i, pick: 0, offset: 1 }));
   }
 }
 
@@ -85,7 +87,7 @@ function canonical(threads: Op[][]): boolean {
   for (const perm of permutations(threads.length)) {
     const renamed: Op[][] = new Array(threads.length);
     threads.forEach((ops, i) => {
-      renamed[perm[i]!] = ops.map((o) => (o.op === 'free' ? { ...o, from: perm[o.from]! } : o));
+      renamed[perm[i]!] = ops.map((o) => (o.op === 'free' || o.op === 'misuse' ? { ...o, from: perm[o.from]! } : o));
     });
     if (JSON.stringify(renamed) < own) return false;
   }
