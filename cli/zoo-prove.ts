@@ -1,21 +1,20 @@
-// `slabcheck zoo --mode prove`: every seed bug against `prove`. For each variant, bounds
-// from the smallest up — threads x ops per thread in the order of LADDER; at each, the basic
-// letters on the tiny scope's base policy, then on its one-knob neighbours, then every
-// letter, then every letter and every size programs draw (each while the bound has few
-// enough programs) — each at up to --preemptions
-// preemptions, until one holds a violation or the variant's time budget is spent. A row
-// gives the smallest bound found (T x K x P, letters, policies), the executions explored on
-// the way, the time, the rule, the counterexample's size and token.
+// `slabcheck zoo --mode prove`: every seed bug against `prove`. For each variant, the bounds
+// of LADDER (threads x ops per thread) x STEPS (letters: basic, every one, every one with
+// every size programs draw; policies: the base, its one-knob neighbours), smallest search
+// first — fewest units (programs x configurations), up to UNITS_LIMIT — each at up to
+// --preemptions preemptions, until one holds a violation or the variant's time budget is
+// spent. A row gives the bound found (T x K x P, letters, policies), the executions explored
+// on the way, the time, the rule, the counterexample's size and token.
 import { variantByName } from '../impl/variants.js';
 import type { ConfigInput } from '../impl/config.js';
 import { SIZES } from '../properties/ops/alloc.js';
-import { DEFAULT_ALPHABET, DEFAULT_SIZES, LETTERS, programsOf, type Bound, type Letter } from '../properties/prove/programs.js';
+import { DEFAULT_ALPHABET, DEFAULT_SIZES, LETTERS, programsEstimate, programsOf, type Bound, type Letter } from '../properties/prove/programs.js';
 import { prove } from '../properties/prove/prove.js';
 import { policyNeighbours, TINY_GEOMETRY, TINY_POLICY_BASE } from '../properties/scope.js';
 
 /** Threads x ops per thread, smallest first (T x K, then fewer threads). */
 export const LADDER: readonly [threads: number, ops: number][] = [[1, 1], [1, 2], [2, 1], [1, 3], [3, 1], [2, 2], [1, 4], [2, 3], [3, 2]];
-/** A step of the ladder runs only while its programs times its configurations stay under this. */
+/** Bounds with more units (programs x configurations) than this are not tried. */
 const UNITS_LIMIT = 4_000;
 
 type Letters = 'basic' | 'all' | 'all+sizes';
@@ -35,7 +34,7 @@ export interface ProveZooOptions {
 export interface ProveZooRow {
   variant: string;
   found: boolean;
-  /** The bound that held the violation, or the last one completed. */
+  /** The bound that held the violation, or the last one completed (in search order). */
   bound: { threads: number; ops: number; preemptions: number; letters: Letters; policies: Policies } | null;
   executions: number;
   seconds: number;
@@ -44,6 +43,32 @@ export interface ProveZooRow {
   expected: boolean;
   steps: number | null;
   token: string | null;
+}
+
+interface Search {
+  threads: number;
+  ops: number;
+  letters: Letters;
+  policies: Policies;
+  bound: Bound;
+  configs: ConfigInput[];
+}
+
+/** Every bound of LADDER x STEPS within UNITS_LIMIT, fewest units first (ties: in LADDER, then STEPS order). */
+function searches(configsOf: (p: Policies) => ConfigInput[]): Search[] {
+  const out: (Search & { units: number })[] = [];
+  for (const [threads, ops] of LADDER) {
+    for (const [letters, policies] of STEPS) {
+      const bound: Bound = {
+        threads, ops, alphabet: (letters === 'basic' ? DEFAULT_ALPHABET : LETTERS) as readonly Letter[], sizes: letters === 'all+sizes' ? SIZES : DEFAULT_SIZES, tickMs: 4,
+      };
+      const configs = configsOf(policies);
+      if (programsEstimate(bound) * configs.length > 16 * UNITS_LIMIT) continue; // not worth enumerating
+      const units = programsOf(bound).length * configs.length;
+      if (units <= UNITS_LIMIT) out.push({ threads, ops, letters, policies, bound, configs, units });
+    }
+  }
+  return out.sort((a, b) => a.units - b.units);
 }
 
 export async function proveZoo(o: ProveZooOptions, progress: (row: ProveZooRow) => void): Promise<ProveZooRow[]> {
@@ -55,26 +80,19 @@ export async function proveZoo(o: ProveZooOptions, progress: (row: ProveZooRow) 
     const start = performance.now();
     const deadline = start + o.budget * 1000;
     const row: ProveZooRow = { variant: name, found: false, bound: null, executions: 0, seconds: 0, invariant: null, expected: true, steps: null, token: null };
-    search: for (const [threads, ops] of LADDER) {
-      for (const [letters, policies] of STEPS) {
-        const bound: Bound = {
-          threads, ops, alphabet: (letters === 'basic' ? DEFAULT_ALPHABET : LETTERS) as readonly Letter[], sizes: letters === 'all+sizes' ? SIZES : DEFAULT_SIZES, tickMs: 4,
-        };
-        const configs = configsOf(policies);
-        if (letters !== 'basic' && programsOf(bound).length * configs.length > UNITS_LIMIT) continue;
-        const r = await prove({ bound, preemptions: o.preemptions, configs, dpor: true, cache: true, jobs: o.jobs, stop: () => performance.now() > deadline });
-        row.executions += r.executions;
-        if (r.found !== null) {
-          const report = r.found.report;
-          Object.assign(row, {
-            found: true, bound: { threads, ops, preemptions: r.found.preemptions, letters, policies }, invariant: report.invariant.id,
-            expected: v.rules.includes(report.invariant.id), steps: report.size.steps, token: report.token,
-          });
-          break search;
-        }
-        if (!r.complete) break search;
-        row.bound = { threads, ops, preemptions: o.preemptions, letters, policies };
+    for (const { threads, ops, letters, policies, bound, configs } of searches(configsOf)) {
+      const r = await prove({ bound, preemptions: o.preemptions, configs, dpor: true, cache: true, jobs: o.jobs, stop: () => performance.now() > deadline });
+      row.executions += r.executions;
+      if (r.found !== null) {
+        const report = r.found.report;
+        Object.assign(row, {
+          found: true, bound: { threads, ops, preemptions: r.found.preemptions, letters, policies }, invariant: report.invariant.id,
+          expected: v.rules.includes(report.invariant.id), steps: report.size.steps, token: report.token,
+        });
+        break;
       }
+      if (!r.complete) break;
+      row.bound = { threads, ops, preemptions: o.preemptions, letters, policies };
     }
     row.seconds = Math.round((performance.now() - start) / 100) / 10;
     progress(row);

@@ -41,6 +41,16 @@ function letterOps(l: Letter, i: number, b: Bound): Op[] {
   }
 }
 
+/** About how many programs the bound has (before the useless ones and renamings go): to skip a huge bound without enumerating it. */
+export function programsEstimate(b: Bound): number {
+  const letters = b.alphabet.flatMap((l) => letterOps(l, 0, b)).length;
+  let lists = 0;
+  for (let k = 1; k <= b.ops; k++) lists += letters ** k;
+  let perms = 1;
+  for (let t = 2; t <= b.threads; t++) perms *= t;
+  return lists ** b.threads / perms;
+}
+
 /** The programs of the bound, smallest first. */
 export function programsOf(b: Bound): Program[] {
   const out: Program[] = [];

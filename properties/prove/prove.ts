@@ -87,6 +87,9 @@ export function exploreUnit(o: Pick<ProveOptions, 'configs' | 'bound' | 'dpor' |
   return { executions: e.executions, asleep: e.asleep, boundCut: e.boundCut, cacheHits: e.cacheHits, finalStates: [...e.finalStates], found };
 }
 
+/** The fewest units a bound needs to be explored by worker threads. */
+const POOL_UNITS = 100;
+
 // The programs of the last bound asked for (a worker is asked for one program at a time).
 let memo: { key: string; programs: Program[] } | null = null;
 function programsOfBound(bound: Bound): Program[] {
@@ -102,7 +105,8 @@ export async function prove(o: ProveOptions): Promise<ProveResult> {
   const result: ProveResult = {
     ok: true, complete: true, programs, levels: [], executions: 0, asleep: 0, boundCut: 0, cacheHits: 0, finalStates: 0, finalStateHash: '', found: null,
   };
-  const pool = (o.jobs ?? 1) > 1 ? new Pool(o) : null;
+  // starting workers costs about what a hundred small units do: a small bound runs here
+  const pool = (o.jobs ?? 1) > 1 && units >= POOL_UNITS ? new Pool(o) : null;
   try {
     const levels = Number.isFinite(o.preemptions) ? Array.from({ length: o.preemptions + 1 }, (_, p) => p) : [Infinity];
     for (const level of levels) {
