@@ -57,6 +57,8 @@ class RandomMixedPart implements Part {
   private readonly slots: Float64Array;
   private readonly rng: Rng;
   private i = 0;
+  /** Iterations until the next tick: the clock ticks when i reaches a multiple of opsPerMs (no division per iteration). */
+  private untilTick: number;
   private sweep = 0;
   ops = 0;
   readonly threadsUsed = 1;
@@ -65,6 +67,7 @@ class RandomMixedPart implements Part {
     this.t = attachThread(heap);
     this.slots = new Float64Array(o.ws);
     this.rng = new Rng(o.seed + index);
+    this.untilTick = o.opsPerMs;
   }
 
   step(): number {
@@ -79,7 +82,11 @@ class RandomMixedPart implements Part {
         slots[k] = mallocOrStop(calls.malloc(t, 16 + this.rng.below(1025)), this.index);
       }
       this.ops++;
-      if (++this.i % o.opsPerMs === 0) calls.tick(t);
+      this.i++;
+      if (--this.untilTick === 0) {
+        this.untilTick = o.opsPerMs;
+        calls.tick(t);
+      }
       return PROGRESS;
     }
     while (this.sweep < o.ws && slots[this.sweep] === 0) this.sweep++;
