@@ -51,21 +51,23 @@ interface Search {
   letters: Letters;
   policies: Policies;
   bound: Bound;
-  configs: ConfigInput[];
 }
 
+/** The policies of each step: the base, or its neighbours. */
+const policiesOf = (p: Policies): ConfigInput[] => (p === 'base' ? [TINY_POLICY_BASE] : policyNeighbours().slice(1));
+
 /** Every bound of LADDER x STEPS within UNITS_LIMIT, fewest units first (ties: in LADDER, then STEPS order). */
-function searches(configsOf: (p: Policies) => ConfigInput[]): Search[] {
+function searches(): Search[] {
   const out: (Search & { units: number })[] = [];
   for (const [threads, ops] of LADDER) {
     for (const [letters, policies] of STEPS) {
       const bound: Bound = {
         threads, ops, alphabet: (letters === 'basic' ? DEFAULT_ALPHABET : LETTERS) as readonly Letter[], sizes: letters === 'all+sizes' ? SIZES : DEFAULT_SIZES, tickMs: 4,
       };
-      const configs = configsOf(policies);
-      if (programsEstimate(bound) * configs.length > 16 * UNITS_LIMIT) continue; // not worth enumerating
-      const units = programsOf(bound).length * configs.length;
-      if (units <= UNITS_LIMIT) out.push({ threads, ops, letters, policies, bound, configs, units });
+      const configs = policiesOf(policies).length;
+      if (programsEstimate(bound) * configs > 16 * UNITS_LIMIT) continue; // not worth enumerating
+      const units = programsOf(bound).length * configs;
+      if (units <= UNITS_LIMIT) out.push({ threads, ops, letters, policies, bound, units });
     }
   }
   return out.sort((a, b) => a.units - b.units);
@@ -73,14 +75,14 @@ function searches(configsOf: (p: Policies) => ConfigInput[]): Search[] {
 
 export async function proveZoo(o: ProveZooOptions, progress: (row: ProveZooRow) => void): Promise<ProveZooRow[]> {
   const rows: ProveZooRow[] = [];
+  const plan = searches();
   for (const name of o.variants) {
     const v = variantByName(name)!;
-    const configsOf = (p: Policies): ConfigInput[] =>
-      (p === 'base' ? [TINY_POLICY_BASE] : policyNeighbours().slice(1)).map((policy) => ({ ...TINY_GEOMETRY, ...policy, ...v.set, variants: [name] }));
     const start = performance.now();
     const deadline = start + o.budget * 1000;
     const row: ProveZooRow = { variant: name, found: false, bound: null, executions: 0, seconds: 0, invariant: null, expected: true, steps: null, token: null };
-    for (const { threads, ops, letters, policies, bound, configs } of searches(configsOf)) {
+    for (const { threads, ops, letters, policies, bound } of plan) {
+      const configs = policiesOf(policies).map((policy) => ({ ...TINY_GEOMETRY, ...policy, ...v.set, variants: [name] }));
       const r = await prove({ bound, preemptions: o.preemptions, configs, dpor: true, cache: true, jobs: o.jobs, stop: () => performance.now() > deadline });
       row.executions += r.executions;
       if (r.found !== null) {
