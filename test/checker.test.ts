@@ -527,6 +527,16 @@ interface VariantCase {
 // One hand-written case per seed bug; the invariant each breaks follows from the bug.
 const VARIANT_CASES: VariantCase[] = [
   {
+    // T0 allocates (SuperSlab 0 mapped, its slab bound and pinned) and drains; T1 frees the
+    // block remotely and allocates: its pin reads the SuperSlab word (MAPPED), T0 then runs
+    // one step, and T1's second read sees the word T0's step left, pins over it, and the
+    // SuperSlab goes to the LRU with a slot claimed from it (prove's counterexample,
+    // corpus/pin-check-torn-*: 40 steps of T0, 17 of T1, 1 of T0, then each to its end)
+    variant: 'pin-check-torn', threads: [[alloc(C7), drain], [freeOf(0, 0), alloc(C7)]],
+    schedule: { kind: 'choices', picks: [...Array<number>(40).fill(0), ...Array<number>(17).fill(1), 0] }, id: 'INV-LIFECYCLE', phase: 'program', race: true,
+    why: 'seed 004 §13.1: a SuperSlab held for freeing between the two reads of pin() is pinned and claimed from',
+  },
+  {
     variant: 'registry-unpopulated', threads: [[alloc(C7)]], id: 'INV-REGISTRY', phase: 'program',
     why: 'seed 000: the SuperSlab hosting class 7 never enters class 7\'s registry',
   },

@@ -4,9 +4,11 @@
 // runnable one in round-robin order takes over when it cannot (nextByDefault). The
 // explorer extends every prefix it tries by that same rule, so a counterexample it found
 // replays from its token step for step. Random lists make it a (weak) random scheduler too.
+// With atomicOps a choice that would switch away from a thread inside an operation is not
+// taken: the thread finishes the operation first.
 import fc from 'fast-check';
 import { entries, keys, nat, TokenError } from '../fields.js';
-import type { Scheduler, SchedulerPlugin } from './registry.js';
+import type { Progress, Scheduler, SchedulerPlugin } from './registry.js';
 
 export type ChoicesSchedule = { kind: 'choices'; picks: number[] };
 
@@ -58,7 +60,7 @@ export const choices: SchedulerPlugin<ChoicesSchedule> = {
   dropThread: (s, t) => ({ ...s, picks: s.picks.filter((p) => p !== t).map((p) => (p > t ? p - 1 : p)) }),
   // choices count steps, not operations: the list stays, the default covers what no longer matches
   dropOp: (s) => s,
-  create: (s, threads) => new ChoicesScheduler(s.picks.map((p) => p % Math.max(1, threads))),
+  create: (s, threads, atomicOps, progress) => new ChoicesScheduler(s.picks.map((p) => p % Math.max(1, threads)), atomicOps ? progress : null),
 };
 
 /** `T0×5 T1×3 T0×12`: the picks as runs of one thread. */
@@ -78,11 +80,13 @@ class ChoicesScheduler implements Scheduler {
   private step = 0;
   private last = -1;
 
-  constructor(private readonly picks: readonly number[]) {}
+  /** `atomic`: the executor's progress, when no operation may be preempted. */
+  constructor(private readonly picks: readonly number[], private readonly atomic: Progress | null) {}
 
   pick(runnable: readonly boolean[]): number {
     const chosen = this.picks[this.step++];
-    this.last = chosen !== undefined && runnable[chosen] === true ? chosen : nextByDefault(this.last, runnable);
+    const held = this.atomic !== null && this.last >= 0 && runnable[this.last] === true && this.atomic.midOp(this.last);
+    this.last = !held && chosen !== undefined && runnable[chosen] === true ? chosen : nextByDefault(this.last, runnable);
     return this.last;
   }
 }
