@@ -93,6 +93,17 @@ test('progress on a terminal: redrawn in place, and ended with a newline before 
   assert.ok(out.some((l) => l.includes('VIOLATION')));
 });
 
+test('prove on a terminal: a progress line with the share of the bound done, ended before stdout', async () => {
+  const { code, writes, out } = await onTerminal(['prove', '--threads', '2', '--ops', '2', '--preemptions', '1', '--jobs', '1']);
+  assert.is(code, 0);
+  const progress = writes.filter((w) => w.startsWith('\rproving: '));
+  assert.ok(progress.length > 0, 'progress was drawn');
+  assert.match(progress.at(-1)!, /^\rproving: 100\.0% of the bound \(preemptions 1, program on a configuration 68\/68\), \d+ executions, \d+\/s {2}$/);
+  const last = writes.lastIndexOf(progress.at(-1)!);
+  assert.is(writes[last + 1], '\n', 'the progress line is ended');
+  assert.ok(Number(out[0]!.split(':')[0]) > last + 1, 'stdout comes after the ended line');
+});
+
 test('Ctrl-C on a terminal: the run stops, the line is ended, a partial summary says runs done, seed and how to go on; exit 130', async () => {
   const { code, writes } = await onTerminal(['check', '--runs', '1000000', '--seed', '7'], async (w) => {
     while (!w.some((x) => /^\rchecking: [1-9]\d*\/1000000 runs$/.test(x))) await new Promise((r) => setTimeout(r, 20));
