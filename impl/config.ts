@@ -6,8 +6,8 @@ import { describe, quote } from './quote.js';
 import { VARIANTS, variantByName } from './variants.js';
 
 export class ConfigError extends Error {
-  constructor(readonly key: string, message: string) {
-    super(`config ${key.length <= 60 ? key : quote(key)}: ${message}`);
+  constructor(readonly key: string, readonly detail: string) {
+    super(`config ${key.length <= 60 ? key : quote(key)}: ${detail}`);
     this.name = 'ConfigError';
   }
 }

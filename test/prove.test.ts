@@ -234,7 +234,9 @@ test('prove: bad options are exit 2 with a message naming the problem', async ()
     [['--threads', '0'], '--threads'], [['--threads', '9'], '--threads'], [['--ops', 'x'], '--ops'], [['--preemptions', '-1'], '--preemptions'],
     [['--alphabet', 'alloc,steal'], "unknown letter 'steal'"], [['--sizes', '5000'], '--sizes'], [['--sizes', '1,a'], '--sizes'],
     [['--variant', 'no-such-bug'], 'no-such-bug'], [['--policies', 'some'], '--policies must be one of base, neighbours, all'],
-    [['--policies', 'all', '--config', 'x.json'], 'not with --config'], [['--set', 'HAKMEM_TINY_SS_RESERVE=-4'], 'HAKMEM_TINY_SS_RESERVE'], [['--frobnicate'], 'frobnicate'],
+    [['--policies', 'all', '--config', 'x.json'], 'not with --config'],
+    // a configuration the run cannot hold, found by this thread or by a worker (2x3: enough programs for workers)
+    [['--set', 'sim.max_threads=2', '--jobs', '1'], 'sim.max_threads'], [['--ops', '3', '--preemptions', '0', '--set', 'sim.max_threads=2', '--jobs', '2'], 'sim.max_threads'], [['--set', 'HAKMEM_TINY_SS_RESERVE=-4'], 'HAKMEM_TINY_SS_RESERVE'], [['--frobnicate'], 'frobnicate'],
   ] as const) {
     const r = await cli('prove', ...argv);
     assert.is(r.code, 2, `${argv.join(' ')}: ${r.err.join('\n')}`);

@@ -12,7 +12,7 @@
 // same whatever the number of jobs.
 import { createHash } from 'node:crypto';
 import { Worker } from 'node:worker_threads';
-import type { ConfigInput } from '../../impl/config.js';
+import { ConfigError, type ConfigInput } from '../../impl/config.js';
 import type { Case, Program } from '../program.js';
 import { execute } from '../execute.js';
 import { makeReport, type Report } from '../report.js';
@@ -192,8 +192,12 @@ class Pool {
       for (const w of this.workers) {
         w.removeAllListeners('message').removeAllListeners('error');
         w.on('error', reject);
-        w.on('message', (m: { index: number; result: ProgramResult }) => {
+        w.on('message', (m: { index: number; result: ProgramResult; configError?: { key: string; detail: string } }) => {
           busy--;
+          if (m.configError !== undefined) {
+            reject(new ConfigError(m.configError.key, m.configError.detail));
+            return;
+          }
           results[m.index] = m.result;
           if (m.result.found !== null) stopAt = Math.min(stopAt, m.index + 1);
           try {
