@@ -9,14 +9,14 @@ import { saveToCorpus } from '../properties/corpus.js';
 import { terminalText } from '../properties/report.js';
 import type { ConfigInput } from '../impl/config.js';
 import { policyFamily, policyNeighbours, TINY_GEOMETRY, TINY_POLICY_BASE } from '../properties/scope.js';
-import { DEFAULT_ALPHABET, DEFAULT_SIZES, LETTERS, type Bound, type Letter } from '../properties/prove/programs.js';
+import { DEFAULT_ALPHABET, DEFAULT_SIZES, DEFAULT_TICKS, LETTERS, programsEstimate, type Bound, type Letter } from '../properties/prove/programs.js';
 import { prove, type ProveOptions, type ProveProgress, type ProveResult } from '../properties/prove/prove.js';
 import { interactive } from './interactive.js';
 import { checkReportDir, writeReport } from './report-files.js';
 import { CONFIG_OPTIONS, configFrom, intOption, parse, UsageError } from './usage.js';
 
-export const PROVE_USAGE = `slabcheck prove [--threads T] [--ops K] [--preemptions P] [--alphabet LETTERS] [--sizes N,...] [--policies base|neighbours|all]
-                  [--no-dpor] [--no-cache] [--compare] [--variant NAME]... [--config FILE] [--set KEY=VALUE]... [--json] [--report DIR] [--save] [--jobs N]
+export const PROVE_USAGE = `slabcheck prove [--threads T] [--ops K] [--preemptions P] [--alphabet LETTERS] [--sizes N,...] [--ticks MS,...] [--policies base|neighbours|all]
+                  [--no-serial] [--no-dpor] [--no-cache] [--compare] [--variant NAME]... [--config FILE] [--set KEY=VALUE]... [--json] [--report DIR] [--save] [--jobs N]
     letters: ${LETTERS.join(', ')} (default ${DEFAULT_ALPHABET.join(',')})`;
 
 type Out = (line: string) => void;
@@ -29,23 +29,29 @@ const POLICIES = new Map<string, { text: string; configs: () => ConfigInput[] }>
 ]);
 
 const MAX_THREADS = 4;
-const MAX_OPS = 6;
+const MAX_OPS = 12;
+/** Programs a level explored program by program may have (about): past it, only level 0's serial search is feasible. */
+const MAX_PROGRAMS = 2_000_000;
 
 export async function proveCommand(argv: string[], out: Out, err: Out): Promise<number> {
   const { values } = parse(argv, {
     ...CONFIG_OPTIONS,
-    threads: { type: 'string' }, ops: { type: 'string' }, preemptions: { type: 'string' }, alphabet: { type: 'string' }, sizes: { type: 'string' }, policies: { type: 'string' },
-    'no-dpor': { type: 'boolean' }, 'no-cache': { type: 'boolean' }, compare: { type: 'boolean' }, json: { type: 'boolean' }, report: { type: 'string' }, save: { type: 'boolean' }, jobs: { type: 'string' },
+    threads: { type: 'string' }, ops: { type: 'string' }, preemptions: { type: 'string' }, alphabet: { type: 'string' }, sizes: { type: 'string' }, ticks: { type: 'string' }, policies: { type: 'string' },
+    'no-serial': { type: 'boolean' }, 'no-dpor': { type: 'boolean' }, 'no-cache': { type: 'boolean' }, compare: { type: 'boolean' }, json: { type: 'boolean' }, report: { type: 'string' }, save: { type: 'boolean' }, jobs: { type: 'string' },
   });
   checkReportDir(values.report ?? 'reports');
   const bound: Bound = {
     threads: intOption('threads', values.threads, 2, 1, MAX_THREADS),
     ops: intOption('ops', values.ops, 2, 1, MAX_OPS),
     alphabet: values.alphabet === undefined ? DEFAULT_ALPHABET : alphabetOption(values.alphabet),
-    sizes: values.sizes === undefined ? DEFAULT_SIZES : sizesOption(values.sizes),
-    tickMs: 4,
+    sizes: values.sizes === undefined ? DEFAULT_SIZES : numbersOption('sizes', values.sizes, 4096, 'bytes'),
+    ticks: values.ticks === undefined ? DEFAULT_TICKS : numbersOption('ticks', values.ticks, 1000, 'ms'),
   };
   const preemptions = values.preemptions === undefined ? Infinity : intOption('preemptions', values.preemptions, 0, 0, 16);
+  const serial = values['no-serial'] !== true;
+  if ((preemptions > 0 || !serial) && programsEstimate(bound) > MAX_PROGRAMS) {
+    throw new UsageError(`the bound has about ${programsEstimate(bound).toExponential(1)} programs, too many to explore one by one (at most ${MAX_PROGRAMS}): lower --threads, --ops or the letters, or give --preemptions 0 (one serial search)`);
+  }
   // --config: that configuration exactly; otherwise the tiny scope's policies asked for, with --set on top of each
   if (values.config !== undefined && values.policies !== undefined) throw new UsageError('--policies chooses among the tiny scope\'s policies: not with --config');
   const policies = POLICIES.get(values.policies ?? 'base');
@@ -53,7 +59,7 @@ export async function proveCommand(argv: string[], out: Out, err: Out): Promise<
   const bases = values.config === undefined ? policies.configs().map((p) => ({ ...TINY_GEOMETRY, ...p })) : [{}];
   const configs = bases.map((base) => ({ ...base, ...configFrom(values, base) }));
   const jobs = intOption('jobs', values.jobs, availableParallelism(), 1, 64);
-  const options: ProveOptions = { bound, preemptions, configs, dpor: values['no-dpor'] !== true, cache: values['no-cache'] !== true, jobs };
+  const options: ProveOptions = { bound, preemptions, configs, serial, dpor: values['no-dpor'] !== true, cache: values['no-cache'] !== true, jobs };
   const started = performance.now();
   const result = await run(options, err);
   const full = values.compare === true ? await run({ ...options, dpor: !options.dpor }, err) : null;
@@ -67,9 +73,10 @@ export async function proveCommand(argv: string[], out: Out, err: Out): Promise<
     out(JSON.stringify({ ok: result.ok, bound: stated, ...counts(result), ...(full === null ? {} : { compare: comparison(options, result, full) }), report: result.found?.report ?? null }));
   } else {
     const on = configs.length > 1 ? ` on configuration ${(result.found?.config ?? 0) + 1} of ${configs.length}` : '';
-    out(result.ok ? 'ok: no violation within the bound' : `VIOLATION within the bound (program ${result.found!.program + 1} of ${result.programs}${on}, ${result.found!.preemptions} preemption(s), ${result.found!.steps} steps)`);
-    out(`bound: ${stated.threads} thread(s) x up to ${stated.ops} op(s), letters ${stated.alphabet.join(',')}, alloc sizes ${stated.sizes.join(',')}, preemptions ${stated.preemptions ?? 'unbounded'}, configuration ${stated.configuration}`);
-    out(`search: ${options.dpor ? 'DPOR with sleep sets' : 'every interleaving'}${options.cache ? ', state cache between operations' : ''}`);
+    const which = result.found?.program == null ? 'serial search' : `program ${result.found.program + 1} of ${result.programs}`;
+    out(result.ok ? 'ok: no violation within the bound' : `VIOLATION within the bound (${which}${on}, ${result.found!.preemptions} preemption(s), ${result.found!.steps} steps)`);
+    out(`bound: ${stated.threads} thread(s) x up to ${stated.ops} op(s), letters ${stated.alphabet.join(',')}, alloc sizes ${stated.sizes.join(',')}, ticks ${stated.ticks.join(',')} ms, preemptions ${stated.preemptions ?? 'unbounded'}, configuration ${stated.configuration}`);
+    out(`search: ${searchText(options)}`);
     out(countsText(result));
     if (full !== null) {
       const c = comparison(options, result, full);
@@ -90,11 +97,20 @@ function alphabetOption(raw: string): Letter[] {
   return [...new Set(names as Letter[])];
 }
 
-function sizesOption(raw: string): number[] {
-  const sizes = raw.split(',').map((x) => x.trim());
-  const bad = sizes.find((x) => !/^\d{1,4}$/.test(x) || Number(x) > 4096);
-  if (bad !== undefined) throw new UsageError(`--sizes must be whole numbers of bytes from 0 to 4096, comma separated, got ${quote(bad)}`);
-  return [...new Set(sizes.map(Number))];
+/** --sizes, --ticks: whole numbers from 0 to `max`, comma separated. */
+function numbersOption(name: string, raw: string, max: number, unit: string): number[] {
+  const xs = raw.split(',').map((x) => x.trim());
+  const bad = xs.find((x) => !/^\d{1,4}$/.test(x) || Number(x) > max);
+  if (bad !== undefined) throw new UsageError(`--${name} must be whole numbers of ${unit} from 0 to ${max}, comma separated, got ${quote(bad)}`);
+  return [...new Set(xs.map(Number))];
+}
+
+function searchText(o: ProveOptions): string {
+  const serial = o.serial !== false && Number.isFinite(o.preemptions);
+  const programs = `${o.dpor ? 'DPOR with sleep sets' : 'every interleaving'}${o.cache ? ', state cache between operations' : ''}`;
+  if (!serial) return programs;
+  const higher = o.preemptions === 1 ? 'level 1' : `levels 1-${o.preemptions}`;
+  return `level 0: one serial search over every program (whole operations, each state grown once)${o.preemptions > 0 ? `; ${higher}: program by program, ${programs}` : ''}`;
 }
 
 // The progress line on a terminal: level, programs, executions, rate.
@@ -109,7 +125,7 @@ async function run(o: ProveOptions, err: Out): Promise<ProveResult> {
     drawn = now;
     const level = Number.isFinite(p.level) ? p.level : 0;
     const share = (level + p.done / p.units) / levels;
-    process.stderr.write(`\rproving: ${(100 * share).toFixed(1)}% of the bound (preemptions ${Number.isFinite(p.level) ? p.level : 'any'}, program on a configuration ${p.done}/${p.units}), ${p.executions} executions, ${Math.round((1000 * p.executions) / (now - start))}/s  `);
+    process.stderr.write(`\rproving: ${(100 * share).toFixed(1)}% of the bound (preemptions ${Number.isFinite(p.level) ? p.level : 'any'}, ${p.serial ? 'serial search on a configuration' : 'program on a configuration'} ${p.done}/${p.units}), ${p.executions} executions, ${Math.round((1000 * p.executions) / (now - start))}/s  `);
   };
   try {
     return await prove({ ...o, onProgress });
@@ -121,8 +137,8 @@ async function run(o: ProveOptions, err: Out): Promise<ProveResult> {
 /** The bound exactly, as stdout states it (`config`: every knob the runs had). */
 function statement(o: ProveOptions, configuration: string) {
   return {
-    threads: o.bound.threads, ops: o.bound.ops, alphabet: [...o.bound.alphabet], sizes: [...o.bound.sizes], tickMs: o.bound.tickMs,
-    preemptions: Number.isFinite(o.preemptions) ? o.preemptions : null, dpor: o.dpor, cache: o.cache, configuration, configs: o.configs,
+    threads: o.bound.threads, ops: o.bound.ops, alphabet: [...o.bound.alphabet], sizes: [...o.bound.sizes], ticks: [...o.bound.ticks],
+    preemptions: Number.isFinite(o.preemptions) ? o.preemptions : null, serial: o.serial !== false, dpor: o.dpor, cache: o.cache, configuration, configs: o.configs,
   };
 }
 
@@ -134,7 +150,7 @@ function counts(r: ProveResult) {
 }
 
 function countsText(r: ProveResult): string {
-  return `programs ${r.programs}, executions ${r.executions}, pruned: ${r.asleep} asleep, ${r.cacheHits} at a state explored before, ${r.boundCut} choices over the bound; distinct final states ${r.finalStates}`;
+  return `programs ${r.programs ?? 'all (not enumerated: level 0 only)'}, executions ${r.executions}, pruned: ${r.asleep} asleep, ${r.cacheHits} at a state explored before, ${r.boundCut} choices over the bound; distinct final states ${r.finalStates}`;
 }
 
 function comparison(o: ProveOptions, r: ProveResult, other: ProveResult) {

@@ -70,6 +70,12 @@ export interface ExecuteOptions {
   maxSteps?: number;
   /** An explorer (properties/prove/) that picks every step of the program in place of the case's schedule. */
   probe?: Probe;
+  /**
+   * The run replays, up to the end of this many operations, a run that was judged clean
+   * (the serial search's sequences extend one that passed): the checks at the states
+   * between those operations are not made again. The checker still follows every step.
+   */
+  judgedOps?: number;
 }
 
 /**
@@ -255,6 +261,7 @@ class Run {
       if (this.stopped()) return false;
       if (!this.checked && this.threads.every((vt) => vt.running === null)) {
         this.checked = true;
+        if (this.options.judgedOps !== undefined && this.threads.reduce((n, vt) => n + vt.pc, 0) <= this.options.judgedOps) continue;
         const s = this.snapshot();
         this.fail(firstViolation(s) ?? this.model.compare(s) ?? this.decisions.lru.compare(s));
         if (this.stopped()) return false;

@@ -98,7 +98,7 @@ test('prove on a terminal: a progress line with the share of the bound done, end
   assert.is(code, 0);
   const progress = writes.filter((w) => w.startsWith('\rproving: '));
   assert.ok(progress.length > 0, 'progress was drawn');
-  assert.match(progress.at(-1)!, /^\rproving: 100\.0% of the bound \(preemptions 1, program on a configuration 68\/68\), \d+ executions, \d+\/s {2}$/);
+  assert.match(progress.at(-1)!, /^\rproving: 100\.0% of the bound \(preemptions 1, program on a configuration 76\/76\), \d+ executions, \d+\/s {2}$/);
   const last = writes.lastIndexOf(progress.at(-1)!);
   assert.is(writes[last + 1], '\n', 'the progress line is ended');
   assert.ok(Number(out[0]!.split(':')[0]) > last + 1, 'stdout comes after the ended line');

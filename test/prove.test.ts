@@ -12,12 +12,13 @@ import { MISUSE_KINDS, type Op, type Program } from '../properties/program.js';
 import { explore } from '../properties/prove/explore.js';
 import { DEFAULT_ALPHABET, programsOf, type Bound } from '../properties/prove/programs.js';
 import { prove } from '../properties/prove/prove.js';
+import { serialSearch } from '../properties/prove/serial.js';
 import { TINY_GEOMETRY, TINY_POLICY_BASE } from '../properties/scope.js';
 import { decodeToken } from '../properties/token.js';
 import { cli } from './helpers.js';
 
 const TINY = { ...TINY_GEOMETRY, ...TINY_POLICY_BASE };
-const bound = (threads: number, ops: number, alphabet: Bound['alphabet'] = DEFAULT_ALPHABET): Bound => ({ threads, ops, alphabet, sizes: [1500], tickMs: 4 });
+const bound = (threads: number, ops: number, alphabet: Bound['alphabet'] = DEFAULT_ALPHABET): Bound => ({ threads, ops, alphabet, sizes: [1500], ticks: [4] });
 const TMP = mkdtempSync(join(tmpdir(), 'slabcheck-prove-'));
 test.after(() => rmSync(TMP, { recursive: true, force: true }));
 
@@ -36,18 +37,20 @@ const PERMS: Record<number, number[][]> = { 1: [[0]], 2: [[0, 1], [1, 0]], 3: [[
 const up = (p: Program): string => PERMS[p.threads.length]!.map((perm) => renamed(p, perm)).sort()[0]!;
 
 test('programs: smallest first, one per thread renaming, and every useful program of the bound up to renaming', () => {
-  for (const b of [bound(2, 2), bound(3, 1), bound(2, 2, ['alloc', 'free', 'exit', 'tick']), bound(2, 1, ['alloc', 'remote', 'misuse', 'trim'])]) {
+  for (const b of [bound(2, 2), bound(3, 1), { ...bound(2, 2, ['alloc', 'free', 'exit', 'tick']), ticks: [4, 12] }, bound(2, 1, ['alloc', 'remote', 'misuse', 'trim'])]) {
     const programs = programsOf(b);
     const size = (p: Program): number => p.threads.flat().length;
     for (let i = 1; i < programs.length; i++) assert.ok(size(programs[i - 1]!) <= size(programs[i]!), 'smallest first');
     const names = programs.map(up);
     assert.is(new Set(names).size, names.length, 'no program twice under a renaming of threads');
-    // brute force: every thread count, every op list over the letters; kept unless a free certainly frees nothing or an op follows an exit
+    // brute force: every thread count, every op list over the letters (a free: of any block its owner may hold); kept unless
+    // a free certainly frees nothing (its owner allocates too few blocks, before it when the owner is the freeing thread) or an op follows an exit
     const letters = (i: number, t: number): Op[] => b.alphabet.flatMap((l): Op[] => {
+      const frees = (from: number): Op[] => [...Array(b.ops).keys()].map((pick): Op => ({ op: 'free', from, pick }));
       if (l === 'alloc') return [{ op: 'alloc', size: 1500 }];
-      if (l === 'free') return [{ op: 'free', from: i, pick: 0 }];
-      if (l === 'remote') return [...Array(t).keys()].filter((j) => j !== i).map((from): Op => ({ op: 'free', from, pick: 0 }));
-      if (l === 'tick') return [{ op: 'tick', ms: 4 }];
+      if (l === 'free') return frees(i);
+      if (l === 'remote') return [...Array(t).keys()].filter((j) => j !== i).flatMap(frees);
+      if (l === 'tick') return b.ticks.map((ms): Op => ({ op: 'tick', ms }));
       if (l === 'misuse') return MISUSE_KINDS.map((kind): Op => ({ op: 'misuse', kind, from: i, pick: 0, offset: 1 }));
       return [{ op: l }];
     });
@@ -65,7 +68,8 @@ test('programs: smallest first, one per thread renaming, and every useful progra
       }
       for (const threads of all) {
         const afterExit = threads.some((ops) => ops.slice(0, -1).some((o) => o.op === 'exit'));
-        const idle = threads.some((ops, i) => ops.some((o, k) => o.op === 'free' && (o.from === i ? !ops.slice(0, k).some((x) => x.op === 'alloc') : !threads[o.from]!.some((x) => x.op === 'alloc'))));
+        const allocs = (ops: Op[]): number => ops.filter((x) => x.op === 'alloc').length;
+        const idle = threads.some((ops, i) => ops.some((o, k) => o.op === 'free' && o.pick >= allocs(o.from === i ? ops.slice(0, k) : threads[o.from]!)));
         if (!afterExit && !idle) expected.add(up({ threads }));
       }
     }
@@ -119,6 +123,50 @@ test('DPOR and the state cache reach the same final states and verdicts as every
   assert.ok(a.executions < b.executions, `unbounded: ${a.executions} with DPOR, ${b.executions} without`);
 });
 
+// ---------------------------------------------------------------- level 0: the serial search
+
+// One thread: the serial search's sequences are the programs themselves, so it must reach
+// exactly the end states of every program of the bound run one by one (nothing lost to
+// its state cache, or to the checks it skips on a prefix that was judged).
+test('serial search: one thread, exactly the end states of every program of the bound', () => {
+  for (const b of [bound(1, 4), { ...bound(1, 3, ['alloc', 'free', 'drain', 'tick', 'trim', 'exit', 'misuse']), sizes: [1500, 300], ticks: [4, 12] }]) {
+    const serial = serialSearch(TINY, b);
+    assert.ok(serial.complete && serial.found === null);
+    const programs = new Set<string>();
+    for (const program of programsOf(b)) for (const s of explore({ config: TINY, program, schedule: { kind: 'choices', picks: [] } }, { preemptions: 0, dpor: false, cache: false }).finalStates) programs.add(s);
+    assert.equal([...serial.finalStates].sort(), [...programs].sort(), `${b.ops} ops over ${b.alphabet.join(',')}`);
+    assert.ok(serial.cacheHits > 0 && serial.executions < programsOf(b).length, `${serial.executions} sequences run for ${programsOf(b).length} programs`);
+  }
+});
+
+// Threads: against level 0 program by program, the same verdict and a counterexample of
+// as many operations, and no more steps (the serial search takes the fewest over all the
+// sequences of that many operations).
+test('serial search: threads, the same verdicts and counterexample sizes as level 0 program by program', async () => {
+  const cases: [string[], Bound][] = [
+    [[], bound(2, 2)], [['remote-free-skips-active'], bound(2, 2)], [['tls-free-skips-used'], bound(2, 2)],
+    [['no-idle-trim'], bound(2, 2, ['alloc', 'remote', 'tick'])], [['drain-skips-empty'], bound(2, 2, ['alloc', 'free', 'remote', 'drain', 'exit'])],
+    [['lru-ttl-late'], { ...bound(1, 4, ['alloc', 'free', 'drain', 'tick']), ticks: [4, 8] }],
+  ];
+  let found = 0;
+  for (const [variants, b] of cases) {
+    const configs = [{ ...TINY, variants }];
+    const serial = await prove({ bound: b, preemptions: 0, configs, dpor: true, cache: true });
+    const one = await prove({ bound: b, preemptions: 0, configs, dpor: true, cache: true, serial: false });
+    const what = `${variants.join(',') || 'the allocator as designed'}, ${b.threads}x${b.ops}`;
+    assert.is(serial.ok, one.ok, what);
+    assert.is(serial.programs, null);
+    if (serial.found === null) continue;
+    found++;
+    const ops = (r: typeof serial): number => decodeToken(r.found!.report.token).program.threads.flat().length;
+    assert.is(ops(serial), ops(one), what);
+    assert.ok(serial.found.report.size.steps <= one.found!.report.size.steps, what);
+    assert.is(serial.found.program, null);
+    assert.is(execute(decodeToken(serial.found.report.token)).violation?.id, serial.found.report.invariant.id, `${what}: the token replays`);
+  }
+  assert.ok(found >= 4, `${found} of the variants found`);
+});
+
 // ---------------------------------------------------------------- counterexamples
 
 test('a violation: the fewest preemptions, its report replays from the token, and no smaller bound has one', async () => {
@@ -134,8 +182,10 @@ test('a violation: the fewest preemptions, its report replays from the token, an
   const c = decodeToken(found.report.token);
   assert.is(c.schedule.kind, 'choices');
   assert.is(execute(c).violation?.id, 'INV-ACTIVE-SUM', 'the token replays');
-  // the smallest program: none before it in the bound fails at any interleaving of level 0
-  const before = programsOf(bound(2, 2)).slice(0, found.program);
+  // the fewest operations: no program of the bound with fewer fails at any interleaving of level 0
+  const ops = c.program.threads.flat().length;
+  const before = programsOf(bound(2, 2)).filter((p) => p.threads.flat().length < ops);
+  assert.ok(before.length > 0);
   for (const program of before) assert.is(explore({ config, program, schedule: { kind: 'choices', picks: [] } }, { preemptions: 0, dpor: false, cache: false }).found, null);
 });
 
@@ -173,8 +223,8 @@ test('prove: exit 0 within the bound, the bound and the counts stated, the same 
   const a = await cli(...argv);
   assert.is(a.code, 0, a.err.join('\n'));
   assert.is(a.out[0], 'ok: no violation within the bound');
-  assert.is(a.out[1], 'bound: 2 thread(s) x up to 1 op(s), letters alloc,free,remote,drain, alloc sizes 1500, preemptions 1, configuration tiny scope, base policy');
-  assert.is(a.out[2], 'search: DPOR with sleep sets, state cache between operations');
+  assert.is(a.out[1], 'bound: 2 thread(s) x up to 1 op(s), letters alloc,free,remote,drain, alloc sizes 1500, ticks 1,4,8,12 ms, preemptions 1, configuration tiny scope, base policy');
+  assert.is(a.out[2], 'search: level 0: one serial search over every program (whole operations, each state grown once); level 1: program by program, DPOR with sleep sets, state cache between operations');
   assert.match(a.out[3]!, /^programs 6, executions \d+, pruned: \d+ asleep, \d+ at a state explored before, \d+ choices over the bound; distinct final states \d+$/);
   assert.match(a.err.at(-1)!, /^time: \d+\.\d s$/);
   const b = await cli(...argv);
@@ -195,7 +245,7 @@ test('prove --threads 2 --ops 2 --preemptions 1: the default allocator has no vi
   assert.is(r.code, 0, r.out.join('\n'));
   const j = JSON.parse(r.out[0]!) as Record<string, any>;
   assert.ok(j['ok']);
-  assert.is(j['programs'], 68);
+  assert.is(j['programs'], 76);
   assert.ok(j['executions'] > 1000 && j['cacheHits'] > 0, JSON.stringify(j));
   assert.equal(j['levels'].map((l: { preemptions: number }) => l.preemptions), [0, 1]);
 });
@@ -204,7 +254,7 @@ test('prove: a violation is exit 1 with the report written and a token replay ru
   const dir = join(TMP, 'reports');
   const r = await cli('prove', '--threads', '2', '--ops', '2', '--preemptions', '0', '--variant', 'tls-free-skips-used', '--report', dir);
   assert.is(r.code, 1);
-  assert.match(r.out[0]!, /^VIOLATION within the bound \(program 1 of \d+, 0 preemption\(s\), \d+ steps\)$/);
+  assert.match(r.out[0]!, /^VIOLATION within the bound \(serial search, 0 preemption\(s\), \d+ steps\)$/);
   const token = r.out.find((l) => l.includes('npx slabcheck replay '))!.split('npx slabcheck replay ')[1]!.trim();
   const replayed = await cli('replay', token);
   assert.is(replayed.code, 1);
@@ -254,22 +304,22 @@ test('zoo --mode prove: each variant at its smallest bound, with the executions 
   assert.ok(j.ok);
   const [own, remote] = j.variants;
   // a fast-path free that never lowers `used`: one thread, one op shows it at the end
-  assert.equal(own!['bound'], { threads: 1, ops: 1, preemptions: 0, letters: 'basic', policies: 'base' });
+  assert.equal(own!['bound'], { threads: 1, ops: 1, preemptions: 0, letters: 'basic', sizes: [1500], policies: 'base' });
   assert.is(own!['invariant'], 'INV-CONSERVATION');
   // a remote free needs a second thread; no preemption
-  assert.equal(remote!['bound'], { threads: 2, ops: 1, preemptions: 0, letters: 'basic', policies: 'base' });
+  assert.equal(remote!['bound'], { threads: 2, ops: 1, preemptions: 0, letters: 'basic', sizes: [1500], policies: 'base' });
   assert.is(remote!['invariant'], 'INV-ACTIVE-SUM');
   assert.is(execute(decodeToken(remote!['token'])).violation?.id, 'INV-ACTIVE-SUM');
   assert.ok(remote!['executions'] > own!['executions']);
   for (const row of j.variants) assert.ok(row['expected'] && row['steps'] <= 12);
   const text = await cli('zoo', '--mode', 'prove', '--variant', 'tls-free-skips-used', '--jobs', '1');
-  assert.match(text.out[1]!, /^tls-free-skips-used +1x1x0 basic base +1 +[\d.]+ +INV-CONSERVATION +1 +sc1\./);
-  // a budget spent before a violation: not found, the last bound completed, exit 1
+  assert.match(text.out[1]!, /^tls-free-skips-used +1x1x0 basic 1500 base +\d+ +[\d.]+ +INV-CONSERVATION +1 +sc1\./);
+  // a budget spent before a violation: not found, the searches run and how many completed, exit 1
   for (const jobs of ['1', '2']) {
     const spent = await cli('zoo', '--mode', 'prove', '--variant', 'remote-push-racy', '--budget', '3', '--jobs', jobs);
     assert.is(spent.code, 1);
     assert.match(spent.out[1]!, /^remote-push-racy +no +\d+ /);
-    assert.match(spent.err[0]!, /^zoo: remote-push-racy: not found \(bounds done up to \d+x\d+x1 (basic|all|all\+sizes) (base|neighbours)\), \d+ executions/);
+    assert.match(spent.err[0]!, /^zoo: remote-push-racy: not found \(\d+ searches, \d+ complete\), \d+ executions/);
   }
   for (const [argv, says] of [[['--mode', 'prove', '--seeds', '2'], '--seeds does not apply to --mode prove'], [['--mode', 'fast'], '--mode must be'], [['--budget', '5'], '--budget does not apply to --mode check']] as const) {
     const bad = await cli('zoo', ...argv);

@@ -71,7 +71,7 @@ const BOUNDS = new Map<string, string[]>([
 const OPTIONS = new Map<string, string[]>([
   ['check', ['runs', 'seed', 'scheduler', 'depth', 'report', 'config', 'emit-test', 'save']], ['coverage', ['runs', 'seed', 'scheduler', 'depth', 'html']],
   // prove's --threads and --ops stay bounded (a valid 2x2 unbounded is hours of work); the rest is fuzzed
-  ['prove', ['preemptions', 'alphabet', 'sizes', 'report', 'jobs', 'save', 'compare', 'no-dpor', 'no-cache']],
+  ['prove', ['preemptions', 'alphabet', 'sizes', 'ticks', 'report', 'jobs', 'save', 'compare', 'no-serial', 'no-dpor', 'no-cache']],
   ['zoo', ['seeds', 'runs', 'atomic-runs', 'scheduler']], ['replay', ['report', 'emit-test']], ['view', ['out']],
   ['run', ['threads', 'exec', 'sched-seed', 'timeout', 'iters', 'ws', 'seed', 'min', 'max', 'chunks', 'rounds', 'lifetimes', 'seconds', 'mode', 'thread', 'at', 'size', 'reps', 'objs']],
 ]);

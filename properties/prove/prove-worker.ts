@@ -6,9 +6,9 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { ConfigError } from '../../impl/config.js';
 import { exploreUnit } from './prove.js';
 
-parentPort!.on('message', ({ level, index }: { level: number; index: number }) => {
+parentPort!.on('message', ({ level, index, deadline }: { level: number; index: number; deadline: number }) => {
   try {
-    parentPort!.postMessage({ index, result: exploreUnit(workerData, level, index) });
+    parentPort!.postMessage({ index, result: exploreUnit(workerData, level, index, deadline) });
   } catch (err) {
     if (!(err instanceof ConfigError)) throw err;
     parentPort!.postMessage({ index, configError: { key: err.key, detail: err.detail } });

@@ -1,15 +1,17 @@
 // `slabcheck prove`: no violation within a bound, or the smallest counterexample in it.
-// Every program of the bound (programs.ts), every interleaving of each up to the
-// preemption bound (explore.ts), preemption levels one after the other as in CHESS: all
-// programs with 0 preemptions, then 1, … — so the first violation found has the fewest
-// preemptions; of the programs, the smallest (they come smallest first), on the first of the
-// configurations where it fails; of its executions at that level, the one with the fewest steps. It is reported as `check`
-// reports (same report, a token `replay` runs: a `choices` schedule).
+// Preemption levels one after the other as in CHESS: level 0, then 1, … — so the first
+// violation found has the fewest preemptions. Level 0 is one search over the orders of
+// whole operations of every program of the bound at once (serial.ts); each higher level
+// explores every program of the bound (programs.ts), each with every interleaving up to
+// the level (explore.ts). Of a level's violations: the smallest program (they come
+// smallest first; at level 0 the fewest operations), on the first of the configurations
+// where it fails, its run with the fewest steps. It is reported as `check` reports (same
+// report, a token `replay` runs: a `choices` schedule).
 //
-// A unit of work is one program on one configuration, numbered program-major. Units are
-// explored by this thread or by `jobs` worker threads (prove-worker.ts); their results are
-// added up in unit order, up to the first that found a violation, so the result is the
-// same whatever the number of jobs.
+// A unit of work is one configuration's serial search (level 0), or one program on one
+// configuration, numbered program-major. Units are explored by this thread or by `jobs`
+// worker threads (prove-worker.ts); their results are added up in unit order, up to the
+// first that found a violation, so the result is the same whatever the number of jobs.
 import { createHash } from 'node:crypto';
 import { Worker } from 'node:worker_threads';
 import { ConfigError, type ConfigInput } from '../../impl/config.js';
@@ -19,6 +21,7 @@ import { makeReport, type Report } from '../report.js';
 import { workerExecArgv } from '../search.js';
 import { explore } from './explore.js';
 import { programsOf, type Bound } from './programs.js';
+import { serialSearch } from './serial.js';
 
 export interface ProveOptions {
   bound: Bound;
@@ -29,16 +32,20 @@ export interface ProveOptions {
   dpor: boolean;
   /** The state cache between operations (explore.ts). */
   cache: boolean;
+  /** Level 0 by the serial search (default; false: program by program, as the other levels, for comparison). */
+  serial?: boolean;
   /** Threads that explore programs (default 1: this one; more: worker threads). */
   jobs?: number;
   /** After each unit explored. */
   onProgress?: (p: ProveProgress) => void;
-  /** Asked before each unit: once true, the rest of the bound is left unexplored (the result says incomplete). */
-  stop?: () => boolean;
+  /** When to give up (ms since the epoch): the rest of the bound is left unexplored (the result says incomplete). */
+  deadline?: number;
 }
 
 export interface ProveProgress {
   level: number;
+  /** The level is the serial search's: a unit is a configuration. */
+  serial: boolean;
   /** Units (a program on a configuration) of the level done, of `units`. */
   done: number;
   units: number;
@@ -47,9 +54,10 @@ export interface ProveProgress {
 
 export interface ProveResult {
   ok: boolean;
-  /** Every program of the bound was explored at every level (false: `stop` cut it short, and ok says nothing). */
+  /** Every program of the bound was explored at every level (false: the deadline cut it short, and ok says nothing). */
   complete: boolean;
-  programs: number;
+  /** The programs of the bound, when a level explored them one by one (null: only the serial search ran). */
+  programs: number | null;
   /** Per preemption level run: its bound and executions run to their end (a level re-runs the lower ones' schedules). */
   levels: Counts[];
   executions: number;
@@ -59,8 +67,8 @@ export interface ProveResult {
   /** Distinct states (heap and abstract heap) after the programs' last steps, over all programs, and a digest of their set. */
   finalStates: number;
   finalStateHash: string;
-  /** The counterexample: its program's number (from 0, smallest first), its configuration's, preemptions and steps, and its report. */
-  found: { program: number; config: number; preemptions: number; steps: number; report: Report } | null;
+  /** The counterexample: its program's number (from 0, smallest first; null: found by the serial search), its configuration's, preemptions and steps, and its report. */
+  found: { program: number | null; config: number; preemptions: number; steps: number; report: Report } | null;
 }
 
 /** What a level's exploration counted (explore.ts Explored). */
@@ -75,16 +83,32 @@ export interface Counts {
 /** What exploring one program at one level gave (plain data: it crosses from a worker). */
 export interface ProgramResult extends Omit<Counts, 'preemptions'> {
   finalStates: string[];
+  /** False when a deadline cut a serial search short. */
+  complete: boolean;
   found: { case: Case; preemptions: number; steps: number; id: string } | null;
 }
 
-/** Unit `index` (program index / configurations, on configuration index % configurations) at one level: this thread's work, or a worker's. */
-export function exploreUnit(o: Pick<ProveOptions, 'configs' | 'bound' | 'dpor' | 'cache'>, level: number, index: number): ProgramResult {
+type UnitOptions = Pick<ProveOptions, 'configs' | 'bound' | 'dpor' | 'cache' | 'serial'>;
+
+/** Level 0 is the serial search's. */
+const serialAt = (o: UnitOptions, level: number): boolean => level === 0 && o.serial !== false;
+
+/**
+ * Unit `index` at one level: this thread's work, or a worker's. The serial search of
+ * configuration `index`; else program index / configurations on configuration index %
+ * configurations. `deadline` (ms since the epoch) cuts a serial search short.
+ */
+export function exploreUnit(o: UnitOptions, level: number, index: number, deadline = Infinity): ProgramResult {
+  if (serialAt(o, level)) {
+    const r = serialSearch(o.configs[index]!, o.bound, () => Date.now() > deadline);
+    const found = r.found === null ? null : { ...r.found, preemptions: 0 };
+    return { executions: r.executions, asleep: 0, boundCut: 0, cacheHits: r.cacheHits, finalStates: [...r.finalStates], complete: r.complete, found };
+  }
   const program = programsOfBound(o.bound)[Math.floor(index / o.configs.length)]!;
   const config = o.configs[index % o.configs.length]!;
   const e = explore({ config, program, schedule: { kind: 'choices', picks: [] } }, { preemptions: level, dpor: o.dpor, cache: o.cache });
   const found = e.found === null ? null : { case: e.found.case, preemptions: e.found.preemptions, steps: e.found.steps, id: e.found.outcome.violation!.id };
-  return { executions: e.executions, asleep: e.asleep, boundCut: e.boundCut, cacheHits: e.cacheHits, finalStates: [...e.finalStates], found };
+  return { executions: e.executions, asleep: e.asleep, boundCut: e.boundCut, cacheHits: e.cacheHits, finalStates: [...e.finalStates], complete: true, found };
 }
 
 /** The fewest units a bound needs to be explored by worker threads. */
@@ -99,17 +123,20 @@ function programsOfBound(bound: Bound): Program[] {
 }
 
 export async function prove(o: ProveOptions): Promise<ProveResult> {
-  const programs = programsOfBound(o.bound).length;
-  const units = programs * o.configs.length;
+  const levels = Number.isFinite(o.preemptions) ? Array.from({ length: o.preemptions + 1 }, (_, p) => p) : [Infinity];
+  const programs = levels.some((level) => !serialAt(o, level)) ? programsOfBound(o.bound).length : null;
+  const unitsAt = (level: number): number => (serialAt(o, level) ? 1 : programs!) * o.configs.length;
   const finalStates = new Set<string>();
   const result: ProveResult = {
     ok: true, complete: true, programs, levels: [], executions: 0, asleep: 0, boundCut: 0, cacheHits: 0, finalStates: 0, finalStateHash: '', found: null,
   };
+  const deadline = o.deadline ?? Infinity;
   // starting workers costs about what a hundred small units do: a small bound runs here
-  const pool = (o.jobs ?? 1) > 1 && units >= POOL_UNITS ? new Pool(o) : null;
+  const pooled = (level: number): boolean => (o.jobs ?? 1) > 1 && unitsAt(level) >= (serialAt(o, level) ? 2 : POOL_UNITS);
+  const pool = levels.some(pooled) ? new Pool(o) : null;
   try {
-    const levels = Number.isFinite(o.preemptions) ? Array.from({ length: o.preemptions + 1 }, (_, p) => p) : [Infinity];
     for (const level of levels) {
+      const units = unitsAt(level);
       const counts: Counts = { preemptions: Number.isFinite(level) ? level : null, executions: 0, asleep: 0, boundCut: 0, cacheHits: 0 };
       result.levels.push(counts);
       const onResult = (i: number, r: ProgramResult): void => {
@@ -118,22 +145,20 @@ export async function prove(o: ProveOptions): Promise<ProveResult> {
         counts.boundCut += r.boundCut;
         counts.cacheHits += r.cacheHits;
         for (const s of r.finalStates) finalStates.add(s);
-        o.onProgress?.({ level, done: i + 1, units, executions: result.executions + counts.executions });
+        if (!r.complete) result.complete = false;
+        o.onProgress?.({ level, serial: serialAt(o, level), done: i + 1, units, executions: result.executions + counts.executions });
         if (r.found !== null) {
-          const program = Math.floor(i / o.configs.length);
+          const program = serialAt(o, level) ? null : Math.floor(i / o.configs.length);
           result.found = { program, config: i % o.configs.length, preemptions: r.found.preemptions, steps: r.found.steps, report: reportOf(r.found) };
         }
       };
-      if (pool === null) {
-        for (let i = 0; i < units && result.found === null; i++) {
-          if (o.stop?.() === true) {
-            result.complete = false;
-            break;
-          }
-          onResult(i, exploreUnit(o, level, i));
+      if (pool === null || !pooled(level)) {
+        for (let i = 0; i < units && result.found === null && result.complete; i++) {
+          if (Date.now() > deadline) result.complete = false;
+          else onResult(i, exploreUnit(o, level, i, deadline));
         }
-      } else {
-        result.complete = await pool.level(level, units, onResult, o.stop);
+      } else if (!(await pool.level(level, units, deadline, onResult))) {
+        result.complete = false;
       }
       result.executions += counts.executions;
       result.asleep += counts.asleep;
@@ -167,12 +192,12 @@ class Pool {
 
   constructor(o: ProveOptions) {
     const execArgv = workerExecArgv();
-    const data = { configs: o.configs, bound: o.bound, dpor: o.dpor, cache: o.cache };
+    const data: UnitOptions = { configs: o.configs, bound: o.bound, dpor: o.dpor, cache: o.cache, serial: o.serial };
     this.workers = Array.from({ length: o.jobs! }, () => new Worker(new URL('./prove-worker.js', import.meta.url), { workerData: data, ...(execArgv === undefined ? {} : { execArgv }) }));
   }
 
-  /** The level's programs, handed to `onResult` in order; false when `stop` ended it early. */
-  level(level: number, programs: number, onResult: (i: number, r: ProgramResult) => void, stop?: () => boolean): Promise<boolean> {
+  /** The level's units, handed to `onResult` in order; false when the deadline ended it early. */
+  level(level: number, programs: number, deadline: number, onResult: (i: number, r: ProgramResult) => void): Promise<boolean> {
     const results: (ProgramResult | undefined)[] = [];
     let next = 0;
     let handed = 0;
@@ -181,13 +206,13 @@ class Pool {
     let stopped = false;
     return new Promise((resolve, reject) => {
       const give = (w: Worker): void => {
-        if (next < stopAt && stop?.() === true) {
+        if (next < stopAt && Date.now() > deadline) {
           stopped = true;
           stopAt = next;
         }
         if (next >= stopAt) return;
         busy++;
-        w.postMessage({ level, index: next++ });
+        w.postMessage({ level, index: next++, deadline });
       };
       for (const w of this.workers) {
         w.removeAllListeners('message').removeAllListeners('error');
