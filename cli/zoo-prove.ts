@@ -1,41 +1,68 @@
-// `slabcheck zoo --mode prove`: every seed bug against `prove`. For each variant, the bounds
-// of LADDER (threads x ops per thread) x STEPS (letters: basic, every one, every one with
-// every size programs draw; policies: the base, its one-knob neighbours), smallest search
-// first — fewest units (programs x configurations), up to UNITS_LIMIT — each at up to
-// --preemptions preemptions, until one holds a violation or the variant's time budget is
-// spent. A row gives the bound found (T x K x P, letters, policies), the executions explored
-// on the way, the time, the rule, the counterexample's size and token.
+// `slabcheck zoo --mode prove`: every seed bug against `prove`. For each variant, a fixed
+// plan of searches, smallest first: the scopes of SCOPES (letters, sizes, policies) each at
+// the bounds of ROUNDS[0], then each at the bounds of ROUNDS[1]. A bound at 0 preemptions is
+// one serial search (properties/prove/serial.ts: breadth first, so what it finds has the
+// fewest operations); at --preemptions P, every program of the bound at every level up to
+// P, when the bound has few enough of them (UNITS_LIMIT). A search may take an equal share
+// of what is left of the variant's budget; one cut short is recorded and the plan goes on.
+// A row gives the bound of the counterexample (threads it uses x most operations of a
+// thread x preemptions, and the scope), the executions and time spent, the rule, its size
+// and token, and the searches run before it.
 import { variantByName } from '../impl/variants.js';
 import type { ConfigInput } from '../impl/config.js';
+import { decodeToken } from '../properties/token.js';
 import { SIZES } from '../properties/ops/alloc.js';
-import { DEFAULT_ALPHABET, DEFAULT_SIZES, LETTERS, programsEstimate, programsOf, type Bound, type Letter } from '../properties/prove/programs.js';
+import { DEFAULT_ALPHABET, DEFAULT_SIZES, DEFAULT_TICKS, LETTERS, programsEstimate, programsOf, type Bound, type Letter } from '../properties/prove/programs.js';
 import { prove } from '../properties/prove/prove.js';
-import { policyNeighbours, TINY_GEOMETRY, TINY_POLICY_BASE } from '../properties/scope.js';
+import { policyFamily, policyNeighbours, TINY_GEOMETRY, TINY_POLICY_BASE } from '../properties/scope.js';
 
-/** Threads x ops per thread, smallest first (T x K, then fewer threads). */
-export const LADDER: readonly [threads: number, ops: number][] = [[1, 1], [1, 2], [2, 1], [1, 3], [3, 1], [2, 2], [1, 4], [2, 3], [3, 2]];
-/** Bounds with more units (programs x configurations) than this are not tried. */
-const UNITS_LIMIT = 4_000;
+type Policies = 'base' | 'neighbours' | 'all';
+interface Scope {
+  name: string;
+  alphabet: readonly Letter[];
+  sizes: readonly number[];
+  policies: Policies;
+}
 
-type Letters = 'basic' | 'all' | 'all+sizes';
-type Policies = 'base' | 'neighbours';
-const STEPS: readonly [Letters, Policies][] = [
-  ['basic', 'base'], ['basic', 'neighbours'], ['all', 'base'], ['all', 'neighbours'], ['all+sizes', 'base'], ['all+sizes', 'neighbours'],
+/** The mid-class sizes (C7, C5, C6): what most allocations draw (ops/alloc.ts). */
+const MAIN_SIZES = SIZES.slice(0, 3);
+const SCOPES: readonly Scope[] = [
+  { name: 'basic', alphabet: DEFAULT_ALPHABET, sizes: DEFAULT_SIZES, policies: 'base' },
+  { name: 'basic+tick+exit', alphabet: [...DEFAULT_ALPHABET, 'tick', 'exit'], sizes: MAIN_SIZES.slice(0, 2), policies: 'base' },
+  { name: 'all', alphabet: LETTERS, sizes: MAIN_SIZES, policies: 'base' },
+  { name: 'basic', alphabet: DEFAULT_ALPHABET, sizes: MAIN_SIZES.slice(0, 2), policies: 'neighbours' },
+  { name: 'all', alphabet: LETTERS, sizes: MAIN_SIZES, policies: 'neighbours' },
+  { name: 'basic', alphabet: DEFAULT_ALPHABET, sizes: MAIN_SIZES.slice(0, 2), policies: 'all' },
+  { name: 'all+edges', alphabet: LETTERS, sizes: SIZES, policies: 'base' },
 ];
+/** Threads x ops per thread: at 0 preemptions (serial searches), then at --preemptions. */
+const ROUNDS: readonly { serial: [number, number][]; interleaved: [number, number][] }[] = [
+  { serial: [[1, 6], [2, 3]], interleaved: [[2, 1], [2, 2], [3, 1]] },
+  { serial: [[1, 9], [2, 4], [3, 2]], interleaved: [[2, 3], [3, 2]] },
+];
+/** Bounds with more units (programs x configurations) than this are not explored program by program. */
+const UNITS_LIMIT = 4_000;
 
 export interface ProveZooOptions {
   variants: string[];
   preemptions: number;
-  /** Seconds a variant may take (checked between programs). */
+  /** Seconds a variant may take. */
   budget: number;
   jobs: number;
+}
+
+interface Search {
+  scope: Scope;
+  threads: number;
+  ops: number;
+  preemptions: number;
 }
 
 export interface ProveZooRow {
   variant: string;
   found: boolean;
-  /** The bound that held the violation, or the last one completed (in search order). */
-  bound: { threads: number; ops: number; preemptions: number; letters: Letters; policies: Policies } | null;
+  /** The counterexample's bound: threads it uses, most operations of one, preemptions; the scope searched. */
+  bound: { threads: number; ops: number; preemptions: number; letters: string; sizes: number[]; policies: Policies } | null;
   executions: number;
   seconds: number;
   invariant: string | null;
@@ -43,60 +70,63 @@ export interface ProveZooRow {
   expected: boolean;
   steps: number | null;
   token: string | null;
+  /** The searches run, in order (`complete`: false when its share of the budget ran out). */
+  searches: { search: string; complete: boolean }[];
 }
 
-interface Search {
-  threads: number;
-  ops: number;
-  letters: Letters;
-  policies: Policies;
-  bound: Bound;
-}
+const policiesOf = (p: Policies): ConfigInput[] => (p === 'base' ? [TINY_POLICY_BASE] : p === 'neighbours' ? policyNeighbours() : policyFamily());
+const boundOf = (s: Search): Bound => ({ threads: s.threads, ops: s.ops, alphabet: s.scope.alphabet, sizes: s.scope.sizes, ticks: DEFAULT_TICKS });
+const searchText = (s: Search): string => `${s.threads}x${s.ops}x${s.preemptions} ${s.scope.name} sizes ${s.scope.sizes.join(',')} ${s.scope.policies}`;
 
-/** The policies of each step: the base, or its neighbours. */
-const policiesOf = (p: Policies): ConfigInput[] => (p === 'base' ? [TINY_POLICY_BASE] : policyNeighbours().slice(1));
-
-/** Every bound of LADDER x STEPS within UNITS_LIMIT, fewest units first (ties: in LADDER, then STEPS order). */
-function searches(): Search[] {
-  const out: (Search & { units: number })[] = [];
-  for (const [threads, ops] of LADDER) {
-    for (const [letters, policies] of STEPS) {
-      const bound: Bound = {
-        threads, ops, alphabet: (letters === 'basic' ? DEFAULT_ALPHABET : LETTERS) as readonly Letter[], sizes: letters === 'all+sizes' ? SIZES : DEFAULT_SIZES, tickMs: 4,
-      };
-      const configs = policiesOf(policies).length;
-      if (programsEstimate(bound) * configs > 16 * UNITS_LIMIT) continue; // not worth enumerating
-      const units = programsOf(bound).length * configs;
-      if (units <= UNITS_LIMIT) out.push({ threads, ops, letters, policies, bound, units });
+/** The plan: every scope at the first round's bounds, then at the second's; program by program only within UNITS_LIMIT. */
+function plan(preemptions: number): Search[] {
+  const out: Search[] = [];
+  for (const round of ROUNDS) {
+    for (const scope of SCOPES) {
+      for (const [threads, ops] of round.serial) out.push({ scope, threads, ops, preemptions: 0 });
+      if (preemptions === 0) continue;
+      for (const [threads, ops] of round.interleaved) {
+        const s: Search = { scope, threads, ops, preemptions };
+        const configs = policiesOf(scope.policies).length;
+        // a huge bound is not enumerated to learn that it is huge
+        if (programsEstimate(boundOf(s)) * configs <= 16 * UNITS_LIMIT && programsOf(boundOf(s)).length * configs <= UNITS_LIMIT) out.push(s);
+      }
     }
   }
-  return out.sort((a, b) => a.units - b.units);
+  return out;
 }
 
 export async function proveZoo(o: ProveZooOptions, progress: (row: ProveZooRow) => void): Promise<ProveZooRow[]> {
   const rows: ProveZooRow[] = [];
-  const plan = searches();
+  const searches = plan(o.preemptions);
   for (const name of o.variants) {
     const v = variantByName(name)!;
-    const start = performance.now();
-    const deadline = start + o.budget * 1000;
-    const row: ProveZooRow = { variant: name, found: false, bound: null, executions: 0, seconds: 0, invariant: null, expected: true, steps: null, token: null };
-    for (const { threads, ops, letters, policies, bound } of plan) {
-      const configs = policiesOf(policies).map((policy) => ({ ...TINY_GEOMETRY, ...policy, ...v.set, variants: [name] }));
-      const r = await prove({ bound, preemptions: o.preemptions, configs, dpor: true, cache: true, jobs: o.jobs, stop: () => performance.now() > deadline });
+    const start = Date.now();
+    const end = start + o.budget * 1000;
+    const row: ProveZooRow = { variant: name, found: false, bound: null, executions: 0, seconds: 0, invariant: null, expected: true, steps: null, token: null, searches: [] };
+    for (const [i, s] of searches.entries()) {
+      const left = end - Date.now();
+      if (left <= 0) break;
+      const configs = policiesOf(s.scope.policies).map((policy) => ({ ...TINY_GEOMETRY, ...policy, ...v.set, variants: [name] }));
+      const deadline = Date.now() + left / (searches.length - i);
+      const r = await prove({ bound: boundOf(s), preemptions: s.preemptions, configs, dpor: true, cache: true, jobs: o.jobs, deadline });
       row.executions += r.executions;
+      row.searches.push({ search: searchText(s), complete: r.complete });
       if (r.found !== null) {
         const report = r.found.report;
+        const threads = decodeToken(report.token).program.threads;
         Object.assign(row, {
-          found: true, bound: { threads, ops, preemptions: r.found.preemptions, letters, policies }, invariant: report.invariant.id,
-          expected: v.rules.includes(report.invariant.id), steps: report.size.steps, token: report.token,
+          found: true,
+          bound: {
+            threads: threads.length, ops: Math.max(...threads.map((ops) => ops.length)), preemptions: r.found.preemptions,
+            letters: s.scope.name, sizes: [...s.scope.sizes], policies: s.scope.policies,
+          },
+          invariant: report.invariant.id, expected: v.rules.includes(report.invariant.id), steps: report.size.steps, token: report.token,
         });
         break;
       }
-      if (!r.complete) break;
-      row.bound = { threads, ops, preemptions: o.preemptions, letters, policies };
     }
-    row.seconds = Math.round((performance.now() - start) / 100) / 10;
+    row.seconds = Math.round((Date.now() - start) / 100) / 10;
     progress(row);
     rows.push(row);
   }

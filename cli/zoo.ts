@@ -104,18 +104,19 @@ export async function zooCommand(argv: string[], out: (line: string) => void, er
 }
 
 async function zooProve(variants: string[], preemptions: number, budget: number, jobs: number, json: boolean, out: (line: string) => void, err: (line: string) => void): Promise<number> {
-  const boundText = (r: ProveZooRow): string => (r.bound === null ? '-' : `${r.bound.threads}x${r.bound.ops}x${r.bound.preemptions} ${r.bound.letters} ${r.bound.policies}`);
+  const boundText = (r: ProveZooRow): string => (r.bound === null ? '-' : `${r.bound.threads}x${r.bound.ops}x${r.bound.preemptions} ${r.bound.letters} ${r.bound.sizes.join(',')} ${r.bound.policies}`);
   const rows = await proveZoo({ variants, preemptions, budget, jobs }, (r) => {
-    if (!r.expected) err(`zoo: ${r.variant}: caught by ${r.invariant}, not one of its rules ${variantByName(r.variant)!.rules.join(', ')}`);
-    else err(`zoo: ${r.variant}: ${r.found ? `${r.invariant} at ${boundText(r)}` : `not found (bounds done up to ${boundText(r)})`}, ${r.executions} executions, ${r.seconds} s`);
+    const searched = `${r.searches.length} searches, ${r.searches.filter((s) => s.complete).length} complete`;
+    if (r.found && !r.expected) err(`zoo: ${r.variant}: caught by ${r.invariant}, not one of its rules ${variantByName(r.variant)!.rules.join(', ')}`);
+    else err(`zoo: ${r.variant}: ${r.found ? `${r.invariant} at ${boundText(r)}` : 'not found'} (${searched}), ${r.executions} executions, ${r.seconds} s`);
   });
   const ok = rows.every((r) => r.found && r.expected);
   if (json) {
     out(JSON.stringify({ ok, mode: 'prove', preemptions, budget, variants: rows }));
   } else {
-    out('variant                    found at (TxKxP letters policies)  executions  seconds  invariant          steps  token');
+    out('variant                    found at (TxKxP letters sizes policies)       executions  seconds  invariant          steps  token');
     for (const r of rows) {
-      out(`${r.variant.padEnd(26)} ${(r.found ? boundText(r) : 'no').padEnd(34)} ${String(r.executions).padStart(10)} ${String(r.seconds).padStart(8)}  ${String(r.invariant ?? '-').padEnd(18)} ${String(r.steps ?? '-').padStart(5)}  ${r.token ?? '-'}`);
+      out(`${r.variant.padEnd(26)} ${(r.found ? boundText(r) : 'no').padEnd(44)} ${String(r.executions).padStart(10)} ${String(r.seconds).padStart(8)}  ${String(r.invariant ?? '-').padEnd(18)} ${String(r.steps ?? '-').padStart(5)}  ${r.token ?? '-'}`);
     }
   }
   return ok ? 0 : 1;
