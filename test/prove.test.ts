@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { execute } from '../properties/execute.js';
 import { MISUSE_KINDS, type Op, type Program } from '../properties/program.js';
 import { explore } from '../properties/prove/explore.js';
-import { DEFAULT_ALPHABET, programsOf, type Bound } from '../properties/prove/programs.js';
+import { DEFAULT_ALPHABET, programsEstimate, programsOf, type Bound } from '../properties/prove/programs.js';
 import { prove } from '../properties/prove/prove.js';
 import { serialSearch } from '../properties/prove/serial.js';
 import { TINY_GEOMETRY, TINY_POLICY_BASE } from '../properties/scope.js';
@@ -130,10 +130,10 @@ test('DPOR and the state cache reach the same final states and verdicts as every
 // its state cache, or to the checks it skips on a prefix that was judged).
 test('serial search: one thread, exactly the end states of every program of the bound', () => {
   for (const b of [bound(1, 4), { ...bound(1, 3, ['alloc', 'free', 'drain', 'tick', 'trim', 'exit', 'misuse']), sizes: [1500, 300], ticks: [4, 12] }]) {
-    const serial = serialSearch(TINY, b);
+    const serial = serialSearch([TINY], b);
     assert.ok(serial.complete && serial.found === null);
     const programs = new Set<string>();
-    for (const program of programsOf(b)) for (const s of explore({ config: TINY, program, schedule: { kind: 'choices', picks: [] } }, { preemptions: 0, dpor: false, cache: false }).finalStates) programs.add(s);
+    for (const program of programsOf(b)) for (const s of explore({ config: TINY, program, schedule: { kind: 'choices', picks: [] } }, { preemptions: 0, dpor: false, cache: false }).finalStates) programs.add(`0:${s}`);
     assert.equal([...serial.finalStates].sort(), [...programs].sort(), `${b.ops} ops over ${b.alphabet.join(',')}`);
     assert.ok(serial.cacheHits > 0 && serial.executions < programsOf(b).length, `${serial.executions} sequences run for ${programsOf(b).length} programs`);
   }
@@ -165,6 +165,12 @@ test('serial search: threads, the same verdicts and counterexample sizes as leve
     assert.is(execute(decodeToken(serial.found.report.token)).violation?.id, serial.found.report.invariant.id, `${what}: the token replays`);
   }
   assert.ok(found >= 4, `${found} of the variants found`);
+  // a bound large enough that two jobs share one serial search's sequences: the same result
+  for (const variants of [[], ['whole-superslab-only']]) {
+    const o = { bound: bound(2, 3), preemptions: 0, configs: [{ ...TINY, variants }], dpor: true, cache: true };
+    assert.ok(programsEstimate(o.bound) >= 10_000);
+    assert.equal(JSON.parse(JSON.stringify(await prove({ ...o, jobs: 2 }))), JSON.parse(JSON.stringify(await prove(o))), `two jobs, ${variants.join() || 'as designed'}`);
+  }
 });
 
 // ---------------------------------------------------------------- counterexamples

@@ -20,8 +20,8 @@ import { execute } from '../execute.js';
 import { makeReport, type Report } from '../report.js';
 import { workerExecArgv } from '../search.js';
 import { explore } from './explore.js';
-import { programsOf, type Bound } from './programs.js';
-import { serialSearch } from './serial.js';
+import { programsEstimate, programsOf, type Bound } from './programs.js';
+import { runSequences, SerialSearch, serialSearch, type Sequence, type SequenceResult, type SerialResult } from './serial.js';
 
 export interface ProveOptions {
   bound: Bound;
@@ -85,7 +85,8 @@ export interface ProgramResult extends Omit<Counts, 'preemptions'> {
   finalStates: string[];
   /** False when a deadline cut a serial search short. */
   complete: boolean;
-  found: { case: Case; preemptions: number; steps: number; id: string } | null;
+  /** `config`: the configuration's number, when the unit covered several (the serial search). */
+  found: { case: Case; preemptions: number; steps: number; id: string; config?: number } | null;
 }
 
 type UnitOptions = Pick<ProveOptions, 'configs' | 'bound' | 'dpor' | 'cache' | 'serial'>;
@@ -99,11 +100,7 @@ const serialAt = (o: UnitOptions, level: number): boolean => level === 0 && o.se
  * configurations. `deadline` (ms since the epoch) cuts a serial search short.
  */
 export function exploreUnit(o: UnitOptions, level: number, index: number, deadline = Infinity): ProgramResult {
-  if (serialAt(o, level)) {
-    const r = serialSearch(o.configs[index]!, o.bound, () => Date.now() > deadline);
-    const found = r.found === null ? null : { ...r.found, preemptions: 0 };
-    return { executions: r.executions, asleep: 0, boundCut: 0, cacheHits: r.cacheHits, finalStates: [...r.finalStates], complete: r.complete, found };
-  }
+  if (serialAt(o, level)) return serialUnit(serialSearch(o.configs, o.bound, deadline));
   const program = programsOfBound(o.bound)[Math.floor(index / o.configs.length)]!;
   const config = o.configs[index % o.configs.length]!;
   const e = explore({ config, program, schedule: { kind: 'choices', picks: [] } }, { preemptions: level, dpor: o.dpor, cache: o.cache });
@@ -111,8 +108,21 @@ export function exploreUnit(o: UnitOptions, level: number, index: number, deadli
   return { executions: e.executions, asleep: e.asleep, boundCut: e.boundCut, cacheHits: e.cacheHits, finalStates: [...e.finalStates], complete: true, found };
 }
 
-/** The fewest units a bound needs to be explored by worker threads. */
+/** A serial search's result as a unit's. */
+function serialUnit(r: SerialResult): ProgramResult {
+  const found = r.found === null ? null : { ...r.found, preemptions: 0 };
+  return { executions: r.executions, asleep: 0, boundCut: 0, cacheHits: r.cacheHits, finalStates: [...r.finalStates], complete: r.complete, found };
+}
+
+/** The sequences of a worker's chunk of a serial search, run (with the end states that passed their epilogue in this worker). */
+const passed = new Set<string>();
+export function sequencesUnit(o: UnitOptions, depth: number, sequences: readonly Sequence[]): SequenceResult[] {
+  return runSequences(o.configs, sequences, depth, passed);
+}
+
+/** The fewest units a bound needs to be explored by worker threads; the fewest programs (about) for one serial search. */
 const POOL_UNITS = 100;
+const POOL_PROGRAMS = 10_000;
 
 // The programs of the last bound asked for (a worker is asked for one program at a time).
 let memo: { key: string; programs: Program[] } | null = null;
@@ -125,14 +135,16 @@ function programsOfBound(bound: Bound): Program[] {
 export async function prove(o: ProveOptions): Promise<ProveResult> {
   const levels = Number.isFinite(o.preemptions) ? Array.from({ length: o.preemptions + 1 }, (_, p) => p) : [Infinity];
   const programs = levels.some((level) => !serialAt(o, level)) ? programsOfBound(o.bound).length : null;
-  const unitsAt = (level: number): number => (serialAt(o, level) ? 1 : programs!) * o.configs.length;
+  const unitsAt = (level: number): number => (serialAt(o, level) ? 1 : programs! * o.configs.length);
   const finalStates = new Set<string>();
   const result: ProveResult = {
     ok: true, complete: true, programs, levels: [], executions: 0, asleep: 0, boundCut: 0, cacheHits: 0, finalStates: 0, finalStateHash: '', found: null,
   };
   const deadline = o.deadline ?? Infinity;
-  // starting workers costs about what a hundred small units do: a small bound runs here
-  const pooled = (level: number): boolean => (o.jobs ?? 1) > 1 && unitsAt(level) >= (serialAt(o, level) ? 2 : POOL_UNITS);
+  // starting workers costs about what a hundred small units do: a small bound runs here; the
+  // serial search of a large bound on one configuration shares its sequences among the workers
+  const pooled = (level: number): boolean => (o.jobs ?? 1) > 1
+    && (serialAt(o, level) ? programsEstimate(o.bound) * o.configs.length >= POOL_PROGRAMS : unitsAt(level) >= POOL_UNITS);
   const pool = levels.some(pooled) ? new Pool(o) : null;
   try {
     for (const level of levels) {
@@ -149,7 +161,7 @@ export async function prove(o: ProveOptions): Promise<ProveResult> {
         o.onProgress?.({ level, serial: serialAt(o, level), done: i + 1, units, executions: result.executions + counts.executions });
         if (r.found !== null) {
           const program = serialAt(o, level) ? null : Math.floor(i / o.configs.length);
-          result.found = { program, config: i % o.configs.length, preemptions: r.found.preemptions, steps: r.found.steps, report: reportOf(r.found) };
+          result.found = { program, config: r.found.config ?? i % o.configs.length, preemptions: r.found.preemptions, steps: r.found.steps, report: reportOf(r.found) };
         }
       };
       if (pool === null || !pooled(level)) {
@@ -157,6 +169,9 @@ export async function prove(o: ProveOptions): Promise<ProveResult> {
           if (Date.now() > deadline) result.complete = false;
           else onResult(i, exploreUnit(o, level, i, deadline));
         }
+      } else if (serialAt(o, level)) {
+        const r = await pool.serial(new SerialSearch(o.configs, o.bound), deadline);
+        onResult(0, serialUnit(r));
       } else if (!(await pool.level(level, units, deadline, onResult))) {
         result.complete = false;
       }
@@ -212,7 +227,7 @@ class Pool {
         }
         if (next >= stopAt) return;
         busy++;
-        w.postMessage({ level, index: next++, deadline });
+        w.postMessage({ kind: 'unit', level, index: next++, deadline });
       };
       for (const w of this.workers) {
         w.removeAllListeners('message').removeAllListeners('error');
@@ -237,6 +252,47 @@ class Pool {
       }
       for (const w of this.workers) give(w);
       if (busy === 0) resolve(!stopped);
+    });
+  }
+
+  /** The serial search, its chunks run side by side by the workers and taken in order. */
+  serial(search: SerialSearch, deadline: number): Promise<SerialResult> {
+    const results = new Map<number, SequenceResult[]>();
+    let given = 0;
+    let taken = 0;
+    const idle = new Set(this.workers);
+    return new Promise((resolve, reject) => {
+      const give = (): void => {
+        for (const w of idle) {
+          if (Date.now() > deadline) {
+            search.out.complete = false;
+            break;
+          }
+          const batch = search.next();
+          if (batch === null) break;
+          idle.delete(w);
+          w.postMessage({ kind: 'sequences', id: given++, depth: batch.depth, sequences: batch.sequences });
+        }
+        if (idle.size === this.workers.length) resolve(search.out);
+      };
+      for (const w of this.workers) {
+        w.removeAllListeners('message').removeAllListeners('error');
+        w.on('error', reject);
+        w.on('message', (m: { id: number; results: SequenceResult[]; configError?: { key: string; detail: string } }) => {
+          if (m.configError !== undefined) {
+            reject(new ConfigError(m.configError.key, m.configError.detail));
+            return;
+          }
+          idle.add(w);
+          results.set(m.id, m.results);
+          for (; results.has(taken); taken++) {
+            search.take(results.get(taken)!);
+            results.delete(taken);
+          }
+          give();
+        });
+      }
+      give();
     });
   }
 

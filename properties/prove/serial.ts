@@ -14,18 +14,26 @@
 // included: the sequence is itself a program of the bound, judged whole. Threads start in
 // order (thread t's first operation comes after thread t-1's): the other orders are the
 // same runs with threads renamed. A free that could take no block is no letter (it does
-// nothing). The first depth that holds a violation gives the counterexample with the
-// fewest operations, and of those the fewest steps.
+// nothing). Every configuration of the bound is searched in step, depth by depth (a state
+// is one configuration's): the first depth that holds a violation gives the
+// counterexample with the fewest operations on any of them, and of those the fewest steps.
 import { execute, type Probe } from '../execute.js';
 import type { Case, Op } from '../program.js';
 import type { ConfigInput } from '../../impl/config.js';
 import { nextByDefault } from '../schedulers/choices.js';
 import { nextOps, type Bound } from './programs.js';
 
-/** A sequence of whole operations: each thread's operations, and the thread of each in the order run. */
-interface Sequence {
+/** A sequence of whole operations on one of the configurations: each thread's operations, and the thread of each in the order run. */
+export interface Sequence {
+  config: number;
   threads: Op[][];
   order: number[];
+}
+
+/** What running one sequence gave: the state it ended in (null: a violation stopped it first), the violation with its size and picks. */
+export interface SequenceResult {
+  state: string | null;
+  violation: { id: string; steps: number; picks: number[] } | null;
 }
 
 export interface SerialResult {
@@ -35,11 +43,110 @@ export interface SerialResult {
   cacheHits: number;
   /** States grown (distinct states between operations, the empty start not counted). */
   states: number;
-  /** The digests of the states the sequences ended in. */
+  /** The digests of the states the sequences ended in (with their configuration's number). */
   finalStates: Set<string>;
-  /** Every sequence of the bound was run (false: `stop` cut it short). */
+  /** Every sequence of the bound was run (false: the deadline cut it short). */
   complete: boolean;
-  found: { case: Case; steps: number; id: string } | null;
+  /** The counterexample and the number of its configuration. */
+  found: { case: Case; config: number; steps: number; id: string } | null;
+}
+
+/** Sequences run between two looks at the deadline (and handed to a worker at once). */
+export const CHUNK = 64;
+
+/**
+ * The search, as batches to run: next() hands out the current depth's sequences a chunk
+ * at a time, take() is given their results in the order handed out; a depth's results
+ * all taken, the next depth begins. Whoever runs the chunks (this thread, or workers side
+ * by side) the result is the same.
+ */
+export class SerialSearch {
+  readonly out: SerialResult = { executions: 0, cacheHits: 0, states: 0, finalStates: new Set(), complete: true, found: null };
+  private readonly seen = new Set<string>();
+  private depth = 0;
+  private children: Sequence[] = [];
+  private given = 0;
+  private taken = 0;
+  private grown: Sequence[] = [];
+
+  constructor(private readonly configs: readonly ConfigInput[], private readonly bound: Bound) {
+    this.begin(configs.map((_, config) => ({ config, threads: [], order: [] })));
+  }
+
+  /** Sequences to run next (all of one depth, `depth` operations long), or null: wait for results, or the search is over. */
+  next(): { depth: number; sequences: Sequence[] } | null {
+    if (this.given >= this.children.length) return null;
+    const sequences = this.children.slice(this.given, this.given + CHUNK);
+    this.given += sequences.length;
+    return { depth: this.depth, sequences };
+  }
+
+  /** The results of the chunk handed out first and not yet taken. */
+  take(results: readonly SequenceResult[]): void {
+    for (const [k, r] of results.entries()) {
+      const child = this.children[this.taken + k]!;
+      this.out.executions++;
+      const state = r.state === null ? null : `${child.config}:${r.state}`;
+      if (state !== null) this.out.finalStates.add(state);
+      if (r.violation !== null) {
+        if (this.out.found === null || r.violation.steps < this.out.found.steps) {
+          const c: Case = { config: this.configs[child.config]!, program: { threads: child.threads }, schedule: { kind: 'choices', picks: r.violation.picks } };
+          this.out.found = { case: c, config: child.config, steps: r.violation.steps, id: r.violation.id };
+        }
+      } else if (this.seen.has(state!)) {
+        this.out.cacheHits++;
+      } else {
+        this.seen.add(state!);
+        this.grown.push(child);
+      }
+    }
+    this.taken += results.length;
+    if (this.taken < this.children.length) return;
+    this.out.states += this.grown.length;
+    // the first depth with a violation ends the search: it has the fewest operations
+    if (this.out.found === null && this.depth < this.bound.threads * this.bound.ops) this.begin(this.grown);
+  }
+
+  /** Every result is in: the search is over. */
+  get done(): boolean {
+    return this.taken >= this.children.length;
+  }
+
+  private begin(frontier: Sequence[]): void {
+    this.depth++;
+    this.children = frontier.flatMap((s) => children(s, this.bound));
+    this.given = this.taken = 0;
+    this.grown = [];
+  }
+}
+
+/** Every sequence of whole operations within the bound on each configuration, run by this thread. */
+export function serialSearch(configs: readonly ConfigInput[], bound: Bound, deadline = Infinity): SerialResult {
+  const search = new SerialSearch(configs, bound);
+  const passed = new Set<string>();
+  for (let batch = search.next(); batch !== null; batch = search.next()) {
+    if (Date.now() > deadline) {
+      search.out.complete = false;
+      break;
+    }
+    search.take(runSequences(configs, batch.sequences, batch.depth, passed));
+  }
+  return search.out;
+}
+
+/**
+ * Runs sequences of `depth` operations, each from the start, with the checks of its
+ * first depth - 1 operations skipped (they replay a sequence that passed them) and the
+ * epilogue skipped at an end state in `passed` (it passed there before, on that
+ * configuration; added to here).
+ */
+export function runSequences(configs: readonly ConfigInput[], sequences: readonly Sequence[], depth: number, passed: Set<string>): SequenceResult[] {
+  return sequences.map((s) => {
+    const run = new SequenceRun(s, passed);
+    const outcome = execute({ config: configs[s.config]!, program: { threads: s.threads }, schedule: { kind: 'choices', picks: [] } }, { probe: run, judgedOps: depth - 1 });
+    if (outcome.violation === null) passed.add(`${s.config}:${run.state!}`);
+    return { state: run.state, violation: outcome.violation === null ? null : { id: outcome.violation.id, steps: outcome.steps, picks: trimmed(run) } };
+  });
 }
 
 /** Runs one sequence as a case; its end state, or the violation it found. */
@@ -67,49 +174,8 @@ class SequenceRun implements Probe {
   // the epilogue is a function of the end state: run once per state that passed it
   ended(state: () => string): boolean {
     this.state = state();
-    return !this.passed.has(this.state);
+    return !this.passed.has(`${this.s.config}:${this.state}`);
   }
-}
-
-/** Every sequence of whole operations within the bound on one configuration, breadth first, each state grown once. */
-export function serialSearch(config: ConfigInput, bound: Bound, stop?: () => boolean, onDepth?: (depth: number, executions: number) => void): SerialResult {
-  const out: SerialResult = { executions: 0, cacheHits: 0, states: 0, finalStates: new Set(), complete: true, found: null };
-  const seen = new Set<string>();
-  const passed = new Set<string>();
-  let frontier: Sequence[] = [{ threads: [], order: [] }];
-  for (let depth = 1; depth <= bound.threads * bound.ops && frontier.length > 0; depth++) {
-    const grown: Sequence[] = [];
-    for (const s of frontier) {
-      for (const child of children(s, bound)) {
-        if (stop?.() === true) {
-          out.complete = false;
-          return out;
-        }
-        const c: Case = { config, program: { threads: child.threads }, schedule: { kind: 'choices', picks: [] } };
-        const run = new SequenceRun(child, passed);
-        const outcome = execute(c, { probe: run, judgedOps: depth - 1 });
-        out.executions++;
-        if (run.state !== null) out.finalStates.add(run.state);
-        if (outcome.violation !== null) {
-          if (out.found === null || outcome.steps < out.found.steps) out.found = { case: { ...c, schedule: { kind: 'choices', picks: trimmed(run) } }, steps: outcome.steps, id: outcome.violation.id };
-          continue;
-        }
-        const state = run.state!;
-        passed.add(state);
-        if (seen.has(state)) {
-          out.cacheHits++;
-          continue;
-        }
-        seen.add(state);
-        grown.push(child);
-      }
-    }
-    out.states += grown.length;
-    onDepth?.(depth, out.executions);
-    if (out.found !== null) return out;
-    frontier = grown;
-  }
-  return out;
 }
 
 /** The sequence and one more operation: of a thread started with operations left and no exit, or of the next thread to start. */
@@ -123,7 +189,7 @@ function children(s: Sequence, b: Bound): Sequence[] {
     for (const op of nextOps(b, t, known)) {
       const threads = s.threads.map((x, i) => (i === t ? [...x, op] : x));
       if (t === s.threads.length) threads.push([op]);
-      out.push({ threads, order: [...s.order, t] });
+      out.push({ config: s.config, threads, order: [...s.order, t] });
     }
   }
   return out;
