@@ -66,6 +66,8 @@ export const KNOBS: readonly Knob[] = [
     doc: 'SuperSlab table size; 0 = vm.max_map_count + 1 (enough for every mapping)' },
   { key: 'sim.max_threads', def: 64, min: 1, max: 4096, step: 1,
     doc: 'thread slots (a slot is reused after its thread exits; thread ids never are)' },
+  { key: 'check.legacy_rules', def: 0, min: 0, max: 1, step: 1,
+    doc: 'the checker judges by its rules before the alarms were ruled on (README): a claim half done does not make a pool decision concurrent, INV-EMPTY-FIRST assumes stage 0.5; the allocator ignores it' },
 ];
 
 /** Validated, derived configuration. Plain numbers only: the fast paths read it. */
@@ -84,6 +86,8 @@ export interface Config {
   readonly drainInterval: number;
   readonly sllCap: number;
   readonly emptyReuse: boolean;
+  /** check.legacy_rules: the checker's rules before the alarms were ruled on (the allocator never reads it). */
+  readonly legacyRules: boolean;
   readonly emptyScanLimit: number;
   readonly lruMaxCached: number;
   readonly lruMaxBytes: number;
@@ -166,6 +170,7 @@ export function makeConfig(input: ConfigInput = {}): Config {
     drainInterval: get('HAKMEM_TLS_SLL_DRAIN_INTERVAL'),
     sllCap: get('HAKMEM_TINY_SLL_CAP'),
     emptyReuse: get('HAKMEM_SS_EMPTY_REUSE') === 1,
+    legacyRules: get('check.legacy_rules') === 1,
     emptyScanLimit: get('HAKMEM_SS_EMPTY_SCAN_LIMIT'),
     lruMaxCached: get('HAKMEM_SUPERSLAB_MAX_CACHED'),
     lruMaxBytes: get('HAKMEM_SUPERSLAB_MAX_MEMORY_MB') * 2 ** 20,

@@ -116,6 +116,8 @@ export interface Limits {
   emptyReserve: number;
   /** stage 0.5 (the registry scan for EMPTY slots) is on */
   emptyReuse: boolean;
+  /** check.legacy_rules (impl/config.ts) */
+  legacyRules: boolean;
   softCap: number;
   maxMapCount: number;
 }
@@ -228,6 +230,7 @@ function limitsOf(cfg: Config): Limits {
     idleTrimMs: cfg.idleTrimMs,
     emptyReserve: cfg.emptyReserve,
     emptyReuse: cfg.emptyReuse,
+    legacyRules: cfg.legacyRules,
     softCap: cfg.softCap,
     maxMapCount: cfg.maxMapCount,
   };

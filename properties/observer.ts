@@ -63,7 +63,8 @@ export class Observer implements EventSink {
     const h = this.heap;
     match(kind as EventKind)
       .with(EV.ACQUIRE_BEGIN, () => {
-        const overlaps = this.unsettled.size > (this.unsettled.has(tid) ? 1 : 0);
+        // (check.legacy_rules: the ruling undone, a half-done claim is not seen)
+        const overlaps = !h.cfg.legacyRules && this.unsettled.size > (this.unsettled.has(tid) ? 1 : 0);
         this.acquire.set(tid, { seq: this.seq, own: 0, overlaps });
       })
       .with(EV.SLOT_SETTLED, () => this.unsettled.delete(tid))

@@ -37,6 +37,7 @@ import { audit, type Snapshot } from '../model/audit.js';
 import { EMPTY_FIRST, type Decision } from '../model/rules/decision.js';
 import { execute } from '../properties/execute.js';
 import { replay } from '../properties/index.js';
+import { prove } from '../properties/prove/prove.js';
 import { Observer } from '../properties/observer.js';
 import { TINY_GEOMETRY, TINY_POLICY_BASE } from '../properties/scope.js';
 import { decodeToken } from '../properties/token.js';
@@ -72,6 +73,31 @@ test('alarm tokens: each replays to a pass, and its run still makes the stage 3 
   assert.ok(events(ALARM_TOKENS.emptyFirstPct7).includes('T0 slot 2 claimed for class 6 (stage 3)'));
   assert.ok(events(ALARM_TOKENS.emptyFirstPct9).includes('T0 slot 2 claimed for class 7 (stage 3)'));
   assert.ok(events(ALARM_TOKENS.emptyFirstNoReuse).includes('T1 slot 2 claimed for class 7 (stage 3)'));
+});
+
+// check.legacy_rules undoes both rulings (impl/config.ts): each token fails again, as check
+// first reported it — the knob is the old rule, so prove can be shown reaching the alarms.
+test('alarm tokens: under check.legacy_rules each fails again with the invariant check reported', () => {
+  const expected: Record<keyof typeof ALARM_TOKENS, string> = {
+    softcapRandom: 'INV-SOFTCAP', softcapPct4: 'INV-SOFTCAP', emptyFirstPct7: 'INV-EMPTY-FIRST', emptyFirstPct9: 'INV-EMPTY-FIRST', emptyFirstNoReuse: 'INV-EMPTY-FIRST',
+  };
+  for (const [name, token] of Object.entries(ALARM_TOKENS) as [keyof typeof ALARM_TOKENS, string][]) {
+    const c = decodeToken(token);
+    assert.is(execute({ ...c, config: { ...c.config, 'check.legacy_rules': 1 } }).violation?.id, expected[name], name);
+  }
+});
+
+// prove reaches the EMPTY_REUSE=0 alarm under the old rule at its smallest bound: no
+// sequence of whole operations on fewer than 5 finds it (the serial search is breadth
+// first), 2 threads x 3 ops at 0 preemptions does; its counterexample passes under the ruling.
+test('alarms: prove reaches the EMPTY_REUSE=0 alarm under the old rule, and the ruling passes its counterexample', async () => {
+  const config = { ...TINY_GEOMETRY, ...TINY_POLICY_BASE, HAKMEM_SS_EMPTY_REUSE: 0, 'check.legacy_rules': 1 };
+  const bound = { threads: 2, ops: 3, alphabet: ['alloc', 'free', 'remote', 'drain'] as const, sizes: [1500, 300], ticks: [4] };
+  const r = await prove({ bound, preemptions: 0, configs: [config], dpor: true, cache: true });
+  assert.is(r.found?.report.invariant.id, 'INV-EMPTY-FIRST');
+  const c = decodeToken(r.found!.report.token);
+  assert.is(c.program.threads.flat().length, 5);
+  assert.is(execute({ ...c, config: { ...c.config, 'check.legacy_rules': 0 } }).violation, null);
 });
 
 test('alarm tokens: the same EMPTY_REUSE=0 program with stage 0.5 on reuses the EMPTY slot, and with seed 000\'s whole-superslab-only it fails INV-EMPTY-FIRST', () => {

@@ -28,7 +28,8 @@ export const EMPTY_FIRST: CheckedRule<Decision> = {
       if (!pooled(ss)) continue;
       for (const slot of ss.slots) {
         if (slot.state !== 'EMPTY') continue;
-        const scanned = s.limits.emptyReuse && (ss.hosted & (1 << cls)) !== 0; // HAKMEM_SS_EMPTY_REUSE=0: no stage 0.5
+        // HAKMEM_SS_EMPTY_REUSE=0: no stage 0.5 (check.legacy_rules: the rule as it was, assuming it)
+        const scanned = (s.limits.emptyReuse || s.limits.legacyRules) && (ss.hosted & (1 << cls)) !== 0;
         if (outcome === 'legacy' || listed.has(slot.slot) || scanned) {
           return violation(this.id,
             outcome === 'legacy'
