@@ -16,7 +16,8 @@
 // same runs with threads renamed. A free that could take no block is no letter (it does
 // nothing). Every configuration of the bound is searched in step, depth by depth (a state
 // is one configuration's): the first depth that holds a violation gives the
-// counterexample with the fewest operations on any of them, and of those the fewest steps.
+// counterexample with the fewest operations on any of them, and of those the fewest context
+// switches (its size as reports count it: operations + schedule entries), then steps.
 import { execute, type Probe } from '../execute.js';
 import type { Case, Op } from '../program.js';
 import type { ConfigInput } from '../../impl/config.js';
@@ -33,7 +34,7 @@ export interface Sequence {
 /** What running one sequence gave: the state it ended in (null: a violation stopped it first), the violation with its size and picks. */
 export interface SequenceResult {
   state: string | null;
-  violation: { id: string; steps: number; picks: number[] } | null;
+  violation: { id: string; steps: number; switches: number; picks: number[] } | null;
 }
 
 export interface SerialResult {
@@ -48,7 +49,7 @@ export interface SerialResult {
   /** Every sequence of the bound was run (false: the deadline cut it short). */
   complete: boolean;
   /** The counterexample and the number of its configuration. */
-  found: { case: Case; config: number; steps: number; id: string } | null;
+  found: { case: Case; config: number; steps: number; switches: number; id: string } | null;
 }
 
 /** Sequences run between two looks at the deadline (and handed to a worker at once). */
@@ -89,9 +90,12 @@ export class SerialSearch {
       const state = r.state === null ? null : `${child.config}:${r.state}`;
       if (state !== null) this.out.finalStates.add(state);
       if (r.violation !== null) {
-        if (this.out.found === null || r.violation.steps < this.out.found.steps) {
-          const c: Case = { config: this.configs[child.config]!, program: { threads: child.threads }, schedule: { kind: 'choices', picks: r.violation.picks } };
-          this.out.found = { case: c, config: child.config, steps: r.violation.steps, id: r.violation.id };
+        // of a depth's violations: the fewest context switches (the report's size: operations + switches), then steps
+        const f = this.out.found;
+        const v = r.violation;
+        if (f === null || v.switches < f.switches || (v.switches === f.switches && v.steps < f.steps)) {
+          const c: Case = { config: this.configs[child.config]!, program: { threads: child.threads }, schedule: { kind: 'choices', picks: v.picks } };
+          this.out.found = { case: c, config: child.config, steps: v.steps, switches: v.switches, id: v.id };
         }
       } else if (this.seen.has(state!)) {
         this.out.cacheHits++;
@@ -144,8 +148,12 @@ export function runSequences(configs: readonly ConfigInput[], sequences: readonl
   return sequences.map((s) => {
     const run = new SequenceRun(s, passed);
     const outcome = execute({ config: configs[s.config]!, program: { threads: s.threads }, schedule: { kind: 'choices', picks: [] } }, { probe: run, judgedOps: depth - 1 });
-    if (outcome.violation === null) passed.add(`${s.config}:${run.state!}`);
-    return { state: run.state, violation: outcome.violation === null ? null : { id: outcome.violation.id, steps: outcome.steps, picks: trimmed(run) } };
+    if (outcome.violation === null) {
+      passed.add(`${s.config}:${run.state!}`);
+      return { state: run.state, violation: null };
+    }
+    const picks = trimmed(run);
+    return { state: run.state, violation: { id: outcome.violation.id, steps: outcome.steps, switches: picks.filter((t, k) => k > 0 && t !== picks[k - 1]).length, picks } };
   });
 }
 
