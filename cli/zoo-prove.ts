@@ -1,20 +1,21 @@
 // `slabcheck zoo --mode prove`: every seed bug against `prove`. For each variant, a fixed
-// plan of searches, smallest first: the scopes of SCOPES (letters, sizes, policies) each at
-// the bounds of ROUNDS[0], then each at the bounds of ROUNDS[1]. A bound at 0 preemptions is
-// one serial search (properties/prove/serial.ts: breadth first, so what it finds has the
-// fewest operations); at --preemptions P, every program of the bound at every level up to
-// P, when the bound has few enough of them (UNITS_LIMIT). A search may take an equal share
-// of what is left of the variant's budget; one cut short is recorded and the plan goes on.
-// (A serial search is breadth first: cut short, it has still covered every sequence of the depths it finished.)
-// A row gives the bound of the counterexample (threads it uses x most operations of a
-// thread x preemptions, and the scope), the executions and time spent, the rule, its size
-// and token, and the searches run before it.
+// plan of searches, cheapest scope first (SCOPES: letters, sizes, policies), each at the
+// bounds of BOUNDS: at 0 preemptions one serial search per thread count (properties/prove/
+// serial.ts: breadth first, as deep as its time allows, so what it finds has the fewest
+// operations); at --preemptions P, every program of a small bound at every level up to P,
+// when the bound has few enough of them (UNITS_LIMIT). Time is given in passes, as iterative
+// deepening gives depth: pass k lets each search still open run for CAP_S x 4^k seconds, and a
+// search that ends without a violation is closed. A cheap counterexample is thus found
+// before a costly search has spent the budget, whatever the plan's order, at the price of
+// re-running what a cut search had done (at most a third of the time). A row gives the bound
+// of the counterexample (threads it uses x most operations of a thread x preemptions, and
+// the scope), the executions and time spent, the rule, its size and token, and the searches run.
 import { variantByName } from '../impl/variants.js';
 import type { ConfigInput } from '../impl/config.js';
 import { decodeToken } from '../properties/token.js';
 import { SIZES } from '../properties/ops/alloc.js';
 import { DEFAULT_ALPHABET, DEFAULT_SIZES, DEFAULT_TICKS, LETTERS, programsEstimate, programsOf, type Bound, type Letter } from '../properties/prove/programs.js';
-import { prove } from '../properties/prove/prove.js';
+import { prove, type ProveResult } from '../properties/prove/prove.js';
 import { policyFamily, policyNeighbours, TINY_GEOMETRY, TINY_POLICY_BASE } from '../properties/scope.js';
 
 type Policies = 'base' | 'neighbours' | 'all';
@@ -30,28 +31,28 @@ const MAIN_SIZES = SIZES.slice(0, 3);
 const BASIC = DEFAULT_ALPHABET;
 const C7 = DEFAULT_SIZES;
 const C7_C5 = MAIN_SIZES.slice(0, 2);
-/** Smallest first: a letter, a size or the neighbours' policies at a time, then more of each, then every letter, size and policy. */
+/** Cheapest first: a letter, a size or the neighbours' policies at a time, then more of each, then every letter, size and policy. */
 const SCOPES: readonly Scope[] = [
   { name: 'basic', alphabet: BASIC, sizes: C7, policies: 'base' },
   { name: 'basic+exit', alphabet: [...BASIC, 'exit'], sizes: C7, policies: 'base' },
   { name: 'basic+tick', alphabet: [...BASIC, 'tick'], sizes: C7, policies: 'base' },
   { name: 'basic', alphabet: BASIC, sizes: C7_C5, policies: 'base' },
   { name: 'basic', alphabet: BASIC, sizes: C7, policies: 'neighbours' },
-  { name: 'basic+tick', alphabet: [...BASIC, 'tick'], sizes: C7, policies: 'neighbours' },
   { name: 'basic+tick+exit+trim', alphabet: [...BASIC, 'tick', 'exit', 'trim'], sizes: C7_C5, policies: 'base' },
+  { name: 'basic+tick+exit', alphabet: [...BASIC, 'tick', 'exit'], sizes: C7, policies: 'neighbours' },
   { name: 'all', alphabet: LETTERS, sizes: MAIN_SIZES, policies: 'base' },
-  { name: 'basic', alphabet: BASIC, sizes: C7_C5, policies: 'neighbours' },
-  { name: 'basic+tick+exit', alphabet: [...BASIC, 'tick', 'exit'], sizes: C7_C5, policies: 'neighbours' },
   { name: 'basic', alphabet: BASIC, sizes: C7_C5, policies: 'all' },
   { name: 'all+edges', alphabet: LETTERS, sizes: SIZES, policies: 'base' },
 ];
-/** Threads x ops per thread: at 0 preemptions (serial searches), then at --preemptions. */
-const ROUNDS: readonly { serial: [number, number][]; interleaved: [number, number][] }[] = [
-  { serial: [[1, 5], [2, 3]], interleaved: [[2, 1], [2, 2], [3, 1]] },
-  { serial: [[1, 9], [2, 4], [3, 2]], interleaved: [[2, 3], [3, 2]] },
-];
+/** Threads x ops per thread: serial searches (0 preemptions, as deep as time allows, up to the ops), then searches at --preemptions. */
+const BOUNDS: { serial: [number, number][]; interleaved: [number, number][] } = {
+  serial: [[1, 12], [2, 6], [3, 4]],
+  interleaved: [[2, 1], [2, 2], [3, 1], [2, 3], [3, 2]],
+};
 /** Bounds with more units (programs x configurations) than this are not explored program by program. */
 const UNITS_LIMIT = 4_000;
+/** Seconds a search may run in the first pass; each pass gives four times the last. */
+const CAP_S = 2;
 
 export interface ProveZooOptions {
   variants: string[];
@@ -80,27 +81,25 @@ export interface ProveZooRow {
   expected: boolean;
   steps: number | null;
   token: string | null;
-  /** The searches run, in order (`complete`: false when its share of the budget ran out). */
-  searches: { search: string; complete: boolean }[];
+  /** The searches run, in order, with the seconds each was allowed (`complete`: false when they ran out). */
+  searches: { search: string; seconds: number; complete: boolean }[];
 }
 
 const policiesOf = (p: Policies): ConfigInput[] => (p === 'base' ? [TINY_POLICY_BASE] : p === 'neighbours' ? policyNeighbours() : policyFamily());
 const boundOf = (s: Search): Bound => ({ threads: s.threads, ops: s.ops, alphabet: s.scope.alphabet, sizes: s.scope.sizes, ticks: DEFAULT_TICKS });
 const searchText = (s: Search): string => `${s.threads}x${s.ops}x${s.preemptions} ${s.scope.name} sizes ${s.scope.sizes.join(',')} ${s.scope.policies}`;
 
-/** The plan: every scope at the first round's bounds, then at the second's; program by program only within UNITS_LIMIT. */
+/** The plan: every scope at the serial bounds, then at the interleaved ones (program by program only within UNITS_LIMIT). */
 function plan(preemptions: number): Search[] {
   const out: Search[] = [];
-  for (const round of ROUNDS) {
-    for (const scope of SCOPES) {
-      for (const [threads, ops] of round.serial) out.push({ scope, threads, ops, preemptions: 0 });
-      if (preemptions === 0) continue;
-      for (const [threads, ops] of round.interleaved) {
-        const s: Search = { scope, threads, ops, preemptions };
-        const configs = policiesOf(scope.policies).length;
-        // a huge bound is not enumerated to learn that it is huge
-        if (programsEstimate(boundOf(s)) * configs <= 100 * UNITS_LIMIT && programsOf(boundOf(s)).length * configs <= UNITS_LIMIT) out.push(s);
-      }
+  for (const scope of SCOPES) {
+    for (const [threads, ops] of BOUNDS.serial) out.push({ scope, threads, ops, preemptions: 0 });
+    if (preemptions === 0) continue;
+    for (const [threads, ops] of BOUNDS.interleaved) {
+      const s: Search = { scope, threads, ops, preemptions };
+      const configs = policiesOf(scope.policies).length;
+      // a huge bound is not enumerated to learn that it is huge
+      if (programsEstimate(boundOf(s)) * configs <= 100 * UNITS_LIMIT && programsOf(boundOf(s)).length * configs <= UNITS_LIMIT) out.push(s);
     }
   }
   return out;
@@ -114,31 +113,40 @@ export async function proveZoo(o: ProveZooOptions, progress: (row: ProveZooRow) 
     const start = Date.now();
     const end = start + o.budget * 1000;
     const row: ProveZooRow = { variant: name, found: false, bound: null, executions: 0, seconds: 0, invariant: null, expected: true, steps: null, token: null, searches: [] };
-    for (const [i, s] of searches.entries()) {
-      const left = end - Date.now();
-      if (left <= 0) break;
-      const configs = policiesOf(s.scope.policies).map((policy) => ({ ...TINY_GEOMETRY, ...policy, ...v.set, variants: [name] }));
-      const deadline = Date.now() + left / (searches.length - i);
-      const r = await prove({ bound: boundOf(s), preemptions: s.preemptions, configs, dpor: true, cache: true, jobs: o.jobs, deadline });
-      row.executions += r.executions;
-      row.searches.push({ search: searchText(s), complete: r.complete });
-      if (r.found !== null) {
-        const report = r.found.report;
-        const threads = decodeToken(report.token).program.threads;
-        Object.assign(row, {
-          found: true,
-          bound: {
-            threads: threads.length, ops: Math.max(...threads.map((ops) => ops.length)), preemptions: r.found.preemptions,
-            letters: s.scope.name, sizes: [...s.scope.sizes], policies: s.scope.policies,
-          },
-          invariant: report.invariant.id, expected: v.rules.includes(report.invariant.id), steps: report.size.steps, token: report.token,
-        });
-        break;
+    let open = searches;
+    for (let cap = CAP_S * 1000; open.length > 0 && !row.found && Date.now() < end; cap *= 4) {
+      const cut: Search[] = [];
+      for (const s of open) {
+        if (Date.now() >= end) break;
+        const configs = policiesOf(s.scope.policies).map((policy) => ({ ...TINY_GEOMETRY, ...policy, ...v.set, variants: [name] }));
+        const r = await prove({ bound: boundOf(s), preemptions: s.preemptions, configs, dpor: true, cache: true, jobs: o.jobs, deadline: Math.min(end, Date.now() + cap) });
+        row.executions += r.executions;
+        row.searches.push({ search: searchText(s), seconds: cap / 1000, complete: r.complete });
+        if (r.found !== null) {
+          found(row, s, r.found, v.rules);
+          break;
+        }
+        if (!r.complete) cut.push(s);
       }
+      open = cut;
     }
     row.seconds = Math.round((Date.now() - start) / 100) / 10;
     progress(row);
     rows.push(row);
   }
   return rows;
+}
+
+/** Records a counterexample in the row: its bound (threads it uses, most operations of one, preemptions) and the scope searched. */
+function found(row: ProveZooRow, s: Search, f: NonNullable<ProveResult['found']>, rules: readonly string[]): void {
+  const report = f.report;
+  const threads = decodeToken(report.token).program.threads;
+  Object.assign(row, {
+    found: true,
+    bound: {
+      threads: threads.length, ops: Math.max(...threads.map((ops) => ops.length)), preemptions: f.preemptions,
+      letters: s.scope.name, sizes: [...s.scope.sizes], policies: s.scope.policies,
+    },
+    invariant: report.invariant.id, expected: rules.includes(report.invariant.id), steps: report.size.steps, token: report.token,
+  });
 }
