@@ -51,8 +51,8 @@ const BOUNDS: { serial: [number, number][]; interleaved: [number, number][] } = 
 };
 /** Bounds with more units (programs x configurations) than this are not explored program by program. */
 const UNITS_LIMIT = 4_000;
-/** Seconds a search may run in the first pass; each pass gives four times the last. */
-const CAP_S = 2;
+/** Seconds a search may run in the first pass (enough for a bound of one or two operations); each pass gives four times the last. */
+const CAP_S = 0.25;
 
 export interface ProveZooOptions {
   variants: string[];
