@@ -119,9 +119,10 @@ export async function proveZoo(o: ProveZooOptions, progress: (row: ProveZooRow) 
       for (const s of open) {
         if (Date.now() >= end) break;
         const configs = policiesOf(s.scope.policies).map((policy) => ({ ...TINY_GEOMETRY, ...policy, ...v.set, variants: [name] }));
-        const r = await prove({ bound: boundOf(s), preemptions: s.preemptions, configs, dpor: true, cache: true, jobs: o.jobs, deadline: Math.min(end, Date.now() + cap) });
+        const allowed = Math.min(cap, end - Date.now());
+        const r = await prove({ bound: boundOf(s), preemptions: s.preemptions, configs, dpor: true, cache: true, jobs: o.jobs, deadline: Date.now() + allowed });
         row.executions += r.executions;
-        row.searches.push({ search: searchText(s), seconds: cap / 1000, complete: r.complete });
+        row.searches.push({ search: searchText(s), seconds: allowed / 1000, complete: r.complete });
         if (r.found !== null) {
           found(row, s, r.found, v.rules);
           break;

@@ -317,6 +317,8 @@ test('zoo --mode prove: each variant at its smallest bound, with the executions 
   assert.is(remote!['invariant'], 'INV-ACTIVE-SUM');
   assert.is(execute(decodeToken(remote!['token'])).violation?.id, 'INV-ACTIVE-SUM');
   assert.ok(remote!['executions'] > own!['executions']);
+  // the first pass gives each search 0.25 s: one thread cannot show a remote free, and twelve of its operations do not end in that time
+  assert.equal(remote!['searches'][0], { search: '1x12x0 basic sizes 1500 base', seconds: 0.25, complete: false });
   for (const row of j.variants) assert.ok(row['expected'] && row['steps'] <= 12);
   const text = await cli('zoo', '--mode', 'prove', '--variant', 'tls-free-skips-used', '--jobs', '1');
   assert.match(text.out[1]!, /^tls-free-skips-used +1x1x0 basic 1500 base +\d+ +[\d.]+ +INV-CONSERVATION +1 +sc1\./);
