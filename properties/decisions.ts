@@ -3,11 +3,11 @@
 // heap when it starts and the events it reports, judged when it ends. Trim and idle trim
 // are judged when the operation ran alone (no other thread stepped while it ran), where the
 // heap at its start determines the decision; the LRU and the drain at every operation.
-import { match } from 'ts-pattern';
-import { audit, type Snapshot } from '../model/audit.js';
+import { poolView, type PoolView } from '../model/audit.js';
 import type { Heap } from '../impl/heap.js';
 import { H, SL, T } from '../impl/layout.js';
 import { slotIndex } from '../impl/locators.js';
+import { NUM_CLASSES } from '../impl/sizeclass.js';
 import { peek } from '../impl/steps.js';
 import type { Thread } from '../impl/thread/thread.js';
 import type { AbstractHeap } from '../model/abstract.js';
@@ -23,7 +23,7 @@ export interface OpState {
   /** Another thread stepped while it ran. */
   interleaved: boolean;
   /** The heap at its start (trim and tick only). */
-  start: Snapshot | null;
+  start: PoolView | null;
   /** tick: the clock and idle trim's deadline at its start. */
   clock: number;
   due: number;
@@ -64,17 +64,19 @@ export class Decisions {
     s.start = null;
     s.cls = -1;
     s.cached = 0;
-    s.holding = [];
-    match(p.decision)
-      .with('trim', 'tick', () => {
-        s.start = audit(this.heap, { counters: false });
-      })
-      .with('drain', () => {
-        s.holding = [...Array(8).keys()].filter((cls) => this.cacheLength(t, cls) > 0);
-      })
-      .with('free', () => this.beginFree(t, s, freeing))
-      .with('none', () => {})
-      .exhaustive();
+    s.holding.length = 0;
+    switch (p.decision) {
+      case 'trim': case 'tick':
+        s.start = poolView(this.heap);
+        return;
+      case 'drain':
+        for (let cls = 0; cls < NUM_CLASSES; cls++) if (this.cacheLength(t, cls) > 0) s.holding.push(cls);
+        return;
+      case 'free':
+        this.beginFree(t, s, freeing);
+        return;
+      case 'none':
+    }
   }
 
   // A free of a block of a slab this thread owns goes to its cache while the cache has room (seed 001).
@@ -95,22 +97,22 @@ export class Decisions {
    */
   end(t: Thread, op: Op, s: OpState, inProgram: boolean): Violation | null {
     for (const cls of s.holding) this.countsOf(t.tid)[cls] = 0;
-    return match(opPlugin(op).decision)
-      .with('none', 'drain', () => null)
-      .with('free', () => (s.cls === -1 ? null : this.cacheDecision(t, s)))
-      .with('trim', () => (s.interleaved ? null : this.trimDecision(t, s)))
-      .with('tick', () => {
+    switch (opPlugin(op).decision) {
+      case 'none': case 'drain': return null;
+      case 'free': return s.cls === -1 ? null : this.cacheDecision(t, s);
+      case 'trim': return s.interleaved ? null : this.trimDecision(t, s);
+      case 'tick': {
         if (!inProgram) return null;
         const idle = judgeIdleTrim(this.heap.cfg.idleTrimMs, s.clock, opPlugin(op).clockMs(op), s.due, peek(this.heap, H.NEXT_TRIM_MS));
         if (s.interleaved) return null;
         return idle.violation ?? (idle.ran ? this.trimDecision(t, s) : null);
-      })
-      .exhaustive();
+      }
+    }
   }
 
   // What a trim no other thread stepped into kept and freed (LRU-POLICY, TRIM-RESERVE).
   private trimDecision(t: Thread, s: OpState): Violation | null {
-    return this.lru.trimmed(this.floor.get(t.tid)!) ?? judgeTrim(s.start!, audit(this.heap, { counters: false }), this.heap.cfg.trimSs);
+    return this.lru.trimmed(this.floor.get(t.tid)!) ?? judgeTrim(s.start!, poolView(this.heap), this.heap.cfg.trimSs);
   }
 
   // TLS-DRAIN after a free of a block of class `s.cls` (cached), or `-2 - s.cls` (not cached).
@@ -133,7 +135,7 @@ export class Decisions {
 
   private countsOf(tid: number): number[] {
     let c = this.counts.get(tid);
-    if (c === undefined) this.counts.set(tid, (c = new Array<number>(8).fill(0)));
+    if (c === undefined) this.counts.set(tid, (c = new Array<number>(NUM_CLASSES).fill(0)));
     return c;
   }
 

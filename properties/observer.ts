@@ -6,8 +6,7 @@
 // decision, and no other thread's claim or release half done at its start (reported,
 // not yet SLOT_SETTLED: its counts, registry entry or list push still to land). The
 // first violation sticks; the executor stops at it.
-import { match } from 'ts-pattern';
-import { audit, slotSnapshot, superSlabCounts } from '../model/audit.js';
+import { poolView, slotSnapshot, superSlabCounts } from '../model/audit.js';
 import { EV, STAGE_NEW_SS, STAGE_UNUSED, type EventSink } from '../impl/events.js';
 import type { Heap } from '../impl/heap.js';
 import { slotId, ssOfSlot } from '../impl/locators.js';
@@ -61,57 +60,64 @@ export class Observer implements EventSink {
     this.events++;
     if (this.violation !== null) return;
     const h = this.heap;
-    match(kind as EventKind)
-      .with(EV.ACQUIRE_BEGIN, () => {
+    const k = kind as EventKind;
+    switch (k) {
+      case EV.ACQUIRE_BEGIN: {
         // (check.legacy_rules: the ruling undone, a half-done claim is not seen)
         const overlaps = !h.cfg.legacyRules && this.unsettled.size > (this.unsettled.has(tid) ? 1 : 0);
         this.acquire.set(tid, { seq: this.seq, own: 0, overlaps });
-      })
-      .with(EV.SLOT_SETTLED, () => this.unsettled.delete(tid))
-      .with(EV.SOFT_CAP, () => this.note(tid, `class ${a} at its soft cap`))
-      .with(EV.LEGACY, () => {
+        return;
+      }
+      case EV.SLOT_SETTLED:
+        this.unsettled.delete(tid);
+        return;
+      case EV.SOFT_CAP:
+        this.note(tid, `class ${a} at its soft cap`);
+        return;
+      case EV.LEGACY:
         this.note(tid, `legacy fallback, class ${a}`);
-        if (this.solo(tid)) this.fail(decisionViolation({ at: 'acquire', snapshot: audit(h, { counters: false }), cls: a, outcome: 'legacy' }));
-      })
-      .with(EV.SLOT_CLAIM, () => {
+        if (this.solo(tid)) this.fail(decisionViolation({ at: 'acquire', snapshot: poolView(h), cls: a, outcome: 'legacy' }));
+        return;
+      case EV.SLOT_CLAIM:
         this.lifecycle(tid);
         this.unsettled.add(tid);
         if (b >= 0 && (c === STAGE_UNUSED || c === STAGE_NEW_SS) && this.solo(tid)) {
-          this.fail(decisionViolation({ at: 'acquire', snapshot: audit(h, { counters: false }), cls: b, outcome: c === STAGE_UNUSED ? 'stage2' : 'stage3' }));
+          this.fail(decisionViolation({ at: 'acquire', snapshot: poolView(h), cls: b, outcome: c === STAGE_UNUSED ? 'stage2' : 'stage3' }));
         }
-        this.apply(tid, 'slot', a, { type: 'CLAIM', stage: c }, `slot ${a} claimed for class ${b} (stage ${STAGE_NAMES[c]})`);
-      })
-      .with(EV.SLOT_EMPTY, () => {
+        this.apply(tid, 'slot', a, { type: 'CLAIM', stage: c }, this.tracing ? `slot ${a} claimed for class ${b} (stage ${STAGE_NAMES[c]})` : null);
+        return;
+      case EV.SLOT_EMPTY: {
         this.lifecycle(tid);
         this.unsettled.add(tid);
         const slot = slotSnapshot(h, a);
-        this.apply(tid, 'slot', a, { type: 'RELEASE', used: slot.used, queued: slot.remote.items.length, live: slot.live.length }, `slot ${a} EMPTY`);
-      })
-      .with(EV.SLOT_RESET, () => {
+        this.apply(tid, 'slot', a, { type: 'RELEASE', used: slot.used, queued: slot.remote.items.length, live: slot.live.length }, this.tracing ? `slot ${a} EMPTY` : null);
+        return;
+      }
+      case EV.SLOT_RESET:
         this.lifecycle(tid);
-        this.apply(tid, 'slot', a, { type: 'RESET', ...this.ssFacts(ssOfSlot(h.cfg, a)) }, `slot ${a} reset to UNUSED`);
-      })
-      .with(EV.SS_MAP, EV.SS_CACHE, EV.SS_REUSE, EV.SS_UNMAP, EV.SS_RESET, (ss) => {
+        this.apply(tid, 'slot', a, { type: 'RESET', ...this.ssFacts(ssOfSlot(h.cfg, a)) }, this.tracing ? `slot ${a} reset to UNUSED` : null);
+        return;
+      case EV.SS_MAP: case EV.SS_CACHE: case EV.SS_REUSE: case EV.SS_UNMAP: case EV.SS_RESET: {
         this.lifecycle(tid);
-        const type = SS_EVENT[ss]!;
+        const type = SS_EVENT[k]!;
         const e: LifecycleEvent = { type, ...this.ssFacts(a) };
-        this.apply(tid, 'superslab', a, e, `SuperSlab ${a} ${type}`);
+        this.apply(tid, 'superslab', a, e, this.tracing ? `SuperSlab ${a} ${type}` : null);
         if (type !== 'RESET') for (let slab = 0; slab < h.cfg.slabsPerSS; slab++) this.apply(tid, 'slot', slotId(h.cfg, a, slab), e, null);
-        this.fail(this.lruDecision(ss, tid, a, b));
-      })
-      .exhaustive();
+        this.fail(this.lruDecision(k, tid, a, b));
+      }
+    }
   }
 
   private lruDecision(kind: SsEventKind, tid: number, ss: number, from: number): Violation | null {
     const now = peek(this.heap, H.NOW_MS);
     const floor = this.floor.get(tid) ?? now;
-    return match(kind)
-      .with(EV.SS_MAP, () => this.lru.map(tid, ss, floor))
-      .with(EV.SS_CACHE, () => this.lru.push(tid, ss, now, floor))
-      .with(EV.SS_REUSE, () => this.lru.pop(tid, ss, floor))
-      .with(EV.SS_UNMAP, () => (from === SS_CACHED ? this.lru.evict(tid, ss, now) : this.lru.unmapFreed(tid, ss)))
-      .with(EV.SS_RESET, () => null) // kept mapped by trim: no LRU decision
-      .exhaustive();
+    switch (kind) {
+      case EV.SS_MAP: return this.lru.map(tid, ss, floor);
+      case EV.SS_CACHE: return this.lru.push(tid, ss, now, floor);
+      case EV.SS_REUSE: return this.lru.pop(tid, ss, floor);
+      case EV.SS_UNMAP: return from === SS_CACHED ? this.lru.evict(tid, ss, now) : this.lru.unmapFreed(tid, ss);
+      case EV.SS_RESET: return null; // kept mapped by trim: no LRU decision
+    }
   }
 
   private ssFacts(ss: number): { ssActive: number; ssPins: number } {
