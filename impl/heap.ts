@@ -153,6 +153,28 @@ export function stateBytes(h: Heap): Uint8Array[] {
   return ranges.map(([from, to]) => new Uint8Array(sab, from * 4, (to - from) * 4));
 }
 
+/** A copy of the heap's state (stateBytes, end to end), for sameState. */
+export function copyState(h: Heap): Uint8Array {
+  const parts = stateBytes(h);
+  const copy = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
+  let at = 0;
+  for (const p of parts) {
+    copy.set(p, at);
+    at += p.length;
+  }
+  return copy;
+}
+
+/** The heap's state is byte for byte `copy` (copyState), its extent included. */
+export function sameState(h: Heap, copy: Uint8Array): boolean {
+  let at = 0;
+  for (const p of stateBytes(h)) {
+    if (at + p.length > copy.length || Buffer.compare(p, copy.subarray(at, at + p.length)) !== 0) return false;
+    at += p.length;
+  }
+  return at === copy.length;
+}
+
 /** The heap whose state is `sab` (made by createHeap, possibly in another thread). */
 export function attachHeap(sab: SharedArrayBuffer): Heap {
   if (new Int32Array(sab)[H.MAGIC] !== HEAP_MAGIC) throw new Error('not a slabcheck heap buffer');

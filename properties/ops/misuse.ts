@@ -4,7 +4,7 @@
 // an address in no mapping (wild); `pick` and `offset` choose among them. The address is
 // chosen from the abstract heap and the heap as it stands when the operation starts, with
 // what the contract says the free must answer; FREE-ERROR judges the code, and that the
-// heap's bytes are the same after the free's first step (its pointer check). A target
+// heap's state (impl/heap.ts stateBytes) is the same after the free's first step (its pointer check). A target
 // that turns out to be a live block is no misuse: the operation does nothing then, like a
 // free with nothing to free.
 import fc from 'fast-check';
@@ -12,7 +12,7 @@ import { match } from 'ts-pattern';
 import { freeOp } from '../../impl/allocator/allocator.js';
 import { audit, type Snapshot } from '../../model/audit.js';
 import { errorName } from '../../impl/errors.js';
-import type { Heap } from '../../impl/heap.js';
+import { copyState, sameState, type Heap } from '../../impl/heap.js';
 import { isMappedPage, pageOf } from '../../impl/os/pages.js';
 import { describe } from '../../impl/quote.js';
 import { HEADER_BYTES, STRIDES } from '../../impl/sizeclass.js';
@@ -53,7 +53,7 @@ export const misuse: OpPlugin<MisuseOp> = {
     const target = misuseTarget(o, ctx.model, ctx.heap, ctx.threads);
     if (target === null) return null;
     const address = `0x${target.address.toString(16)}`;
-    let before: Uint8Array | null = new Uint8Array(ctx.heap.sab).slice();
+    let before: Uint8Array | null = copyState(ctx.heap);
     let changed = false;
     return {
       gen: freeOp(ctx.t, target.address),
@@ -61,7 +61,7 @@ export const misuse: OpPlugin<MisuseOp> = {
       freeing: 0,
       // a rejected free is its pointer check alone: that first step must change no byte
       firstStep() {
-        changed = Buffer.compare(before!, new Uint8Array(ctx.heap.sab)) !== 0;
+        changed = !sameState(ctx.heap, before!);
         before = null;
       },
       end(result, fail) {
