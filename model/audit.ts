@@ -153,16 +153,12 @@ export function audit(h: Heap, options: { counters?: boolean } = {}): Snapshot {
     const word = peekQuiet(h, ssIndex(h, ss) + S.WORD);
     if (ssState(word) !== SS_NONE) superslabs.push(decodeSuperSlab(h, ss, word));
   }
-  const emptyLists: Chain[] = [];
+  const { emptyLists, classActive } = classLists(h);
   const registry: number[][] = [];
-  const classActive: number[] = [];
   for (let cls = 0; cls < NUM_CLASSES; cls++) {
-    const items = listSlots(h, cls);
-    emptyLists.push({ items, cycle: items.length > cfg.maxSuperSlabs * cfg.slabsPerSS });
     const reg: number[] = [];
     for (let i = 0; i < peekQuiet(h, H.REG_SIZE + cls); i++) reg.push(registryEntry(h, cls, i));
     registry.push(reg);
-    classActive.push(peekQuiet(h, H.CLASS_ACTIVE + cls));
   }
   const threads: ThreadSnap[] = [];
   for (let slot = 0; slot < cfg.maxThreads; slot++) {
@@ -208,6 +204,53 @@ export function audit(h: Heap, options: { counters?: boolean } = {}): Snapshot {
     counters,
   };
 }
+
+/**
+ * What the pool's decisions and trim are judged on (rules/decision.ts, trim-oracle.ts): per
+ * class its stage 1 list and ACTIVE count, each SuperSlab's state, counts and hosted
+ * classes and its slots' states — no blocks and no threads, so that it is cheap enough to
+ * take at every claim. An audit snapshot is one too.
+ */
+export interface PoolView {
+  limits: Limits;
+  emptyLists: Chain[];
+  classActive: number[];
+  superslabs: (Pick<SsSnap, 'index' | 'state' | 'pins' | 'active' | 'hosted'> & { slots: Pick<SlotSnap, 'slot' | 'slab' | 'state'>[] })[];
+}
+
+/** The heap's PoolView (the same fields an audit decodes, read the same way). */
+export function poolView(h: Heap): PoolView {
+  const { cfg } = h;
+  const superslabs: PoolView['superslabs'] = [];
+  const high = peekQuiet(h, H.SS_HIGH);
+  for (let ss = 0; ss < high; ss++) {
+    const word = peekQuiet(h, ssIndex(h, ss) + S.WORD);
+    if (ssState(word) === SS_NONE) continue;
+    const slots = new Array<Pick<SlotSnap, 'slot' | 'slab' | 'state'>>(cfg.slabsPerSS);
+    for (let slab = 0; slab < cfg.slabsPerSS; slab++) {
+      const slot = slotId(cfg, ss, slab);
+      slots[slab] = { slot, slab, state: slotState(h, slot) };
+    }
+    const e = ssIndex(h, ss);
+    superslabs.push({ index: ss, state: SS_STATES[ssState(word)]!, pins: ssPins(word), active: peekQuiet(h, e + S.ACTIVE), hosted: peekQuiet(h, e + S.HOSTED), slots });
+  }
+  return { limits: limitsOf(cfg), ...classLists(h), superslabs };
+}
+
+// Per class: the stage 1 list of EMPTY slots and the ACTIVE count.
+function classLists(h: Heap): { emptyLists: Chain[]; classActive: number[] } {
+  const { cfg } = h;
+  const emptyLists: Chain[] = [];
+  const classActive: number[] = [];
+  for (let cls = 0; cls < NUM_CLASSES; cls++) {
+    const items = listSlots(h, cls);
+    emptyLists.push({ items, cycle: items.length > cfg.maxSuperSlabs * cfg.slabsPerSS });
+    classActive.push(peekQuiet(h, H.CLASS_ACTIVE + cls));
+  }
+  return { emptyLists, classActive };
+}
+
+const slotState = (h: Heap, slot: number): SlotState => SLOT_STATES[peekQuiet(h, slotIndex(h, slot) + SL.STATE)] ?? 'UNUSED';
 
 const limitsMemo = new WeakMap<Config, Limits>();
 
@@ -290,7 +333,7 @@ export function slotSnapshot(h: Heap, slot: number): SlotSnap {
 
 function decodeSlot(h: Heap, slot: number, mapped: boolean): SlotSnap {
   const w = slotIndex(h, slot);
-  const state = SLOT_STATES[peekQuiet(h, w + SL.STATE)] ?? 'UNUSED';
+  const state = slotState(h, slot);
   const cls = peekQuiet(h, w + SL.CLASS);
   const capacity = peekQuiet(h, w + SL.CAP);
   const carved = peekQuiet(h, w + SL.CARVED);
@@ -352,29 +395,35 @@ function walk(h: Heap, slot: number, capacity: number, head: number): Chain {
 function decodeThread(h: Heap, slot: number, tid: number): ThreadSnap {
   const ti = threadWords(h, slot);
   const tf = threadCells(h, slot);
-  const chain = (head: number, count: number, cls: number): { blocks: CachedBlock[]; cycle: boolean } => {
-    const blocks: CachedBlock[] = [];
-    let address = head;
-    while (address !== 0 && blocks.length <= count) {
-      const cell = residentCell(h, address);
-      const v = cell < 0 ? 0 : peekCell(h, cell);
-      const s = slotOfBlock(h, address);
-      blocks.push({ address, slot: s, index: blockIndex(h, s, address), headerOk: cellHeader(v) === headerByte(cls) });
-      address = cellLink(v) * 8;
-    }
-    return { blocks, cycle: blocks.length > count };
-  };
   const snap: ThreadSnap = { tid, sll: [], sllCount: [], sllCycle: [], threadList: [], threadListCount: [], bound: [] };
   for (let cls = 0; cls < NUM_CLASSES; cls++) {
     const sllCount = peekQuiet(h, ti + T.SLL_COUNT + cls);
-    const sll = chain(peekCell(h, tf + TF.SLL_HEAD + cls), sllCount, cls);
+    const sll = cacheChain(h, peekCell(h, tf + TF.SLL_HEAD + cls), sllCount, cls);
     const tlCount = peekQuiet(h, ti + T.TL_COUNT + cls);
-    snap.sll.push(sll.blocks);
+    snap.sll.push(sll);
     snap.sllCount.push(sllCount);
-    snap.sllCycle.push(sll.cycle);
-    snap.threadList.push(chain(peekCell(h, tf + TF.TL_HEAD + cls), tlCount, cls).blocks);
+    snap.sllCycle.push(sll.length > sllCount);
+    snap.threadList.push(cacheChain(h, peekCell(h, tf + TF.TL_HEAD + cls), tlCount, cls));
     snap.threadListCount.push(tlCount);
     snap.bound.push(peekQuiet(h, ti + T.BOUND + cls) - 1);
   }
   return snap;
 }
+
+// A thread cache's list of class `cls` from its head, walked to one past its count (longer: a cycle).
+function cacheChain(h: Heap, head: number, count: number, cls: number): CachedBlock[] {
+  if (head === 0) return NO_BLOCKS as CachedBlock[];
+  const blocks: CachedBlock[] = [];
+  let address = head;
+  while (address !== 0 && blocks.length <= count) {
+    const cell = residentCell(h, address);
+    const v = cell < 0 ? 0 : peekCell(h, cell);
+    const s = slotOfBlock(h, address);
+    blocks.push({ address, slot: s, index: blockIndex(h, s, address), headerOk: cellHeader(v) === headerByte(cls) });
+    address = cellLink(v) * 8;
+  }
+  return blocks;
+}
+
+// The empty cache list every snapshot shares (most are empty): frozen, like NONE.
+const NO_BLOCKS: readonly CachedBlock[] = Object.freeze([]);

@@ -5,7 +5,7 @@
 // past its deadline, and sets the next deadline HAKMEM_TINY_IDLE_TRIM_MS after that tick.
 // Judged on a trim that ran alone (no other thread stepped during it), from the heap at
 // its start and at its end: what LRU and munmap did with the freed ones is LRU-POLICY's.
-import type { Snapshot, SsSnap } from './audit.js';
+import type { PoolView } from './audit.js';
 import type { Violation } from './rules/rule.js';
 
 const reserve = (what: string, where: string, expected: unknown, actual: unknown): Violation => ({
@@ -15,10 +15,10 @@ const idle = (what: string, where: string, expected: unknown, actual: unknown): 
   id: 'IDLE-TRIM', what, where, expected: String(expected), actual: String(actual),
 });
 
-const pooled = (ss: SsSnap | undefined): boolean => ss !== undefined && ss.state !== 'CACHED';
+const pooled = (ss: PoolView['superslabs'][number] | undefined): boolean => ss !== undefined && ss.state !== 'CACHED';
 
 /** TRIM-RESERVE: the trim that took `before` to `after` (SuperSlab trimming on or off). */
-export function judgeTrim(before: Snapshot, after: Snapshot, trimSs: boolean): Violation | null {
+export function judgeTrim(before: PoolView, after: PoolView, trimSs: boolean): Violation | null {
   const now = new Map(after.superslabs.map((ss) => [ss.index, ss]));
   let kept = 0;
   for (const ss of before.superslabs) {

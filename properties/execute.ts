@@ -259,7 +259,7 @@ class Run {
       this.drainLog();
       if (this.tracing) this.frame(vt, access);
       if (this.stopped()) return false;
-      if (!this.checked && this.threads.every((vt) => vt.running === null)) {
+      if (!this.checked && this.quiet()) {
         this.checked = true;
         if (this.options.judgedOps !== undefined && this.threads.reduce((n, vt) => n + vt.pc, 0) <= this.options.judgedOps) continue;
         const s = this.snapshot();
@@ -268,6 +268,12 @@ class Run {
         if (this.tracing) this.out.before = s;
       }
     }
+  }
+
+  /** No thread is inside an operation (a quiescent point). */
+  private quiet(): boolean {
+    for (const vt of this.threads) if (vt.running !== null) return false;
+    return true;
   }
 
   /** Runs `vt`'s next step; false when it ran no allocator code. */

@@ -6,16 +6,16 @@
 // whose count and registry entry land after the decision read them, is a benign race, not
 // a bug (seed 004 §1.2: stages 0.5-2 claim without the pool lock, so stage 3's soft-cap
 // test under the lock reads a count they move).
-import type { Snapshot } from '../audit.js';
+import type { PoolView } from '../audit.js';
 import { violation, type CheckedRule } from './rule.js';
 import { pooled, slotName } from './views.js';
 
 /**
  * A decision point. `acquire`: an acquisition of class `cls` ended in `outcome` — a stage
- * 2 claim (UNUSED slot), a stage 3 claim (new SuperSlab; the snapshot is taken before the
+ * 2 claim (UNUSED slot), a stage 3 claim (new SuperSlab; the view is taken before the
  * claim counts) or the legacy path. A rule returns null at points it does not judge.
  */
-export type Decision = { at: 'acquire'; snapshot: Snapshot; cls: number; outcome: 'stage2' | 'stage3' | 'legacy' };
+export type Decision = { at: 'acquire'; snapshot: PoolView; cls: number; outcome: 'stage2' | 'stage3' | 'legacy' };
 
 export const EMPTY_FIRST: CheckedRule<Decision> = {
   id: 'INV-EMPTY-FIRST',

@@ -153,23 +153,22 @@ export const SAFETY_RULES: readonly CheckedRule<Snapshot>[] = [
         let active = 0;
         let unused = 0;
         for (const slot of ss.slots) {
-          const where = slotName(ss, slot);
           if (slot.state === 'UNUSED') {
             unused++;
-            if (slot.carved !== 0 || slot.used !== 0 || slot.owner !== 0) return violation(this.id, 'UNUSED slot with slab state', where, 'carved 0, used 0, no owner', `carved ${slot.carved}, used ${slot.used}, owner ${slot.owner}`);
+            if (slot.carved !== 0 || slot.used !== 0 || slot.owner !== 0) return violation(this.id, 'UNUSED slot with slab state', slotName(ss, slot), 'carved 0, used 0, no owner', `carved ${slot.carved}, used ${slot.used}, owner ${slot.owner}`);
             continue;
           }
           const capacity = s.limits.capacity[slot.cls]?.[slot.slab === 0 ? 0 : 1];
-          if (capacity === undefined || slot.capacity !== capacity) return violation(this.id, 'slab capacity is not usable / stride', where, capacity, slot.capacity);
-          if (slot.carved > slot.capacity) return violation(this.id, 'carved past the capacity', where, `<= ${slot.capacity}`, slot.carved);
+          if (capacity === undefined || slot.capacity !== capacity) return violation(this.id, 'slab capacity is not usable / stride', slotName(ss, slot), capacity, slot.capacity);
+          if (slot.carved > slot.capacity) return violation(this.id, 'carved past the capacity', slotName(ss, slot), `<= ${slot.capacity}`, slot.carved);
           if (slot.state === 'ACTIVE') {
             active++;
             classActive[slot.cls]!++;
-            if (slot.used === 0 && !bound.has(slot.slot)) return violation(this.id, 'ACTIVE slab with used 0 that no thread holds (EMPTY never detected)', where, 'EMPTY', 'ACTIVE, used 0');
+            if (slot.used === 0 && !bound.has(slot.slot)) return violation(this.id, 'ACTIVE slab with used 0 that no thread holds (EMPTY never detected)', slotName(ss, slot), 'EMPTY', 'ACTIVE, used 0');
           } else {
             emptyTotal++;
             if (slot.used !== 0 || slot.remote.items.length !== 0 || slot.live.length !== 0) {
-              return violation(this.id, 'EMPTY slab still in use', where, 'used 0, nothing queued or live', `used ${slot.used}, queued ${slot.remote.items.length}, live ${slot.live.length}`);
+              return violation(this.id, 'EMPTY slab still in use', slotName(ss, slot), 'used 0, nothing queued or live', `used ${slot.used}, queued ${slot.remote.items.length}, live ${slot.live.length}`);
             }
           }
         }

@@ -7,9 +7,9 @@ export const maskText = (mask: number): string => {
   const classes = [...Array(8).keys()].filter((c) => mask & (1 << c));
   return classes.length === 0 ? 'none' : `class ${classes.join(', ')}`;
 };
-export const slotName = (ss: SsSnap, slot: SlotSnap): string => `SuperSlab ${ss.index} slab ${slot.slab} (slot ${slot.slot})`;
+export const slotName = (ss: Pick<SsSnap, 'index'>, slot: Pick<SlotSnap, 'slab' | 'slot'>): string => `SuperSlab ${ss.index} slab ${slot.slab} (slot ${slot.slot})`;
 export const inUse = (slot: SlotSnap): boolean => slot.state !== 'UNUSED';
-export const pooled = (ss: SsSnap): boolean => ss.state !== 'CACHED';
+export const pooled = (ss: Pick<SsSnap, 'state'>): boolean => ss.state !== 'CACHED';
 
 type CachedBySlot = Map<number, { tid: number; cls: number; block: CachedBlock }[]>;
 const cachedMemo = new WeakMap<Snapshot, CachedBySlot>();
