@@ -77,10 +77,10 @@ export interface CachedBlock {
 export interface ThreadSnap {
   tid: number;
   /** Per class: the TLS SLL (seed 001) and, under variant tls-free-skips-used, the thread list. */
-  sll: CachedBlock[][];
+  sll: (readonly CachedBlock[])[];
   sllCount: number[];
   sllCycle: boolean[];
-  threadList: CachedBlock[][];
+  threadList: (readonly CachedBlock[])[];
   threadListCount: number[];
   /** Per class: bound slot id, or -1. */
   bound: number[];
@@ -148,11 +148,7 @@ const SS_STATES: Record<number, SsState> = { [SS_MAPPED]: 'MAPPED', [SS_FREEING]
 export function audit(h: Heap, options: { counters?: boolean } = {}): Snapshot {
   const { cfg } = h;
   const superslabs: SsSnap[] = [];
-  const high = peekQuiet(h, H.SS_HIGH);
-  for (let ss = 0; ss < high; ss++) {
-    const word = peekQuiet(h, ssIndex(h, ss) + S.WORD);
-    if (ssState(word) !== SS_NONE) superslabs.push(decodeSuperSlab(h, ss, word));
-  }
+  eachSuperSlab(h, (ss, word) => superslabs.push(decodeSuperSlab(h, ss, word)));
   const { emptyLists, classActive } = classLists(h);
   const registry: number[][] = [];
   for (let cls = 0; cls < NUM_CLASSES; cls++) {
@@ -222,10 +218,7 @@ export interface PoolView {
 export function poolView(h: Heap): PoolView {
   const { cfg } = h;
   const superslabs: PoolView['superslabs'] = [];
-  const high = peekQuiet(h, H.SS_HIGH);
-  for (let ss = 0; ss < high; ss++) {
-    const word = peekQuiet(h, ssIndex(h, ss) + S.WORD);
-    if (ssState(word) === SS_NONE) continue;
+  eachSuperSlab(h, (ss, word) => {
     const slots = new Array<Pick<SlotSnap, 'slot' | 'slab' | 'state'>>(cfg.slabsPerSS);
     for (let slab = 0; slab < cfg.slabsPerSS; slab++) {
       const slot = slotId(cfg, ss, slab);
@@ -233,8 +226,17 @@ export function poolView(h: Heap): PoolView {
     }
     const e = ssIndex(h, ss);
     superslabs.push({ index: ss, state: SS_STATES[ssState(word)]!, pins: ssPins(word), active: peekQuiet(h, e + S.ACTIVE), hosted: peekQuiet(h, e + S.HOSTED), slots });
-  }
+  });
   return { limits: limitsOf(cfg), ...classLists(h), superslabs };
+}
+
+// Each SuperSlab table entry in use (mapped, freeing or cached), in table order, with its state word.
+function eachSuperSlab(h: Heap, f: (ss: number, word: number) => void): void {
+  const high = peekQuiet(h, H.SS_HIGH);
+  for (let ss = 0; ss < high; ss++) {
+    const word = peekQuiet(h, ssIndex(h, ss) + S.WORD);
+    if (ssState(word) !== SS_NONE) f(ss, word);
+  }
 }
 
 // Per class: the stage 1 list of EMPTY slots and the ACTIVE count.
@@ -411,8 +413,8 @@ function decodeThread(h: Heap, slot: number, tid: number): ThreadSnap {
 }
 
 // A thread cache's list of class `cls` from its head, walked to one past its count (longer: a cycle).
-function cacheChain(h: Heap, head: number, count: number, cls: number): CachedBlock[] {
-  if (head === 0) return NO_BLOCKS as CachedBlock[];
+function cacheChain(h: Heap, head: number, count: number, cls: number): readonly CachedBlock[] {
+  if (head === 0) return NO_BLOCKS;
   const blocks: CachedBlock[] = [];
   let address = head;
   while (address !== 0 && blocks.length <= count) {

@@ -220,7 +220,7 @@ const CORRUPTIONS: Record<string, Corruption[]> = {
       name: 'a thread cache dropped a block (cache lost without a flush)',
       apply(s) {
         const { t, cls, ss, slot } = cachedBlock(s);
-        t.sll[cls]!.shift();
+        t.sll[cls] = t.sll[cls]!.slice(1);
         t.sllCount[cls]!--;
         return slotWhere(ss, slot);
       },
