@@ -6,6 +6,7 @@
 // - the fast path's garbage: GC events during a million cache-hit malloc/free pairs
 //   (the thread-local fast paths must not allocate JS objects per operation);
 // - checker throughput on the default scope: runs and scheduler steps per CPU-second;
+//   and `check` itself with --jobs 1 and --jobs 2: cases per wall-second and their ratio;
 // - the scale cliffs (scale.ts): cost per SuperSlab from 100 to 65,530 SuperSlabs.
 // Figures on a shared 2-core machine are noisy: compare ratios from one run.
 import { execFileSync, spawnSync } from 'node:child_process';
@@ -22,6 +23,7 @@ import type { Workload } from '../harness/workloads/types.js';
 import { free, malloc } from '../impl/allocator/allocator.js';
 import { createHeap } from '../impl/heap.js';
 import { attachThread } from '../impl/thread/thread.js';
+import { check } from '../properties/check.js';
 import { execute } from '../properties/execute.js';
 import type { Case } from '../properties/program.js';
 import { caseArb } from '../properties/scope.js';
@@ -30,15 +32,17 @@ import { scale } from './scale.js';
 interface Args {
   iters: number;
   checkerRuns: number;
+  jobsRuns: number;
 }
 
 function parseArgs(argv: string[]): Args {
-  const args: Args = { iters: 10_000_000, checkerRuns: 3000 };
+  const args: Args = { iters: 10_000_000, checkerRuns: 3000, jobsRuns: 10_000 };
   for (let i = 0; i < argv.length; i += 2) {
     const value = Number(argv[i + 1]);
     if (argv[i] === '--iters' && Number.isSafeInteger(value) && value > 0) args.iters = value;
     else if (argv[i] === '--checker-runs' && Number.isSafeInteger(value) && value > 0) args.checkerRuns = value;
-    else throw new Error(`usage: bench [--iters N] [--checker-runs N]; bad '${argv[i]} ${argv[i + 1] ?? ''}'`);
+    else if (argv[i] === '--jobs-runs' && Number.isSafeInteger(value) && value > 0) args.jobsRuns = value;
+    else throw new Error(`usage: bench [--iters N] [--checker-runs N] [--jobs-runs N]; bad '${argv[i]} ${argv[i + 1] ?? ''}'`);
   }
   return args;
 }
@@ -141,6 +145,21 @@ function checkerThroughput(runs: number): { runs: number; runsPerCpuSec: number;
   return { runs, runsPerCpuSec: Math.round(runs / seconds), stepsPerCpuSec: Math.round(steps / seconds), meanSteps: Math.round(steps / runs) };
 }
 
+// `check` as the CLI runs it (case generation, worker threads, coverage), per wall-second:
+// the same seed and runs with one job and with two (same verdict required, else the
+// figures compare different work).
+function checkerJobs(runs: number): { runs: number; jobs1CasesPerSec: number; jobs2CasesPerSec: number; jobs2OverJobs1: number } {
+  const timed = (jobs: number): [number, string] => {
+    const start = performance.now();
+    const r = check({ runs, seed: 42, jobs });
+    return [runs / ((performance.now() - start) / 1000), JSON.stringify([r.ok, r.runs, r.report?.token ?? null, r.hits])];
+  };
+  const [one, verdict1] = timed(1);
+  const [two, verdict2] = timed(2);
+  if (verdict1 !== verdict2) throw new Error('check --jobs 1 and --jobs 2 disagree on seed 42: the parallel search is not deterministic');
+  return { runs, jobs1CasesPerSec: Math.round(one), jobs2CasesPerSec: Math.round(two), jobs2OverJobs1: Number((two / one).toFixed(3)) };
+}
+
 const args = parseArgs(process.argv.slice(2));
 const c = buildSystem();
 const larson = { chunks: 1024, lifetimes: 1000, min: 8, max: 128, seed: 12345 };
@@ -157,6 +176,7 @@ const result = {
   ],
   fastPath: await fastPathGcs(1_000_000),
   checker: checkerThroughput(args.checkerRuns),
+  checkerJobs: checkerJobs(args.jobsRuns),
   scale: scale([100, 1000, 10_000, 65_530]),
 };
 console.log(JSON.stringify(result));

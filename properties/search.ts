@@ -2,7 +2,7 @@
 // draws case i of a run from the seed alone (fc.sample with path i skips to it without
 // drawing the cases before), so any thread can draw any case. The run is cut into
 // blocks — short first, so an early failure ends the run early, then growing with the
-// case number — that worker threads take in turn; the result is the one a serial run
+// case number up to a cap — that worker threads take in turn; the result is the one a serial run
 // gives: the failing case with the smallest number, whatever thread finishes first, and
 // the lifecycle edges of the cases up to it. check.ts then shrinks that case as a serial
 // run does (fc.check replaying path i).
@@ -17,10 +17,13 @@ export function shardRange(runs: number, shard: { index: number; count: number }
   return { first: Math.floor(((shard.index - 1) * runs) / shard.count), end: Math.floor((shard.index * runs) / shard.count) };
 }
 
-/** Where each block starts: 16 cases, then an eighth of the cases before it. */
+/**
+ * Where each block starts: 16 cases, then an eighth of the cases before it, at most 128
+ * (~0.1 s: the last block is the time one thread works alone while the others idle).
+ */
 export function blockStarts(first: number, end: number): number[] {
   const starts: number[] = [];
-  for (let at = first; at < end; at += Math.max(16, Math.floor((at - first) / 8))) starts.push(at);
+  for (let at = first; at < end; at += Math.min(128, Math.max(16, Math.floor((at - first) / 8)))) starts.push(at);
   return starts;
 }
 
