@@ -15,7 +15,7 @@ export class Heap {
   readonly L: Layout;
 
   constructor(readonly sab: SharedArrayBuffer, readonly cfg: Config) {
-    this.L = new Layout(cfg);
+    this.L = layoutOf(cfg);
     if (sab.byteLength < this.L.bytes) throw new Error('heap buffer is smaller than its layout');
     this.i32 = new Int32Array(sab);
     this.f64 = new Float64Array(sab);
@@ -38,10 +38,22 @@ export function createHeap(input: ConfigInput = {}): Heap {
  */
 export function reuseHeap(previous: Heap | null, input: ConfigInput = {}): Heap {
   const { cfg, json } = configOf(input);
-  const L = new Layout(cfg);
-  if (previous === null || !sameLayout(previous.L, L)) return initHeap(new Heap(allocate(cfg), cfg), json);
+  const L = layoutOf(cfg);
+  if (previous === null || (previous.L !== L && !sameLayout(previous.L, L))) return initHeap(new Heap(allocate(cfg), cfg), json);
   clearTouched(previous);
-  return initHeap(new Heap(previous.sab, cfg), json);
+  return initHeap(previous.cfg === cfg ? previous : new Heap(previous.sab, cfg), json);
+}
+
+// A configuration's layout, computed once (configOf hands out one Config per input text).
+const layouts = new WeakMap<Config, Layout>();
+
+function layoutOf(cfg: Config): Layout {
+  let L = layouts.get(cfg);
+  if (L === undefined) {
+    L = new Layout(cfg);
+    layouts.set(cfg, L);
+  }
+  return L;
 }
 
 // Configurations of reused heaps, validated and encoded, by their input's text (a

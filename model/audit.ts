@@ -397,17 +397,21 @@ function walk(h: Heap, slot: number, capacity: number, head: number): Chain {
 function decodeThread(h: Heap, slot: number, tid: number): ThreadSnap {
   const ti = threadWords(h, slot);
   const tf = threadCells(h, slot);
-  const snap: ThreadSnap = { tid, sll: [], sllCount: [], sllCycle: [], threadList: [], threadListCount: [], bound: [] };
+  // sized up front, like a SuperSlab's slots (decodeSuperSlab)
+  const snap: ThreadSnap = {
+    tid, sll: new Array(NUM_CLASSES), sllCount: new Array(NUM_CLASSES), sllCycle: new Array(NUM_CLASSES),
+    threadList: new Array(NUM_CLASSES), threadListCount: new Array(NUM_CLASSES), bound: new Array(NUM_CLASSES),
+  };
   for (let cls = 0; cls < NUM_CLASSES; cls++) {
     const sllCount = peekQuiet(h, ti + T.SLL_COUNT + cls);
     const sll = cacheChain(h, peekCell(h, tf + TF.SLL_HEAD + cls), sllCount, cls);
     const tlCount = peekQuiet(h, ti + T.TL_COUNT + cls);
-    snap.sll.push(sll);
-    snap.sllCount.push(sllCount);
-    snap.sllCycle.push(sll.length > sllCount);
-    snap.threadList.push(cacheChain(h, peekCell(h, tf + TF.TL_HEAD + cls), tlCount, cls));
-    snap.threadListCount.push(tlCount);
-    snap.bound.push(peekQuiet(h, ti + T.BOUND + cls) - 1);
+    snap.sll[cls] = sll;
+    snap.sllCount[cls] = sllCount;
+    snap.sllCycle[cls] = sll.length > sllCount;
+    snap.threadList[cls] = cacheChain(h, peekCell(h, tf + TF.TL_HEAD + cls), tlCount, cls);
+    snap.threadListCount[cls] = tlCount;
+    snap.bound[cls] = peekQuiet(h, ti + T.BOUND + cls) - 1;
   }
   return snap;
 }

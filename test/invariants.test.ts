@@ -12,6 +12,7 @@ import { classOfSize } from '../impl/sizeclass.js';
 import { attachThread } from '../impl/thread/thread.js';
 import { firstViolation, snapshotRule, SNAPSHOT_RULES, type Violation } from '../model/rules/catalogue.js';
 import type { CheckedRule } from '../model/rules/rule.js';
+import { Marks } from '../model/rules/views.js';
 import { freeAcrossExit, mustFree, mustMalloc, SMALL } from './helpers.js';
 
 // ---------------------------------------------------------------- the good snapshots
@@ -700,6 +701,21 @@ test('MEM-BOUND: the reserve SuperSlab, smaller than a page, is within the bound
   assert.is(s.os.mappedBytes, s.limits.pageBytes); // one page: what INV-MAP-BALANCE expects
   const bad = firstViolation(s, () => true);
   assert.is(bad, null, bad === null ? '' : `${bad.id}: ${bad.what} (expected ${bad.expected}, actual ${bad.actual})`);
+});
+
+
+test('Marks, the rules\' scratch map: values per number, emptied by clear, corrupted numbers kept apart', () => {
+  const m = new Marks();
+  m.set(3, 5);
+  m.set(100_000, 7); // past the first size: grows
+  m.set(-1, 9); // a corrupted list's link: kept in the side map
+  m.set(2 ** 40, 11);
+  m.set(0.5, 13);
+  assert.equal([m.get(3), m.get(100_000), m.get(-1), m.get(2 ** 40), m.get(0.5), m.get(4)], [5, 7, 9, 11, 13, 0]);
+  m.clear();
+  assert.equal([m.get(3), m.get(100_000), m.get(-1), m.get(2 ** 40), m.get(0.5)], [0, 0, 0, 0, 0]);
+  m.set(3, 1);
+  assert.is(m.get(3), 1);
 });
 
 test.run();

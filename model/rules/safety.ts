@@ -5,7 +5,10 @@
 import type { Chain, SlotSnap, Snapshot, SsSnap } from '../audit.js';
 import { headerByte, slabOfSlot, ssOfSlot } from '../../impl/locators.js';
 import { violation, type CheckedRule, type Violation } from './rule.js';
-import { cachedBySlot, inUse, maskText, pooled, slotName, slots } from './views.js';
+import { cachedBySlot, inUse, Marks, maskText, pooled, slotName, superSlabsByIndex } from './views.js';
+
+// The rules run one at a time: they share one scratch map (views.ts Marks).
+const marks = new Marks();
 
 export const SAFETY_RULES: readonly CheckedRule<Snapshot>[] = [
   {
@@ -17,18 +20,20 @@ export const SAFETY_RULES: readonly CheckedRule<Snapshot>[] = [
       const chain = (ss: SsSnap, slot: SlotSnap, name: string, c: Chain): Violation | null => {
         if (c.cycle) return violation(this.id, `${name} is cyclic or longer than the slab`, slotName(ss, slot), `at most ${slot.capacity} blocks`, `${c.items.length}+ links`);
         if (c.items.length === 0) return null;
-        const seen = new Set<number>();
+        marks.clear();
         for (const idx of c.items) {
           if (idx < 0 || idx >= slot.carved) return violation(this.id, `${name} links a block outside the carved range`, slotName(ss, slot), `index < ${slot.carved}`, idx);
-          if (seen.has(idx)) return violation(this.id, `${name} holds a block twice`, slotName(ss, slot), 'each block once', `block ${idx} twice`);
-          seen.add(idx);
+          if (marks.get(idx) !== 0) return violation(this.id, `${name} holds a block twice`, slotName(ss, slot), 'each block once', `block ${idx} twice`);
+          marks.set(idx, 1);
         }
         return null;
       };
-      for (const [ss, slot] of slots(s)) {
-        if (!inUse(slot)) continue;
-        const bad = chain(ss, slot, 'freelist', slot.freelist) ?? chain(ss, slot, 'remote queue', slot.remote);
-        if (bad !== null) return bad;
+      for (const ss of s.superslabs) {
+        for (const slot of ss.slots) {
+          if (!inUse(slot)) continue;
+          const bad = chain(ss, slot, 'freelist', slot.freelist) ?? chain(ss, slot, 'remote queue', slot.remote);
+          if (bad !== null) return bad;
+        }
       }
       return null;
     },
@@ -40,24 +45,31 @@ export const SAFETY_RULES: readonly CheckedRule<Snapshot>[] = [
     statement: 'every carved block is in exactly one place: live, freelist, remote queue or one thread cache',
     check(s) {
       const cached = cachedBySlot(s);
-      for (const [ss, slot] of slots(s)) {
-        if (!inUse(slot)) continue;
-        const where = new Map<number, string>();
-        const place = (idx: number, name: string): Violation | null => {
-          const before = where.get(idx);
-          if (before !== undefined) return violation(this.id, `block ${idx} is in two places`, slotName(ss, slot), 'one place', `${before} and ${name}`);
-          where.set(idx, name);
-          return null;
-        };
-        for (const idx of slot.live) { const bad = place(idx, 'live'); if (bad) return bad; }
-        for (const idx of slot.freelist.items) { const bad = place(idx, 'freelist'); if (bad) return bad; }
-        for (const idx of slot.remote.items) { const bad = place(idx, 'remote queue'); if (bad) return bad; }
-        for (const c of cached.get(slot.slot) ?? []) { const bad = place(c.block.index, `thread ${c.tid} cache`); if (bad) return bad; }
-        if (where.size !== slot.carved) {
-          const lost: number[] = [];
-          for (let idx = 0; idx < slot.carved && lost.length < 8; idx++) if (!where.has(idx)) lost.push(idx);
-          return violation(this.id, 'carved blocks are nowhere (lost)', slotName(ss, slot),
-            `${slot.carved} carved = live + free + queued + cached`, `${where.size} found; missing: ${lost.map((idx) => `block #${idx}`).join(', ')}`);
+      for (const ss of s.superslabs) {
+        for (const slot of ss.slots) {
+          if (!inUse(slot)) continue;
+          // each block's place, as a mark: 1 live, 2 freelist, 3 remote queue, 4 + k the slot's k-th cached block
+          const inCache = cached.get(slot.slot) ?? [];
+          const placeName = (mark: number): string => ['', 'live', 'freelist', 'remote queue'][mark] ?? `thread ${inCache[mark - 4]!.tid} cache`;
+          marks.clear();
+          let found = 0;
+          const place = (idx: number, mark: number): Violation | null => {
+            const before = marks.get(idx);
+            if (before !== 0) return violation(this.id, `block ${idx} is in two places`, slotName(ss, slot), 'one place', `${placeName(before)} and ${placeName(mark)}`);
+            marks.set(idx, mark);
+            found++;
+            return null;
+          };
+          for (const idx of slot.live) { const bad = place(idx, 1); if (bad) return bad; }
+          for (const idx of slot.freelist.items) { const bad = place(idx, 2); if (bad) return bad; }
+          for (const idx of slot.remote.items) { const bad = place(idx, 3); if (bad) return bad; }
+          for (let k = 0; k < inCache.length; k++) { const bad = place(inCache[k]!.block.index, 4 + k); if (bad) return bad; }
+          if (found !== slot.carved) {
+            const lost: number[] = [];
+            for (let idx = 0; idx < slot.carved && lost.length < 8; idx++) if (marks.get(idx) === 0) lost.push(idx);
+            return violation(this.id, 'carved blocks are nowhere (lost)', slotName(ss, slot),
+              `${slot.carved} carved = live + free + queued + cached`, `${found} found; missing: ${lost.map((idx) => `block #${idx}`).join(', ')}`);
+          }
         }
       }
       return null;
@@ -69,10 +81,12 @@ export const SAFETY_RULES: readonly CheckedRule<Snapshot>[] = [
     seed: '001_4c03cbcfeeca547d.txt §2 ("meta->used must reflect true state")',
     statement: '`used` counts the carved blocks not on the freelist (live, cached or queued)',
     check(s) {
-      for (const [ss, slot] of slots(s)) {
-        if (!inUse(slot) || slot.freelist.cycle) continue;
-        const expected = slot.carved - slot.freelist.items.length;
-        if (slot.used !== expected) return violation(this.id, '`used` disagrees with the slab', slotName(ss, slot), `${expected} (carved ${slot.carved} - freelist ${slot.freelist.items.length})`, slot.used);
+      for (const ss of s.superslabs) {
+        for (const slot of ss.slots) {
+          if (!inUse(slot) || slot.freelist.cycle) continue;
+          const expected = slot.carved - slot.freelist.items.length;
+          if (slot.used !== expected) return violation(this.id, '`used` disagrees with the slab', slotName(ss, slot), `${expected} (carved ${slot.carved} - freelist ${slot.freelist.items.length})`, slot.used);
+        }
       }
       return null;
     },
@@ -83,9 +97,11 @@ export const SAFETY_RULES: readonly CheckedRule<Snapshot>[] = [
     seed: '003_932746184e5394df.txt §3.2 (remote_counts)',
     statement: 'a slab\'s remote count is the length of its remote queue',
     check(s) {
-      for (const [ss, slot] of slots(s)) {
-        if (inUse(slot) && !slot.remote.cycle && slot.remoteCount !== slot.remote.items.length) {
-          return violation(this.id, 'remote count disagrees with the queue', slotName(ss, slot), slot.remote.items.length, slot.remoteCount);
+      for (const ss of s.superslabs) {
+        for (const slot of ss.slots) {
+          if (inUse(slot) && !slot.remote.cycle && slot.remoteCount !== slot.remote.items.length) {
+            return violation(this.id, 'remote count disagrees with the queue', slotName(ss, slot), slot.remote.items.length, slot.remoteCount);
+          }
         }
       }
       return null;
@@ -113,12 +129,14 @@ export const SAFETY_RULES: readonly CheckedRule<Snapshot>[] = [
     seed: '004_d59e0d336a26e3fe.txt §2 (use-after-free, slab reuse without clear)',
     statement: 'live and cached blocks lie in ACTIVE slabs; a cached block is of its cache\'s class, in a slab its thread owns',
     check(s) {
-      for (const [ss, slot] of slots(s)) {
-        if (slot.live.length > 0 && slot.state !== 'ACTIVE') {
-          return violation(this.id, 'live block in a slab that is not ACTIVE', slotName(ss, slot), 'ACTIVE', `${slot.state} with ${slot.live.length} live`);
+      for (const ss of s.superslabs) {
+        for (const slot of ss.slots) {
+          if (slot.live.length > 0 && slot.state !== 'ACTIVE') {
+            return violation(this.id, 'live block in a slab that is not ACTIVE', slotName(ss, slot), 'ACTIVE', `${slot.state} with ${slot.live.length} live`);
+          }
         }
       }
-      const byIndex = new Map(s.superslabs.map((ss) => [ss.index, ss]));
+      const byIndex = superSlabsByIndex(s);
       for (const [slotId, list] of cachedBySlot(s)) {
         const ss = byIndex.get(ssOfSlot(s.limits, slotId));
         const slot = ss?.slots[slabOfSlot(s.limits, slotId)];
@@ -140,7 +158,8 @@ export const SAFETY_RULES: readonly CheckedRule<Snapshot>[] = [
     seed: '000_86274261e3f63077.txt, 004_d59e0d336a26e3fe.txt §4.4',
     statement: 'slot states agree with slab metadata and with the pool counters; an ACTIVE slab with used 0 is bound to a thread',
     check(s) {
-      const bound = new Set(s.threads.flatMap((t) => t.bound.filter((b) => b >= 0)));
+      marks.clear(); // slots bound to a thread
+      for (const t of s.threads) for (const b of t.bound) if (b >= 0) marks.set(b, 1);
       const classActive = new Array<number>(s.classActive.length).fill(0);
       let unusedTotal = 0;
       let emptyTotal = 0;
@@ -164,7 +183,7 @@ export const SAFETY_RULES: readonly CheckedRule<Snapshot>[] = [
           if (slot.state === 'ACTIVE') {
             active++;
             classActive[slot.cls]!++;
-            if (slot.used === 0 && !bound.has(slot.slot)) return violation(this.id, 'ACTIVE slab with used 0 that no thread holds (EMPTY never detected)', slotName(ss, slot), 'EMPTY', 'ACTIVE, used 0');
+            if (slot.used === 0 && marks.get(slot.slot) === 0) return violation(this.id, 'ACTIVE slab with used 0 that no thread holds (EMPTY never detected)', slotName(ss, slot), 'EMPTY', 'ACTIVE, used 0');
           } else {
             emptyTotal++;
             if (slot.used !== 0 || slot.remote.items.length !== 0 || slot.live.length !== 0) {
@@ -190,21 +209,23 @@ export const SAFETY_RULES: readonly CheckedRule<Snapshot>[] = [
     seed: '004_d59e0d336a26e3fe.txt §4.4 ("EMPTY slabs accumulate but never recycle")',
     statement: 'every EMPTY slot is on the stage 1 list of the class it last served; a slot is on each list at most once, marked exactly when it is',
     check(s) {
-      const onLists = new Map<number, number>(); // slot -> bitmask of lists holding it
+      marks.clear(); // slot -> bitmask of the lists holding it
       for (let cls = 0; cls < s.emptyLists.length; cls++) {
         const list = s.emptyLists[cls]!;
         if (list.cycle) return violation(this.id, 'stage 1 list is cyclic', `class ${cls} EMPTY list`, 'acyclic', `${list.items.length}+ links`);
         for (const slot of list.items) {
-          const mask = onLists.get(slot) ?? 0;
+          const mask = marks.get(slot);
           if (mask & (1 << cls)) return violation(this.id, 'slot twice on a stage 1 list', `slot ${slot}`, 'once', `twice on class ${cls}'s list`);
-          onLists.set(slot, mask | (1 << cls));
+          marks.set(slot, mask | (1 << cls));
         }
       }
-      for (const [ss, slot] of slots(s)) {
-        const mask = onLists.get(slot.slot) ?? 0;
-        if (slot.listed !== mask) return violation(this.id, 'listed marks disagree with the lists', slotName(ss, slot), `lists ${maskText(mask)}`, `marked ${maskText(slot.listed)}`);
-        if (slot.state === 'EMPTY' && pooled(ss) && (mask & (1 << slot.cls)) === 0) {
-          return violation(this.id, 'EMPTY slot not on its class\'s stage 1 list: stage 1 can never reuse it for that class', slotName(ss, slot), `on class ${slot.cls}'s list`, `on ${maskText(mask)}`);
+      for (const ss of s.superslabs) {
+        for (const slot of ss.slots) {
+          const mask = marks.get(slot.slot);
+          if (slot.listed !== mask) return violation(this.id, 'listed marks disagree with the lists', slotName(ss, slot), `lists ${maskText(mask)}`, `marked ${maskText(slot.listed)}`);
+          if (slot.state === 'EMPTY' && pooled(ss) && (mask & (1 << slot.cls)) === 0) {
+            return violation(this.id, 'EMPTY slot not on its class\'s stage 1 list: stage 1 can never reuse it for that class', slotName(ss, slot), `on class ${slot.cls}'s list`, `on ${maskText(mask)}`);
+          }
         }
       }
       return null;
@@ -216,18 +237,27 @@ export const SAFETY_RULES: readonly CheckedRule<Snapshot>[] = [
     seed: '000_86274261e3f63077.txt (per-class registry not populated)',
     statement: 'every SuperSlab that has hosted a slab of class c is in class c\'s registry, once',
     check(s) {
-      // one pass over the SuperSlabs (linear: seed 003 reached 49,123 of them)
-      const listed = s.registry.map((entries) => new Set(entries));
+      // one pass over the registries and one over the SuperSlabs (linear: seed 003 reached 49,123 of them)
+      marks.clear(); // SuperSlab -> bitmask of the registries listing it
+      const twice: boolean[] = [];
+      for (let cls = 0; cls < s.registry.length; cls++) {
+        for (const ss of s.registry[cls]!) {
+          const mask = marks.get(ss);
+          if (mask & (1 << cls)) twice[cls] = true;
+          marks.set(ss, mask | (1 << cls));
+        }
+      }
       const missing: number[] = [];
       for (const ss of s.superslabs) {
         if (!pooled(ss)) continue;
+        const listed = marks.get(ss.index);
         for (let cls = 0, hosted = ss.hosted; hosted !== 0; cls++, hosted >>>= 1) {
-          if (hosted & 1 && missing[cls] === undefined && !listed[cls]!.has(ss.index)) missing[cls] = ss.index;
+          if (hosted & 1 && missing[cls] === undefined && (listed & (1 << cls)) === 0) missing[cls] = ss.index;
         }
       }
       for (let cls = 0; cls < s.registry.length; cls++) {
         const entries = s.registry[cls]!;
-        if (listed[cls]!.size !== entries.length) return violation(this.id, 'registry lists a SuperSlab twice', `class ${cls} registry`, 'each once', entries.join(','));
+        if (twice[cls] === true) return violation(this.id, 'registry lists a SuperSlab twice', `class ${cls} registry`, 'each once', entries.join(','));
         if (missing[cls] !== undefined) {
           return violation(this.id, 'SuperSlab hosting the class is missing from its registry', `class ${cls} registry`, `contains SuperSlab ${missing[cls]}`, `[${entries.join(', ')}]`);
         }
@@ -242,7 +272,7 @@ export const SAFETY_RULES: readonly CheckedRule<Snapshot>[] = [
     statement: 'a SuperSlab\'s pins are the threads binding one of its slabs; a bound slab is ACTIVE, of the class, owned by the thread',
     check(s) {
       const pins = new Map<number, number>();
-      const byIndex = new Map(s.superslabs.map((ss) => [ss.index, ss]));
+      const byIndex = superSlabsByIndex(s);
       for (const t of s.threads) {
         for (let cls = 0; cls < t.bound.length; cls++) {
           const b = t.bound[cls]!;
@@ -270,10 +300,13 @@ export const SAFETY_RULES: readonly CheckedRule<Snapshot>[] = [
     statement: 'an ACTIVE slab is owned by a live thread or ORPHAN (its thread exited): never by a thread that is gone',
     check(s) {
       const live = new Set(s.threads.map((t) => t.tid));
-      for (const [ss, slot] of slots(s)) {
-        if (pooled(ss) && slot.state === 'ACTIVE' && slot.owner !== 0 && !live.has(slot.owner)) {
-          return violation(this.id, 'ACTIVE slab owned by an exited thread: nobody will drain it', slotName(ss, slot),
-            `a live thread or ORPHAN`, `thread ${slot.owner} (exited)`);
+      for (const ss of s.superslabs) {
+        if (!pooled(ss)) continue;
+        for (const slot of ss.slots) {
+          if (slot.state === 'ACTIVE' && slot.owner !== 0 && !live.has(slot.owner)) {
+            return violation(this.id, 'ACTIVE slab owned by an exited thread: nobody will drain it', slotName(ss, slot),
+              `a live thread or ORPHAN`, `thread ${slot.owner} (exited)`);
+          }
         }
       }
       return null;

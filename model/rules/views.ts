@@ -1,6 +1,6 @@
 // Views of an audit snapshot (model/audit.ts) the snapshot rules share, each built once per
-// snapshot: every slot with its SuperSlab, every cached block by slot; and the few words
-// rule texts use for a place.
+// snapshot: every cached block by slot, the SuperSlabs by index; a scratch map the rules
+// share; and the few words rule texts use for a place.
 import type { CachedBlock, SlotSnap, Snapshot, SsSnap } from '../audit.js';
 
 export const maskText = (mask: number): string => {
@@ -12,37 +12,99 @@ export const inUse = (slot: SlotSnap): boolean => slot.state !== 'UNUSED';
 export const pooled = (ss: Pick<SsSnap, 'state'>): boolean => ss.state !== 'CACHED';
 
 type CachedBySlot = Map<number, { tid: number; cls: number; block: CachedBlock }[]>;
-const cachedMemo = new WeakMap<Snapshot, CachedBySlot>();
+
+// The views of the last snapshot asked about (the rules judge one snapshot at a time). Not
+// a WeakMap: a module-level table holding each snapshot's views kept them alive through
+// the young-generation collections, which then copied them to the old one.
+let viewsOf: Snapshot | null = null;
+let cached: CachedBySlot | null = null;
+let bySs: Map<number, SsSnap> | null = null;
+
+function views(s: Snapshot): void {
+  if (viewsOf === s) return;
+  viewsOf = s;
+  cached = null;
+  bySs = null;
+}
 
 /** Every block sitting in a thread cache (SLL or thread list), by slot id (built once per snapshot). */
 export function cachedBySlot(s: Snapshot): CachedBySlot {
-  const memo = cachedMemo.get(s);
-  if (memo !== undefined) return memo;
+  views(s);
+  if (cached !== null) return cached;
   const out: CachedBySlot = new Map();
-  cachedMemo.set(s, out);
   for (const t of s.threads) {
-    for (const lists of [t.sll, t.threadList]) {
-      lists.forEach((blocks, cls) => {
-        for (const block of blocks) {
-          const list = out.get(block.slot) ?? [];
-          list.push({ tid: t.tid, cls, block });
-          out.set(block.slot, list);
-        }
-      });
+    addCached(out, t.tid, t.sll);
+    addCached(out, t.tid, t.threadList);
+  }
+  return (cached = out);
+}
+
+function addCached(out: CachedBySlot, tid: number, lists: readonly (readonly CachedBlock[])[]): void {
+  for (let cls = 0; cls < lists.length; cls++) {
+    const blocks = lists[cls]!;
+    for (let k = 0; k < blocks.length; k++) {
+      const block = blocks[k]!;
+      const list = out.get(block.slot);
+      if (list === undefined) out.set(block.slot, [{ tid, cls, block }]);
+      else list.push({ tid, cls, block });
     }
   }
-  return out;
 }
 
-const slotsMemo = new WeakMap<Snapshot, [SsSnap, SlotSnap][]>();
+/** The snapshot's SuperSlabs by table index (built once per snapshot). */
+export function superSlabsByIndex(s: Snapshot): Map<number, SsSnap> {
+  views(s);
+  if (bySs !== null) return bySs;
+  const out = new Map<number, SsSnap>();
+  for (const ss of s.superslabs) out.set(ss.index, ss);
+  return (bySs = out);
+}
 
-/** Every slot with its SuperSlab (listed once per snapshot). */
-export function slots(s: Snapshot): [SsSnap, SlotSnap][] {
-  let out = slotsMemo.get(s);
-  if (out === undefined) {
-    out = [];
-    for (const ss of s.superslabs) for (const slot of ss.slots) out.push([ss, slot]);
-    slotsMemo.set(s, out);
+/**
+ * A scratch map from whole numbers (block indices, slot ids, SuperSlab indices) to a
+ * non-zero value, emptied in O(1) by clear(): the rules' "seen" sets and masks without a Set
+ * or Map per snapshot or slot (the checker judges a snapshot at every quiescent point).
+ * Numbers outside [0, 2^26) — a corrupted list's — go to a Map. One rule uses it at a time.
+ */
+export class Marks {
+  private stamps = new Int32Array(256);
+  private values = new Int32Array(256);
+  private epoch = 1;
+  private readonly other = new Map<number, number>();
+
+  clear(): void {
+    if (this.other.size > 0) this.other.clear();
+    if (++this.epoch === 0x7fffffff) {
+      this.stamps.fill(0);
+      this.epoch = 1;
+    }
   }
-  return out;
+
+  /** The value at `i`, 0 when none. */
+  get(i: number): number {
+    if (!(i >= 0 && i < MARKS_LIMIT && Number.isInteger(i))) return this.other.get(i) ?? 0;
+    return i < this.stamps.length && this.stamps[i] === this.epoch ? this.values[i]! : 0;
+  }
+
+  set(i: number, value: number): void {
+    if (!(i >= 0 && i < MARKS_LIMIT && Number.isInteger(i))) {
+      this.other.set(i, value);
+      return;
+    }
+    if (i >= this.stamps.length) this.grow(i);
+    this.stamps[i] = this.epoch;
+    this.values[i] = value;
+  }
+
+  private grow(i: number): void {
+    const n = Math.min(MARKS_LIMIT, Math.max(2 * this.stamps.length, i + 1));
+    const stamps = new Int32Array(n);
+    stamps.set(this.stamps);
+    const values = new Int32Array(n);
+    values.set(this.values);
+    this.stamps = stamps;
+    this.values = values;
+  }
 }
+
+const MARKS_LIMIT = 2 ** 26;

@@ -102,7 +102,9 @@ class PreemptScheduler implements Scheduler {
   private current = -1;
   /** Operations the current thread had completed when its turn began. */
   private turnStart = 0;
-  private readonly pending: Set<string>;
+  /** Per thread, per operation number: the write (and read) numbers still to preempt before (each taken once). */
+  private readonly writePoints: Map<number, number[]>[];
+  private readonly readPoints: Map<number, number[]>[];
 
   constructor(
     private readonly quanta: readonly number[],
@@ -111,10 +113,18 @@ class PreemptScheduler implements Scheduler {
     private readonly threads: number,
     private readonly p: Progress,
   ) {
-    this.pending = new Set([
-      ...points.map(([t, op, k]) => `w${t % threads}:${op}:${k}`),
-      ...reads.map(([t, op, k]) => `r${t % threads}:${op}:${k}`),
-    ]);
+    const byThread = (list: readonly Point[]): Map<number, number[]>[] => {
+      const out = Array.from({ length: threads }, () => new Map<number, number[]>());
+      for (const [t, op, k] of list) {
+        const at = out[t % threads]!;
+        const ks = at.get(op) ?? [];
+        if (!ks.includes(k)) ks.push(k);
+        at.set(op, ks);
+      }
+      return out;
+    };
+    this.writePoints = byThread(points);
+    this.readPoints = byThread(reads);
   }
 
   pick(runnable: readonly boolean[]): number {
@@ -137,8 +147,18 @@ class PreemptScheduler implements Scheduler {
     return t;
   }
 
+  // Called at every step: looks up, allocates nothing.
   private preempted(t: number): boolean {
-    if (this.p.beforeWrite(t)) return this.pending.delete(`w${t}:${this.p.ops(t)}:${this.p.writes(t)}`);
-    return this.p.beforeRead(t) && this.pending.delete(`r${t}:${this.p.ops(t)}:${this.p.reads(t)}`);
+    if (this.p.beforeWrite(t)) return take(this.writePoints[t]!, this.p.ops(t), this.p.writes(t));
+    return this.p.beforeRead(t) && take(this.readPoints[t]!, this.p.ops(t), this.p.reads(t));
   }
+}
+
+// Takes point (op, k) off `points`: true when it was there.
+function take(points: Map<number, number[]>, op: number, k: number): boolean {
+  const ks = points.get(op);
+  const i = ks === undefined ? -1 : ks.indexOf(k);
+  if (i < 0) return false;
+  ks!.splice(i, 1);
+  return true;
 }
