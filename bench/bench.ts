@@ -7,6 +7,9 @@
 //   (the thread-local fast paths must not allocate JS objects per operation);
 // - checker throughput on the default scope: runs and scheduler steps per CPU-second;
 //   and `check` itself with --jobs 1 and --jobs 2: cases per wall-second and their ratio;
+// - where a found counterexample's time goes: the search, fast-check's shrinking,
+//   minimize.ts, the search for a smaller failing case, the traced report run (each
+//   variant random checking finds, seed 1);
 // - the scale cliffs (scale.ts): cost per SuperSlab from 100 to 65,530 SuperSlabs.
 // Figures on a shared 2-core machine are noisy: compare ratios from one run.
 import { execFileSync, spawnSync } from 'node:child_process';
@@ -25,6 +28,7 @@ import { createHeap } from '../impl/heap.js';
 import { attachThread } from '../impl/thread/thread.js';
 import { check } from '../properties/check.js';
 import { execute } from '../properties/execute.js';
+import { VARIANTS } from '../impl/variants.js';
 import type { Case } from '../properties/program.js';
 import { caseArb } from '../properties/scope.js';
 import { scale } from './scale.js';
@@ -36,7 +40,7 @@ interface Args {
 }
 
 function parseArgs(argv: string[]): Args {
-  const args: Args = { iters: 10_000_000, checkerRuns: 3000, jobsRuns: 10_000 };
+  const args: Args = { iters: 10_000_000, checkerRuns: 3000, jobsRuns: 30_000 };
   for (let i = 0; i < argv.length; i += 2) {
     const value = Number(argv[i + 1]);
     if (argv[i] === '--iters' && Number.isSafeInteger(value) && value > 0) args.iters = value;
@@ -160,6 +164,20 @@ function checkerJobs(runs: number): { runs: number; jobs1CasesPerSec: number; jo
   return { runs, jobs1CasesPerSec: Math.round(one), jobs2CasesPerSec: Math.round(two), jobs2OverJobs1: Number((two / one).toFixed(3)) };
 }
 
+// Per phase, the wall-clock ms summed over the variants (one check each, --jobs 1) and the
+// variants' count; a variant not found in `runs` counts in search only.
+function shrinking(runs: number): Record<string, number> {
+  const ms = { variants: 0, search: 0, shrink: 0, minimize: 0, resample: 0, report: 0 };
+  for (const v of VARIANTS) {
+    if (v.foundBy === 'prove') continue; // random checking is not expected to find it
+    const r = check({ variants: [v.name], seed: 1, runs, set: { ...v.set }, jobs: 1 });
+    ms.variants++;
+    ms.search += Math.round(r.msToFailure ?? r.ms);
+    for (const k of ['shrink', 'minimize', 'resample', 'report'] as const) ms[k] += r.shrinkMs[k];
+  }
+  return ms;
+}
+
 const args = parseArgs(process.argv.slice(2));
 const c = buildSystem();
 const larson = { chunks: 1024, lifetimes: 1000, min: 8, max: 128, seed: 12345 };
@@ -177,6 +195,7 @@ const result = {
   fastPath: await fastPathGcs(1_000_000),
   checker: checkerThroughput(args.checkerRuns),
   checkerJobs: checkerJobs(args.jobsRuns),
+  shrinkingMs: shrinking(50_000),
   scale: scale([100, 1000, 10_000, 65_530]),
 };
 console.log(JSON.stringify(result));

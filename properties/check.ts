@@ -48,6 +48,8 @@ export interface CheckResult {
   /** Wall-clock ms: to the first failure (null when none), and in all. */
   msToFailure: number | null;
   ms: number;
+  /** Wall-clock ms after the first failure, by phase (all 0 when none failed): fast-check's shrinking, minimize.ts, the search for a smaller failing case, the traced run for the report. */
+  shrinkMs: { shrink: number; minimize: number; resample: number; report: number };
   /** Lifecycle edges exercised by the generated cases, and all edges of the machines. */
   covered: string[];
   /** Per edge: how many generated cases took it at least once (0 for the ones none took). */
@@ -138,7 +140,15 @@ export function check(options: CheckOptions = {}): CheckResult {
   const msToFailure = found.failure === null ? null : performance.now() - start;
   let report: Report | null = null;
   let shrinks = 0;
+  const shrinkMs = { shrink: 0, minimize: 0, resample: 0, report: 0 };
   if (found.failure !== null) {
+    let at = performance.now();
+    const lap = (): number => {
+      const now = performance.now();
+      const ms = Math.round(now - at);
+      at = now;
+      return ms;
+    };
     // shrunk exactly as a serial run shrinks it: fast-check replays the failing case's path
     const details = fc.check(fc.property(cases, (c: Case) => execute(c).violation === null), { numRuns, seed, path: String(found.failure) });
     const minimal = details.counterexample?.[0];
@@ -150,8 +160,13 @@ export function check(options: CheckOptions = {}): CheckResult {
     if (shrunk === null) throw new Error('the shrunk counterexample did not fail again: the executor is not deterministic');
     // knobs the user fixed stay as they are; only the ones the scope drew may be simplified
     const fixed = new Set(Object.keys(options.config ?? options.set ?? {}));
-    const smallest = smallestFailing(cases, seed, found.failure + 1, minimize(minimal, shrunk.id, 3000, fixed), shrunk.id, fixed);
+    shrinkMs.shrink = lap();
+    const minimized = minimize(minimal, shrunk.id, 3000, fixed);
+    shrinkMs.minimize = lap();
+    const smallest = smallestFailing(cases, seed, found.failure + 1, minimized, shrunk.id, fixed);
+    shrinkMs.resample = lap();
     report = makeReport(smallest, execute(smallest, { trace: true }));
+    shrinkMs.report = lap();
   }
   return {
     ok: found.failure === null,
@@ -161,6 +176,7 @@ export function check(options: CheckOptions = {}): CheckResult {
     shrinks,
     msToFailure,
     ms: performance.now() - start,
+    shrinkMs,
     covered: edges.filter((e) => found.hits.has(e)),
     hits: Object.fromEntries(edges.map((e) => [e, found.hits.get(e) ?? 0])),
     edges,
