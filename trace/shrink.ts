@@ -73,9 +73,14 @@ class Shrinker {
 
   constructor(private readonly want: string, private readonly run: TraceRun, private readonly budget: number) {}
 
+  /** No replay left: the passes stop before they build a candidate (a copy of the trace, O(events) each). */
+  get spent(): boolean {
+    return this.replays >= this.budget;
+  }
+
   /** `candidate` made well-formed, when it fails the same way (and the budget allows a replay). */
   async fails(candidate: readonly TraceEvent[]): Promise<TraceEvent[] | null> {
-    if (this.replays >= this.budget) return null;
+    if (this.spent) return null;
     const c = wellFormed(candidate);
     this.replays++;
     return signature(await replayEvents(c, { ...this.run, timing: false })) === this.want ? c : null;
@@ -87,7 +92,7 @@ class Shrinker {
     let lo = 0;
     let hi = cur.length;
     let best = cur;
-    while (hi - lo > 1) {
+    while (hi - lo > 1 && !this.spent) {
       const mid = (lo + hi) >> 1;
       const c = await this.fails(cur.slice(0, mid));
       if (c !== null) {
@@ -101,16 +106,19 @@ class Shrinker {
   }
 
   async dropThreads(cur: TraceEvent[]): Promise<TraceEvent[]> {
-    for (const tid of new Set(cur.map((e) => e.tid))) cur = (await this.fails(cur.filter((e) => e.tid !== tid))) ?? cur;
+    for (const tid of new Set(cur.map((e) => e.tid))) {
+      if (this.spent) break;
+      cur = (await this.fails(cur.filter((e) => e.tid !== tid))) ?? cur;
+    }
     return cur;
   }
 
   async ddmin(cur: TraceEvent[]): Promise<TraceEvent[]> {
     let n = 2;
-    while (cur.length >= 2 && this.replays < this.budget) {
+    while (cur.length >= 2 && !this.spent) {
       const chunk = Math.ceil(cur.length / n);
       let reduced = false;
-      for (let start = 0; start < cur.length; start += chunk) {
+      for (let start = 0; start < cur.length && !this.spent; start += chunk) {
         const c = await this.fails([...cur.slice(0, start), ...cur.slice(start + chunk)]);
         if (c !== null && c.length < cur.length) {
           cur = c;
@@ -131,7 +139,7 @@ class Shrinker {
   async mergeThreads(cur: TraceEvent[]): Promise<TraceEvent[]> {
     const tids = [...new Set(cur.map((e) => e.tid))];
     for (let i = tids.length - 1; i > 0; i--) {
-      for (let j = 0; j < i; j++) {
+      for (let j = 0; j < i && !this.spent; j++) {
         const c = await this.fails(cur.map((e) => (e.tid === tids[i] ? { ...e, tid: tids[j]! } : e)));
         if (c !== null) {
           cur = c;
@@ -144,7 +152,7 @@ class Shrinker {
 
   /** Each tiny allocation's size down to the smallest of its class. */
   async smallSizes(cur: TraceEvent[]): Promise<TraceEvent[]> {
-    for (let i = 0; i < cur.length; i++) {
+    for (let i = 0; i < cur.length && !this.spent; i++) {
       const ev = cur[i]!;
       const cls = classOfSize(ev.size);
       const least = cls <= 0 ? 0 : STRIDES[cls - 1]!;
