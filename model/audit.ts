@@ -127,7 +127,7 @@ export interface Snapshot {
   nowMs: number;
   superslabs: SsSnap[];
   emptyLists: Chain[];
-  registry: number[][];
+  registry: (readonly number[])[];
   classActive: number[];
   unusedSlots: number;
   emptySlots: number;
@@ -150,11 +150,16 @@ export function audit(h: Heap, options: { counters?: boolean } = {}): Snapshot {
   const superslabs: SsSnap[] = [];
   eachSuperSlab(h, (ss, word) => superslabs.push(decodeSuperSlab(h, ss, word)));
   const { emptyLists, classActive } = classLists(h);
-  const registry: number[][] = [];
+  const registry = new Array<readonly number[]>(NUM_CLASSES);
   for (let cls = 0; cls < NUM_CLASSES; cls++) {
+    const size = peekQuiet(h, H.REG_SIZE + cls);
+    if (size <= 0) {
+      registry[cls] = NONE;
+      continue;
+    }
     const reg: number[] = [];
-    for (let i = 0; i < peekQuiet(h, H.REG_SIZE + cls); i++) reg.push(registryEntry(h, cls, i));
-    registry.push(reg);
+    for (let i = 0; i < size; i++) reg.push(registryEntry(h, cls, i));
+    registry[cls] = reg;
   }
   const threads: ThreadSnap[] = [];
   for (let slot = 0; slot < cfg.maxThreads; slot++) {
@@ -242,12 +247,12 @@ function eachSuperSlab(h: Heap, f: (ss: number, word: number) => void): void {
 // Per class: the stage 1 list of EMPTY slots and the ACTIVE count.
 function classLists(h: Heap): { emptyLists: Chain[]; classActive: number[] } {
   const { cfg } = h;
-  const emptyLists: Chain[] = [];
-  const classActive: number[] = [];
+  const emptyLists = new Array<Chain>(NUM_CLASSES);
+  const classActive = new Array<number>(NUM_CLASSES);
   for (let cls = 0; cls < NUM_CLASSES; cls++) {
     const items = listSlots(h, cls);
-    emptyLists.push({ items, cycle: items.length > cfg.maxSuperSlabs * cfg.slabsPerSS });
-    classActive.push(peekQuiet(h, H.CLASS_ACTIVE + cls));
+    emptyLists[cls] = items.length === 0 ? EMPTY_CHAIN : { items, cycle: items.length > cfg.maxSuperSlabs * cfg.slabsPerSS };
+    classActive[cls] = peekQuiet(h, H.CLASS_ACTIVE + cls);
   }
   return { emptyLists, classActive };
 }
@@ -377,7 +382,8 @@ const scratchLive: number[] = [];
 const scratchBad: number[] = [];
 
 // The empty list and chain every snapshot shares (most slots have an empty remote queue and
-// no bad header): frozen, so code that edits a snapshot must replace them, never push.
+// no bad header, most stage 1 lists are empty): frozen, so code that edits a snapshot must
+// replace them, never push or assign.
 const NONE: readonly number[] = Object.freeze([]);
 const EMPTY_CHAIN: Chain = Object.freeze({ items: NONE, cycle: false });
 const noChain = (): Chain => EMPTY_CHAIN;

@@ -148,9 +148,9 @@ const emptySlot = (s: Snapshot, listed = true): [SsSnap, SlotSnap] =>
 /** Takes `slot` off its class's stage 1 list (`strict`: it must have been on it). */
 function unlist(s: Snapshot, slot: SlotSnap, strict = true): void {
   const list = s.emptyLists[slot.cls]!;
-  const before = list.items.length;
-  list.items = list.items.filter((x) => x !== slot.slot);
-  if (strict && list.items.length !== before - 1) throw new Error(`slot ${slot.slot} was not on the class ${slot.cls} list`);
+  const items = list.items.filter((x) => x !== slot.slot);
+  s.emptyLists[slot.cls] = { ...list, items }; // replaced, not edited: an empty list is the snapshots' shared frozen one
+  if (strict && items.length !== list.items.length - 1) throw new Error(`slot ${slot.slot} was not on the class ${slot.cls} list`);
 }
 
 // ---------------------------------------------------------------- the corruptions
@@ -363,7 +363,7 @@ const CORRUPTIONS: Record<string, Corruption[]> = {
       name: 'registry lists a SuperSlab twice',
       apply(s) {
         const [ss, slot] = liveSlot(s);
-        s.registry[slot.cls]!.push(ss.index);
+        s.registry[slot.cls] = [...s.registry[slot.cls]!, ss.index];
         return `class ${slot.cls} registry`;
       },
     },

@@ -40,7 +40,8 @@ export function* listPop(t: Thread, cls: number): Op<number> {
 }
 
 /** The slots on `cls`'s list, head first (for the audit; not safe against concurrent change). */
-export function listSlots(h: Heap, cls: number): number[] {
+export function listSlots(h: Heap, cls: number): readonly number[] {
+  if (headSlot(peek(h, H.EMPTY_HEAD + cls)) === 0) return NO_SLOTS; // most lists, most of the time
   const out: number[] = [];
   const limit = h.cfg.maxSuperSlabs * h.cfg.slabsPerSS;
   for (let s = headSlot(peek(h, H.EMPTY_HEAD + cls)); s !== 0 && out.length <= limit; ) {
@@ -49,3 +50,5 @@ export function listSlots(h: Heap, cls: number): number[] {
   }
   return out;
 }
+
+const NO_SLOTS: readonly number[] = Object.freeze([]);

@@ -9,6 +9,7 @@ import { cachedBySlot, inUse, Marks, maskText, pooled, slotName, superSlabsByInd
 
 // The rules run one at a time: they share one scratch map (views.ts Marks).
 const marks = new Marks();
+const NO_CACHED: readonly { tid: number; block: { index: number } }[] = Object.freeze([]);
 
 export const SAFETY_RULES: readonly CheckedRule<Snapshot>[] = [
   {
@@ -49,21 +50,23 @@ export const SAFETY_RULES: readonly CheckedRule<Snapshot>[] = [
         for (const slot of ss.slots) {
           if (!inUse(slot)) continue;
           // each block's place, as a mark: 1 live, 2 freelist, 3 remote queue, 4 + k the slot's k-th cached block
-          const inCache = cached.get(slot.slot) ?? [];
-          const placeName = (mark: number): string => ['', 'live', 'freelist', 'remote queue'][mark] ?? `thread ${inCache[mark - 4]!.tid} cache`;
+          const inCache = cached.get(slot.slot) ?? NO_CACHED;
           marks.clear();
           let found = 0;
-          const place = (idx: number, mark: number): Violation | null => {
-            const before = marks.get(idx);
-            if (before !== 0) return violation(this.id, `block ${idx} is in two places`, slotName(ss, slot), 'one place', `${placeName(before)} and ${placeName(mark)}`);
-            marks.set(idx, mark);
-            found++;
-            return null;
-          };
-          for (const idx of slot.live) { const bad = place(idx, 1); if (bad) return bad; }
-          for (const idx of slot.freelist.items) { const bad = place(idx, 2); if (bad) return bad; }
-          for (const idx of slot.remote.items) { const bad = place(idx, 3); if (bad) return bad; }
-          for (let k = 0; k < inCache.length; k++) { const bad = place(inCache[k]!.block.index, 4 + k); if (bad) return bad; }
+          for (let pass = 1; pass <= 4; pass++) {
+            const items = pass === 1 ? slot.live : pass === 2 ? slot.freelist.items : pass === 3 ? slot.remote.items : inCache;
+            for (let k = 0; k < items.length; k++) {
+              const idx = pass === 4 ? inCache[k]!.block.index : (items as readonly number[])[k]!;
+              const mark = pass === 4 ? 4 + k : pass;
+              const before = marks.get(idx);
+              if (before !== 0) {
+                const name = (m: number): string => ['', 'live', 'freelist', 'remote queue'][m] ?? `thread ${inCache[m - 4]!.tid} cache`;
+                return violation(this.id, `block ${idx} is in two places`, slotName(ss, slot), 'one place', `${name(before)} and ${name(mark)}`);
+              }
+              marks.set(idx, mark);
+              found++;
+            }
+          }
           if (found !== slot.carved) {
             const lost: number[] = [];
             for (let idx = 0; idx < slot.carved && lost.length < 8; idx++) if (marks.get(idx) === 0) lost.push(idx);
@@ -137,7 +140,9 @@ export const SAFETY_RULES: readonly CheckedRule<Snapshot>[] = [
         }
       }
       const byIndex = superSlabsByIndex(s);
-      for (const [slotId, list] of cachedBySlot(s)) {
+      const cached = cachedBySlot(s);
+      for (const slotId of cached.keys()) {
+        const list = cached.get(slotId)!;
         const ss = byIndex.get(ssOfSlot(s.limits, slotId));
         const slot = ss?.slots[slabOfSlot(s.limits, slotId)];
         for (const c of list) {
