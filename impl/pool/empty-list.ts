@@ -51,4 +51,5 @@ export function listSlots(h: Heap, cls: number): readonly number[] {
   return out;
 }
 
-const NO_SLOTS: readonly number[] = Object.freeze([]);
+// Readonly by type, not frozen (a frozen array's for...of allocates an iterator: model/audit.ts NONE).
+const NO_SLOTS: readonly number[] = [];

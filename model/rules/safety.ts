@@ -5,11 +5,11 @@
 import type { Chain, SlotSnap, Snapshot, SsSnap } from '../audit.js';
 import { headerByte, slabOfSlot, ssOfSlot } from '../../impl/locators.js';
 import { violation, type CheckedRule, type Violation } from './rule.js';
-import { cachedBySlot, inUse, Marks, maskText, pooled, slotName, superSlabsByIndex } from './views.js';
+import { cachedBySlot, inUse, Marks, maskText, pooled, slotName, superSlabAt } from './views.js';
 
 // The rules run one at a time: they share one scratch map (views.ts Marks).
 const marks = new Marks();
-const NO_CACHED: readonly { tid: number; block: { index: number } }[] = Object.freeze([]);
+const NO_CACHED: readonly { tid: number; block: { index: number } }[] = [];
 
 export const SAFETY_RULES: readonly CheckedRule<Snapshot>[] = [
   {
@@ -139,11 +139,10 @@ export const SAFETY_RULES: readonly CheckedRule<Snapshot>[] = [
           }
         }
       }
-      const byIndex = superSlabsByIndex(s);
       const cached = cachedBySlot(s);
       for (const slotId of cached.keys()) {
         const list = cached.get(slotId)!;
-        const ss = byIndex.get(ssOfSlot(s.limits, slotId));
+        const ss = superSlabAt(s, ssOfSlot(s.limits, slotId));
         const slot = ss?.slots[slabOfSlot(s.limits, slotId)];
         for (const c of list) {
           if (ss === undefined || slot === undefined || slot.state !== 'ACTIVE') {
@@ -276,23 +275,22 @@ export const SAFETY_RULES: readonly CheckedRule<Snapshot>[] = [
     seed: '003_932746184e5394df.txt §1.1 (not held by a thread cache)',
     statement: 'a SuperSlab\'s pins are the threads binding one of its slabs; a bound slab is ACTIVE, of the class, owned by the thread',
     check(s) {
-      const pins = new Map<number, number>();
-      const byIndex = superSlabsByIndex(s);
+      marks.clear(); // SuperSlab -> the bindings counted
       for (const t of s.threads) {
         for (let cls = 0; cls < t.bound.length; cls++) {
           const b = t.bound[cls]!;
           if (b < 0) continue;
-          const ss = byIndex.get(ssOfSlot(s.limits, b));
+          const ss = superSlabAt(s, ssOfSlot(s.limits, b));
           const slot = ss?.slots[slabOfSlot(s.limits, b)];
           if (ss === undefined || slot === undefined || slot.state !== 'ACTIVE' || slot.cls !== cls || slot.owner !== t.tid) {
             return violation(this.id, 'thread binds a slab that is not its ACTIVE slab of the class', `thread ${t.tid} class ${cls}`, `ACTIVE, class ${cls}, owner ${t.tid}`,
               slot === undefined ? 'no such slab' : `${slot.state}, class ${slot.cls}, owner ${slot.owner}`);
           }
-          pins.set(ss.index, (pins.get(ss.index) ?? 0) + 1);
+          marks.set(ss.index, marks.get(ss.index) + 1);
         }
       }
       for (const ss of s.superslabs) {
-        const expected = pins.get(ss.index) ?? 0;
+        const expected = marks.get(ss.index);
         if (ss.pins !== expected) return violation(this.id, 'pin count disagrees with the bindings', `SuperSlab ${ss.index}`, expected, ss.pins);
       }
       return null;

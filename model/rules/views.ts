@@ -1,5 +1,5 @@
 // Views of an audit snapshot (model/audit.ts) the snapshot rules share, each built once per
-// snapshot: every cached block by slot, the SuperSlabs by index; a scratch map the rules
+// snapshot: every cached block by slot, a SuperSlab by its index; a scratch map the rules
 // share; and the few words rule texts use for a place.
 import type { CachedBlock, SlotSnap, Snapshot, SsSnap } from '../audit.js';
 
@@ -18,13 +18,12 @@ type CachedBySlot = Map<number, { tid: number; cls: number; block: CachedBlock }
 // the young-generation collections, which then copied them to the old one.
 let viewsOf: Snapshot | null = null;
 let cached: CachedBySlot | null = null;
-let bySs: Map<number, SsSnap> | null = null;
+let positionsOf: Snapshot | null = null;
 
 function views(s: Snapshot): void {
   if (viewsOf === s) return;
   viewsOf = s;
   cached = null;
-  bySs = null;
 }
 
 /** Every block sitting in a thread cache (SLL or thread list), by slot id (built once per snapshot). */
@@ -51,13 +50,15 @@ function addCached(out: CachedBySlot, tid: number, lists: readonly (readonly Cac
   }
 }
 
-/** The snapshot's SuperSlabs by table index (built once per snapshot). */
-export function superSlabsByIndex(s: Snapshot): Map<number, SsSnap> {
-  views(s);
-  if (bySs !== null) return bySs;
-  const out = new Map<number, SsSnap>();
-  for (const ss of s.superslabs) out.set(ss.index, ss);
-  return (bySs = out);
+/** The snapshot's SuperSlab with table index `index`, if it has one (positions marked once per snapshot). */
+export function superSlabAt(s: Snapshot, index: number): SsSnap | undefined {
+  if (positionsOf !== s) {
+    positionsOf = s;
+    positions.clear();
+    for (let k = 0; k < s.superslabs.length; k++) positions.set(s.superslabs[k]!.index, k + 1);
+  }
+  const k = positions.get(index);
+  return k === 0 ? undefined : s.superslabs[k - 1];
 }
 
 /**
@@ -108,3 +109,6 @@ export class Marks {
 }
 
 const MARKS_LIMIT = 2 ** 26;
+
+// superSlabAt's own marks (the rules' scratch map is theirs while they run).
+const positions = new Marks();
