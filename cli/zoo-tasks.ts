@@ -3,7 +3,7 @@
 // so that shrinking, most of zoo's time, runs in parallel too. A check's result does not
 // depend on the thread that runs it, so the rows are the same whatever the pool's size.
 import { Worker } from 'node:worker_threads';
-import { VARIANTS } from '../impl/variants.js';
+import { variantByName, VARIANTS } from '../impl/variants.js';
 import { check } from '../properties/check.js';
 import type { SchedulerKind } from '../properties/schedulers/registry.js';
 import { workerExecArgv } from '../properties/search.js';
@@ -40,6 +40,17 @@ export function runTask(t: ZooTask): ZooOutcome {
   };
 }
 
+/**
+ * The order the pool hands tasks out: the ones expected to run all their cases first — a
+ * variant only prove is expected to find, then the atomic-operation checks (the races
+ * pass them) — so that no long task starts last while the other threads idle. Outcomes
+ * and `done` calls stay in task order.
+ */
+export function dispatchOrder(tasks: readonly ZooTask[]): number[] {
+  const expected = (t: ZooTask): number => (variantByName(t.variant)?.foundBy === 'prove' ? t.runs : t.atomicOps ? t.runs / 2 : 0);
+  return tasks.map((_, i) => i).sort((a, b) => expected(tasks[b]!) - expected(tasks[a]!) || a - b);
+}
+
 /** Every task's outcome, in task order; `done` is called in task order too. */
 export async function runTasks(tasks: readonly ZooTask[], jobs: number, done: (t: ZooTask, o: ZooOutcome) => void): Promise<ZooOutcome[]> {
   const out: ZooOutcome[] = [];
@@ -52,6 +63,7 @@ export async function runTasks(tasks: readonly ZooTask[], jobs: number, done: (t
     tasks.forEach((t, i) => finish(i, runTask(t)));
     return out;
   }
+  const order = dispatchOrder(tasks);
   let next = 0;
   const worker = (): Promise<void> => new Promise((resolve, reject) => {
     const execArgv = workerExecArgv();
@@ -61,7 +73,7 @@ export async function runTasks(tasks: readonly ZooTask[], jobs: number, done: (t
         void w.terminate().then(() => resolve());
         return;
       }
-      const i = next++;
+      const i = order[next++]!;
       w.postMessage({ i, task: tasks[i] });
     };
     w.on('message', ({ i, outcome }: { i: number; outcome: ZooOutcome }) => {

@@ -11,6 +11,7 @@ import * as assert from 'uvu/assert';
 import { main } from '../cli/main.js';
 import { writeReport } from '../cli/report-files.js';
 import { UsageError } from '../cli/usage.js';
+import { dispatchOrder, type ZooTask } from '../cli/zoo-tasks.js';
 import { variantByName } from '../impl/variants.js';
 import { check } from '../properties/check.js';
 import { cli } from './helpers.js';
@@ -169,6 +170,13 @@ test('view without --out writes reports/<invariant or PASS>-<hash>.html under th
   } finally {
     process.chdir(cwd);
   }
+});
+
+test('zoo hands out first the checks expected to run all their cases: a variant only prove finds, then atomic operations', () => {
+  const task = (variant: string, seed: number, atomicOps = false): ZooTask => ({ variant, seed, runs: atomicOps ? 5000 : 50_000, scheduler: 'preempt', atomicOps });
+  assert.is(variantByName('pin-check-torn')!.foundBy, 'prove');
+  const tasks = [task('tls-free-skips-used', 1), task('tls-free-skips-used', 2), task('tls-free-skips-used', 1, true), task('pin-check-torn', 1), task('pin-check-torn', 2), task('pin-check-torn', 1, true)];
+  assert.equal(dispatchOrder(tasks), [3, 4, 5, 2, 0, 1]);
 });
 
 test.run();
