@@ -6,7 +6,7 @@
 import fc from 'fast-check';
 import { allEdges } from '../model/lifecycle.js';
 import { execute } from './execute.js';
-import { minimize } from './minimize.js';
+import { minimize, type Verdicts } from './minimize.js';
 import { caseSize, type Case } from './program.js';
 import { makeReport, type Report } from './report.js';
 import { ConfigError, makeConfig } from '../impl/config.js';
@@ -66,14 +66,14 @@ export interface CheckResult {
  * a structurally different, smaller one (another thread layout, say); sampling can.
  */
 function smallestFailing(
-  cases: fc.Arbitrary<Case>, seed: number, runsToFailure: number, best: Case, id: string, fixed: ReadonlySet<string>,
+  cases: fc.Arbitrary<Case>, seed: number, runsToFailure: number, best: Case, id: string, fixed: ReadonlySet<string>, verdicts: Verdicts,
 ): Case {
   const budget = Math.min(5000, Math.max(2000, 2 * runsToFailure));
   let smallest = best;
   let tries = 8;
   for (const c of fc.sample(cases, { numRuns: budget, seed: seed + 1 })) {
     if (execute(c).violation?.id !== id) continue;
-    const m = minimize(c, id, 600, fixed);
+    const m = minimize(c, id, 600, fixed, verdicts);
     if (size(m) < size(smallest)) smallest = m;
     if (--tries === 0) break;
   }
@@ -161,9 +161,10 @@ export function check(options: CheckOptions = {}): CheckResult {
     // knobs the user fixed stay as they are; only the ones the scope drew may be simplified
     const fixed = new Set(Object.keys(options.config ?? options.set ?? {}));
     shrinkMs.shrink = lap();
-    const minimized = minimize(minimal, shrunk.id, 3000, fixed);
+    const verdicts: Verdicts = new Map();
+    const minimized = minimize(minimal, shrunk.id, 3000, fixed, verdicts);
     shrinkMs.minimize = lap();
-    const smallest = smallestFailing(cases, seed, found.failure + 1, minimized, shrunk.id, fixed);
+    const smallest = smallestFailing(cases, seed, found.failure + 1, minimized, shrunk.id, fixed, verdicts);
     shrinkMs.resample = lap();
     report = makeReport(smallest, execute(smallest, { trace: true }));
     shrinkMs.report = lap();

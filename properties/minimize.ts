@@ -13,15 +13,29 @@ import { pluginOf } from './schedulers/registry.js';
 import { TINY_POLICY_BASE } from './scope.js';
 
 /**
+ * What each case run so far violated (null: nothing), by its JSON text: minimizations that
+ * meet a case again (a run's several minimizations converge on the same small cases: 40 %
+ * of their runs over the variants) take its verdict instead of running it. The executor is
+ * deterministic, so the result is the same; a budget counts these runs too.
+ */
+export type Verdicts = Map<string, string | null>;
+
+/**
  * The smallest case reachable from `c` that still violates `id`, within `budget` runs.
  * Knobs named in `fixed` (the user's --config or --set) are never changed.
  */
-export function minimize(c: Case, id: string, budget = 3000, fixed: ReadonlySet<string> = new Set()): Case {
+export function minimize(c: Case, id: string, budget = 3000, fixed: ReadonlySet<string> = new Set(), verdicts: Verdicts = new Map()): Case {
   let best = c;
   let runs = 0;
   const fails = (x: Case): boolean => {
     runs++;
-    return execute(x).violation?.id === id;
+    const key = JSON.stringify(x);
+    let verdict = verdicts.get(key);
+    if (verdict === undefined) {
+      verdict = execute(x).violation?.id ?? null;
+      verdicts.set(key, verdict);
+    }
+    return verdict === id;
   };
   for (let improved = true; improved && runs < budget; ) {
     improved = false;
