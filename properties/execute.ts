@@ -307,7 +307,7 @@ class Run {
     }
     if (r.done === true) {
       vt.pending = -1;
-      this.finishOp(vt, r.value);
+      this.finishOp(vt, r.value ?? 0);
     } else {
       vt.pending = r.value;
     }

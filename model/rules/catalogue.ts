@@ -32,12 +32,9 @@ export function snapshotRule(id: string): CheckedRule<Snapshot> | undefined {
   return SNAPSHOT_RULES.find((r) => r.id === id);
 }
 
-const isSafety = (r: Rule): boolean => r.kind === 'safety';
-
 /** The first violation among the snapshot rules `which` selects (default: safety), in catalogue order. */
-export function firstViolation(s: Snapshot, which: (r: Rule) => boolean = isSafety): Violation | null {
-  for (const r of SNAPSHOT_RULES) {
-    if (!which(r)) continue;
+export function firstViolation(s: Snapshot, which?: (r: Rule) => boolean): Violation | null {
+  for (const r of which === undefined ? SAFETY_RULES : SNAPSHOT_RULES.filter(which)) {
     const bad = r.check(s);
     if (bad !== null) return bad;
   }

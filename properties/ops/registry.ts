@@ -45,8 +45,8 @@ export interface RunContext {
 
 /** An operation under way on the step executor. */
 export interface Running {
-  /** Its steps (drain, trim, tick and exit return 0). */
-  readonly gen: Step<number>;
+  /** Its steps (drain, trim, tick and exit return nothing: their end sees 0). */
+  readonly gen: Step<number | void>;
   /** What the trace prints after the operation's text when it starts: what it aims at. */
   readonly target: string;
   /** The live block a free takes; 0 for any other operation. */
