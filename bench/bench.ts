@@ -6,7 +6,7 @@
 // - the fast path's garbage: GC events during a million cache-hit malloc/free pairs
 //   (the thread-local fast paths must not allocate JS objects per operation);
 // - checker throughput on the default scope: runs and scheduler steps per CPU-second;
-//   and `check` itself with --jobs 1 and --jobs 2: cases per wall-second and their ratio;
+//   and `check` itself with --jobs 1 and --jobs 2: cases per wall-second, their ratio, CPU seconds;
 // - where a found counterexample's time goes: the search, fast-check's shrinking,
 //   minimize.ts, the search for a smaller failing case, the traced report run (each
 //   variant random checking finds, seed 1);
@@ -151,17 +151,27 @@ function checkerThroughput(runs: number): { runs: number; runsPerCpuSec: number;
 
 // `check` as the CLI runs it (case generation, worker threads, coverage), per wall-second:
 // the same seed and runs with one job and with two (same verdict required, else the
-// figures compare different work).
-function checkerJobs(runs: number): { runs: number; jobs1CasesPerSec: number; jobs2CasesPerSec: number; jobs2OverJobs1: number } {
-  const timed = (jobs: number): [number, string] => {
+// figures compare different work), and the CPU seconds each took (every thread of this
+// process: what the second thread costs beyond the cases it runs).
+function checkerJobs(runs: number): Record<string, number> {
+  const timed = (jobs: number): { perSec: number; cpuSec: number; verdict: string } => {
     const start = performance.now();
+    const cpu = process.cpuUsage();
     const r = check({ runs, seed: 42, jobs });
-    return [runs / ((performance.now() - start) / 1000), JSON.stringify([r.ok, r.runs, r.report?.token ?? null, r.hits])];
+    const used = process.cpuUsage(cpu);
+    return {
+      perSec: runs / ((performance.now() - start) / 1000),
+      cpuSec: Number(((used.user + used.system) / 1e6).toFixed(2)),
+      verdict: JSON.stringify([r.ok, r.runs, r.report?.token ?? null, r.hits]),
+    };
   };
-  const [one, verdict1] = timed(1);
-  const [two, verdict2] = timed(2);
-  if (verdict1 !== verdict2) throw new Error('check --jobs 1 and --jobs 2 disagree on seed 42: the parallel search is not deterministic');
-  return { runs, jobs1CasesPerSec: Math.round(one), jobs2CasesPerSec: Math.round(two), jobs2OverJobs1: Number((two / one).toFixed(3)) };
+  const one = timed(1);
+  const two = timed(2);
+  if (one.verdict !== two.verdict) throw new Error('check --jobs 1 and --jobs 2 disagree on seed 42: the parallel search is not deterministic');
+  return {
+    runs, jobs1CasesPerSec: Math.round(one.perSec), jobs2CasesPerSec: Math.round(two.perSec), jobs2OverJobs1: Number((two.perSec / one.perSec).toFixed(3)),
+    jobs1CpuSec: one.cpuSec, jobs2CpuSec: two.cpuSec,
+  };
 }
 
 // Per phase, the wall-clock ms summed over the variants (one check each, --jobs 1) and the
