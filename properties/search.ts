@@ -18,12 +18,14 @@ export function shardRange(runs: number, shard: { index: number; count: number }
 }
 
 /**
- * Where each block starts: 16 cases, then an eighth of the cases before it, at most 128
- * (~0.1 s: the last block is the time one thread works alone while the others idle).
+ * Where each block starts: 16 cases, then an eighth of the cases before it, at most 512.
+ * The cap weighs two costs: the last block is time one thread works alone while the others
+ * idle (512 cases: ~0.2 s), and a block's fc.sample skips to its first case one random
+ * jump per case before it (~0.5 µs each: with blocks of 128, 8 % of a 30,000-case run's CPU).
  */
 export function blockStarts(first: number, end: number): number[] {
   const starts: number[] = [];
-  for (let at = first; at < end; at += Math.min(128, Math.max(16, Math.floor((at - first) / 8)))) starts.push(at);
+  for (let at = first; at < end; at += Math.min(512, Math.max(16, Math.floor((at - first) / 8)))) starts.push(at);
   return starts;
 }
 

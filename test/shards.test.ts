@@ -86,7 +86,7 @@ test('blocks: short first, then growing; shards tile the run', () => {
   assert.ok(starts.length < 40);
   for (let i = 1; i < starts.length; i++) assert.ok(starts[i]! > starts[i - 1]!);
   const long = blockStarts(0, 100_000);
-  assert.is(Math.max(...long.slice(1).map((s, i) => s - long[i]!)), 128, 'a long run is cut in blocks of at most 128 cases');
+  assert.is(Math.max(...long.slice(1).map((s, i) => s - long[i]!)), 512, 'a long run is cut in blocks of at most 512 cases');
   const parts = [1, 2, 3, 4].map((index) => shardRange(10, { index, count: 4 }));
   assert.equal(parts, [{ first: 0, end: 2 }, { first: 2, end: 5 }, { first: 5, end: 7 }, { first: 7, end: 10 }]);
 });
