@@ -85,8 +85,13 @@ test('blocks: short first, then growing; shards tile the run', () => {
   assert.equal(starts.slice(0, 9), [0, 16, 32, 48, 64, 80, 96, 112, 128]);
   assert.ok(starts.length < 40);
   for (let i = 1; i < starts.length; i++) assert.ok(starts[i]! > starts[i - 1]!);
-  const long = blockStarts(0, 100_000);
-  assert.is(Math.max(...long.slice(1).map((s, i) => s - long[i]!)), 512, 'a long run is cut in blocks of at most 512 cases');
+  // a long run: blocks of at most a 40th of it, so the jumps to each block's first case stay few
+  for (const [runs, cap] of [[30_000, 750], [1_000_000, 25_000]] as const) {
+    const long = blockStarts(0, runs);
+    assert.is(Math.max(...long.slice(1).map((s, i) => s - long[i]!)), cap, `a run of ${runs} is cut in blocks of at most ${cap} cases`);
+    const jumps = long.reduce((n, s) => n + s, 0);
+    assert.ok(jumps < 25 * runs, `${jumps} jumps to the blocks' first cases for ${runs} cases`);
+  }
   const parts = [1, 2, 3, 4].map((index) => shardRange(10, { index, count: 4 }));
   assert.equal(parts, [{ first: 0, end: 2 }, { first: 2, end: 5 }, { first: 5, end: 7 }, { first: 7, end: 10 }]);
 });
