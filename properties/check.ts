@@ -80,10 +80,11 @@ function smallestFailing(
   return smallest;
 }
 
-// The first `n` cases of the run with `seed`, drawn 64 at a time as they are asked for (fc.sample
-// with a path skips to a case: search.ts), not all up front: the search above often stops early.
+// The first `n` cases of the run with `seed`, drawn as they are asked for, in chunks that
+// double from 64 (fc.sample with a path jumps to a case, one random jump per case before it:
+// search.ts), not all up front: the search above often stops early.
 function* sampled(cases: fc.Arbitrary<Case>, seed: number, n: number): Generator<Case> {
-  for (let at = 0; at < n; at += 64) yield* fc.sample(cases, { seed, path: String(at), numRuns: Math.min(64, n - at) });
+  for (let at = 0, chunk = 64; at < n; at += chunk, chunk *= 2) yield* fc.sample(cases, { seed, path: String(at), numRuns: Math.min(chunk, n - at) });
 }
 
 const size = (c: Case): number => {
