@@ -929,6 +929,22 @@ test('minimize: the padding of a padded counterexample goes; the result still fa
   assert.ok(ops.every((o) => o.op === 'free' || (o.op === 'alloc' && o.size === C6)), programText(mr.program).join(' | '));
 });
 
+test('minimize: minimizations sharing their verdicts run no case twice and give what a fresh one gives', () => {
+  const padded: Case = {
+    config: cfg('registry-unpopulated'),
+    program: { threads: [[{ op: 'tick', ms: 4 }, alloc(C7), drain, alloc(C5)], [alloc(C6), { op: 'trim' }]] },
+    schedule: { kind: 'preempt', quanta: [], points: [] },
+  };
+  const verdicts = new Map<string, string | null>();
+  const first = minimize(padded, 'INV-REGISTRY', 3000, new Set(), verdicts);
+  assert.equal(first, minimize(padded, 'INV-REGISTRY'), 'the same result as without shared verdicts');
+  assert.is(verdicts.get(JSON.stringify(first)), 'INV-REGISTRY', 'the result\'s verdict is kept');
+  const ran = verdicts.size;
+  assert.ok(ran > 1);
+  assert.equal(minimize(padded, 'INV-REGISTRY', 3000, new Set(), verdicts), first);
+  assert.is(verdicts.size, ran, 'the second minimization met only cases the first had run');
+});
+
 // ---------------------------------------------------------------------------- token
 
 const tokenOf = (value: unknown): string => `sc1.${deflateRawSync(Buffer.from(JSON.stringify(value))).toString('base64url')}`;
