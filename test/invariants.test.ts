@@ -710,10 +710,11 @@ test('Marks, the rules\' scratch map: values per number, emptied by clear, corru
   m.set(100_000, 7); // past the first size: grows
   m.set(-1, 9); // a corrupted list's link: kept in the side map
   m.set(2 ** 40, 11);
+  m.set(2 ** 22, 15); // past the arrays' bound: the side map
   m.set(0.5, 13);
-  assert.equal([m.get(3), m.get(100_000), m.get(-1), m.get(2 ** 40), m.get(0.5), m.get(4)], [5, 7, 9, 11, 13, 0]);
+  assert.equal([m.get(3), m.get(100_000), m.get(-1), m.get(2 ** 40), m.get(0.5), m.get(2 ** 22), m.get(4)], [5, 7, 9, 11, 13, 15, 0]);
   m.clear();
-  assert.equal([m.get(3), m.get(100_000), m.get(-1), m.get(2 ** 40), m.get(0.5)], [0, 0, 0, 0, 0]);
+  assert.equal([m.get(3), m.get(100_000), m.get(-1), m.get(2 ** 40), m.get(0.5), m.get(2 ** 22)], [0, 0, 0, 0, 0, 0]);
   m.set(3, 1);
   assert.is(m.get(3), 1);
 });

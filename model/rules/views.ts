@@ -65,7 +65,8 @@ export function superSlabAt(s: Snapshot, index: number): SsSnap | undefined {
  * A scratch map from whole numbers (block indices, slot ids, SuperSlab indices) to a
  * non-zero value, emptied in O(1) by clear(): the rules' "seen" sets and masks without a Set
  * or Map per snapshot or slot (the checker judges a snapshot at every quiescent point).
- * Numbers outside [0, 2^26) — a corrupted list's — go to a Map. One rule uses it at a time.
+ * Numbers outside [0, 2^22) — a corrupted list's, or slot ids past 4M — go to a Map, so a
+ * garbage link cannot grow the arrays past 32 MB. One rule uses it at a time.
  */
 export class Marks {
   private stamps = new Int32Array(256);
@@ -108,7 +109,7 @@ export class Marks {
   }
 }
 
-const MARKS_LIMIT = 2 ** 26;
+const MARKS_LIMIT = 2 ** 22;
 
 // superSlabAt's own marks (the rules' scratch map is theirs while they run).
 const positions = new Marks();
