@@ -704,6 +704,22 @@ test('MEM-BOUND: the reserve SuperSlab, smaller than a page, is within the bound
 });
 
 
+test('INV-CONSERVATION names both places of a block that is in two, and the blocks that are nowhere', () => {
+  const twice = structuredClone(BUSY);
+  const { t, block, slot } = cachedBlock(twice);
+  slot.remote = { ...slot.remote, items: [...slot.remote.items, block.index] };
+  const v = snapshotRule('INV-CONSERVATION')!.check(twice)!;
+  assert.is(v.what, `block ${block.index} is in two places`);
+  assert.is(v.actual, `remote queue and thread ${t.tid} cache`);
+  const lost = structuredClone(BUSY);
+  const [, fslot] = freelistSlot(lost);
+  const dropped = fslot.freelist.items[0]!;
+  fslot.freelist = { ...fslot.freelist, items: fslot.freelist.items.slice(1) };
+  const w = snapshotRule('INV-CONSERVATION')!.check(lost)!;
+  assert.is(w.what, 'carved blocks are nowhere (lost)');
+  assert.ok(String(w.actual).endsWith(`missing: block #${dropped}`), String(w.actual));
+});
+
 test('Marks, the rules\' scratch map: values per number, emptied by clear, corrupted numbers kept apart', () => {
   const m = new Marks();
   m.set(3, 5);

@@ -9,6 +9,23 @@ import { cachedBySlot, inUse, Marks, maskText, pooled, slotName, superSlabAt } f
 
 // The rules run one at a time: they share one scratch map (views.ts Marks).
 const marks = new Marks();
+
+// Marks block `idx` with `mark`; when it was marked already, [idx, its mark, `mark`], else null.
+function markOne(idx: number, mark: number): [number, number, number] | null {
+  const before = marks.get(idx);
+  if (before !== 0) return [idx, before, mark];
+  marks.set(idx, mark);
+  return null;
+}
+
+// Marks each block index of `items` with `mark`; the first clash (markOne), or null.
+function markAll(items: readonly number[], mark: number): [number, number, number] | null {
+  for (let k = 0; k < items.length; k++) {
+    const clash = markOne(items[k]!, mark);
+    if (clash !== null) return clash;
+  }
+  return null;
+}
 const NO_CACHED: readonly { tid: number; block: { index: number } }[] = [];
 
 export const SAFETY_RULES: readonly CheckedRule<Snapshot>[] = [
@@ -52,21 +69,14 @@ export const SAFETY_RULES: readonly CheckedRule<Snapshot>[] = [
           // each block's place, as a mark: 1 live, 2 freelist, 3 remote queue, 4 + k the slot's k-th cached block
           const inCache = cached.get(slot.slot) ?? NO_CACHED;
           marks.clear();
-          let found = 0;
-          for (let pass = 1; pass <= 4; pass++) {
-            const items = pass === 1 ? slot.live : pass === 2 ? slot.freelist.items : pass === 3 ? slot.remote.items : inCache;
-            for (let k = 0; k < items.length; k++) {
-              const idx = pass === 4 ? inCache[k]!.block.index : (items as readonly number[])[k]!;
-              const mark = pass === 4 ? 4 + k : pass;
-              const before = marks.get(idx);
-              if (before !== 0) {
-                const name = (m: number): string => ['', 'live', 'freelist', 'remote queue'][m] ?? `thread ${inCache[m - 4]!.tid} cache`;
-                return violation(this.id, `block ${idx} is in two places`, slotName(ss, slot), 'one place', `${name(before)} and ${name(mark)}`);
-              }
-              marks.set(idx, mark);
-              found++;
-            }
+          let clash = markAll(slot.live, 1) ?? markAll(slot.freelist.items, 2) ?? markAll(slot.remote.items, 3);
+          for (let k = 0; clash === null && k < inCache.length; k++) clash = markOne(inCache[k]!.block.index, 4 + k);
+          if (clash !== null) {
+            const [idx, before, mark] = clash;
+            const name = (m: number): string => ['', 'live', 'freelist', 'remote queue'][m] ?? `thread ${inCache[m - 4]!.tid} cache`;
+            return violation(this.id, `block ${idx} is in two places`, slotName(ss, slot), 'one place', `${name(before)} and ${name(mark)}`);
           }
+          const found = slot.live.length + slot.freelist.items.length + slot.remote.items.length + inCache.length; // each marked once
           if (found !== slot.carved) {
             const lost: number[] = [];
             for (let idx = 0; idx < slot.carved && lost.length < 8; idx++) if (marks.get(idx) === 0) lost.push(idx);
