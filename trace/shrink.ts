@@ -58,13 +58,13 @@ export async function shrinkTrace(events: readonly TraceEvent[], run: TraceRun, 
   const s = new Shrinker(want, run, budget);
   let cur = wellFormed(events);
   const line = first.trace.failure?.line;
-  if (line !== undefined) cur = (await s.fails(cur.slice(0, line))) ?? cur;
+  if (line !== undefined) cur = (await s.fails(() => cur.slice(0, line))) ?? cur;
   cur = await s.prefix(cur);
   cur = await s.dropThreads(cur);
   cur = await s.ddmin(cur);
   cur = await s.mergeThreads(cur);
   cur = await s.smallSizes(cur);
-  cur = (await s.fails(renumber(cur))) ?? cur;
+  cur = (await s.fails(() => renumber(cur))) ?? cur;
   return { events: cur, signature: want, replays: s.replays, exhausted: s.replays >= budget };
 }
 
@@ -73,15 +73,14 @@ class Shrinker {
 
   constructor(private readonly want: string, private readonly run: TraceRun, private readonly budget: number) {}
 
-  /** No replay left: the passes stop before they build a candidate (a copy of the trace, O(events) each). */
-  get spent(): boolean {
-    return this.replays >= this.budget;
-  }
-
-  /** `candidate` made well-formed, when it fails the same way (and the budget allows a replay). */
-  async fails(candidate: readonly TraceEvent[]): Promise<TraceEvent[] | null> {
-    if (this.spent) return null;
-    const c = wellFormed(candidate);
+  /**
+   * The candidate `build` makes, made well-formed, when it fails the same way. Built only
+   * when the budget allows a replay: a candidate is a copy of the trace, and a pass that
+   * goes on after the budget is spent would otherwise copy it once per event.
+   */
+  async fails(build: () => readonly TraceEvent[]): Promise<TraceEvent[] | null> {
+    if (this.replays >= this.budget) return null;
+    const c = wellFormed(build());
     this.replays++;
     return signature(await replayEvents(c, { ...this.run, timing: false })) === this.want ? c : null;
   }
@@ -92,9 +91,9 @@ class Shrinker {
     let lo = 0;
     let hi = cur.length;
     let best = cur;
-    while (hi - lo > 1 && !this.spent) {
+    while (hi - lo > 1) {
       const mid = (lo + hi) >> 1;
-      const c = await this.fails(cur.slice(0, mid));
+      const c = await this.fails(() => cur.slice(0, mid));
       if (c !== null) {
         best = c;
         hi = mid;
@@ -106,20 +105,17 @@ class Shrinker {
   }
 
   async dropThreads(cur: TraceEvent[]): Promise<TraceEvent[]> {
-    for (const tid of new Set(cur.map((e) => e.tid))) {
-      if (this.spent) break;
-      cur = (await this.fails(cur.filter((e) => e.tid !== tid))) ?? cur;
-    }
+    for (const tid of new Set(cur.map((e) => e.tid))) cur = (await this.fails(() => cur.filter((e) => e.tid !== tid))) ?? cur;
     return cur;
   }
 
   async ddmin(cur: TraceEvent[]): Promise<TraceEvent[]> {
     let n = 2;
-    while (cur.length >= 2 && !this.spent) {
+    while (cur.length >= 2 && this.replays < this.budget) {
       const chunk = Math.ceil(cur.length / n);
       let reduced = false;
-      for (let start = 0; start < cur.length && !this.spent; start += chunk) {
-        const c = await this.fails([...cur.slice(0, start), ...cur.slice(start + chunk)]);
+      for (let start = 0; start < cur.length; start += chunk) {
+        const c = await this.fails(() => [...cur.slice(0, start), ...cur.slice(start + chunk)]);
         if (c !== null && c.length < cur.length) {
           cur = c;
           n = Math.max(n - 1, 2);
@@ -139,8 +135,8 @@ class Shrinker {
   async mergeThreads(cur: TraceEvent[]): Promise<TraceEvent[]> {
     const tids = [...new Set(cur.map((e) => e.tid))];
     for (let i = tids.length - 1; i > 0; i--) {
-      for (let j = 0; j < i && !this.spent; j++) {
-        const c = await this.fails(cur.map((e) => (e.tid === tids[i] ? { ...e, tid: tids[j]! } : e)));
+      for (let j = 0; j < i; j++) {
+        const c = await this.fails(() => cur.map((e) => (e.tid === tids[i] ? { ...e, tid: tids[j]! } : e)));
         if (c !== null) {
           cur = c;
           break;
@@ -152,13 +148,13 @@ class Shrinker {
 
   /** Each tiny allocation's size down to the smallest of its class. */
   async smallSizes(cur: TraceEvent[]): Promise<TraceEvent[]> {
-    for (let i = 0; i < cur.length && !this.spent; i++) {
+    for (let i = 0; i < cur.length; i++) {
       const ev = cur[i]!;
       const cls = classOfSize(ev.size);
       const least = cls <= 0 ? 0 : STRIDES[cls - 1]!;
       if (ev.op === 'f' || cls < 0 || ev.size === least || (ev.op === 'r' && ev.ptr === 0)) continue;
       const small: TraceEvent = ev.op === 'c' ? { ...ev, op: 'm', arg: 0, size: least } : { ...ev, size: least };
-      cur = (await this.fails([...cur.slice(0, i), small, ...cur.slice(i + 1)])) ?? cur;
+      cur = (await this.fails(() => [...cur.slice(0, i), small, ...cur.slice(i + 1)])) ?? cur;
     }
     return cur;
   }
