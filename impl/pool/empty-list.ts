@@ -41,10 +41,11 @@ export function* listPop(t: Thread, cls: number): Op<number> {
 
 /** The slots on `cls`'s list, head first (for the audit; not safe against concurrent change). */
 export function listSlots(h: Heap, cls: number): readonly number[] {
-  if (headSlot(peek(h, H.EMPTY_HEAD + cls)) === 0) return NO_SLOTS; // most lists, most of the time
+  const head = headSlot(peek(h, H.EMPTY_HEAD + cls));
+  if (head === 0) return NO_SLOTS; // most lists, most of the time
   const out: number[] = [];
   const limit = h.cfg.maxSuperSlabs * h.cfg.slabsPerSS;
-  for (let s = headSlot(peek(h, H.EMPTY_HEAD + cls)); s !== 0 && out.length <= limit; ) {
+  for (let s = head; s !== 0 && out.length <= limit; ) {
     out.push(s - 1);
     s = peek(h, slotIndex(h, s - 1) + SL.LNEXT + cls);
   }

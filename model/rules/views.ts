@@ -16,26 +16,21 @@ type CachedBySlot = Map<number, { tid: number; cls: number; block: CachedBlock }
 // The views of the last snapshot asked about (the rules judge one snapshot at a time). Not
 // a WeakMap: a module-level table holding each snapshot's views kept them alive through
 // the young-generation collections, which then copied them to the old one.
-let viewsOf: Snapshot | null = null;
-let cached: CachedBySlot | null = null;
+let cachedOf: Snapshot | null = null;
+let cached: CachedBySlot = new Map();
 let positionsOf: Snapshot | null = null;
-
-function views(s: Snapshot): void {
-  if (viewsOf === s) return;
-  viewsOf = s;
-  cached = null;
-}
 
 /** Every block sitting in a thread cache (SLL or thread list), by slot id (built once per snapshot). */
 export function cachedBySlot(s: Snapshot): CachedBySlot {
-  views(s);
-  if (cached !== null) return cached;
-  const out: CachedBySlot = new Map();
-  for (const t of s.threads) {
-    addCached(out, t.tid, t.sll);
-    addCached(out, t.tid, t.threadList);
+  if (cachedOf !== s) {
+    cachedOf = s;
+    cached = new Map();
+    for (const t of s.threads) {
+      addCached(cached, t.tid, t.sll);
+      addCached(cached, t.tid, t.threadList);
+    }
   }
-  return (cached = out);
+  return cached;
 }
 
 function addCached(out: CachedBySlot, tid: number, lists: readonly (readonly CachedBlock[])[]): void {
