@@ -46,7 +46,10 @@ function parseArgs(argv: string[]): Args {
     if (argv[i] === '--iters' && Number.isSafeInteger(value) && value > 0) args.iters = value;
     else if (argv[i] === '--checker-runs' && Number.isSafeInteger(value) && value > 0) args.checkerRuns = value;
     else if (argv[i] === '--jobs-runs' && Number.isSafeInteger(value) && value > 0) args.jobsRuns = value;
-    else throw new Error(`usage: bench [--iters N] [--checker-runs N] [--jobs-runs N]; bad '${argv[i]} ${argv[i + 1] ?? ''}'`);
+    else {
+      console.error(`usage: bench [--iters N] [--checker-runs N] [--jobs-runs N] (whole numbers > 0); bad '${argv[i]} ${argv[i + 1] ?? ''}'`);
+      process.exit(2);
+    }
   }
   return args;
 }

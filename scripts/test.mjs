@@ -16,7 +16,10 @@ import { fileURLToPath } from 'node:url';
 const filter = process.argv[2] ?? '';
 const limitMs = Number(process.env.TEST_FILE_TIMEOUT_S ?? 600) * 1000;
 const jobs = Number(process.env.TEST_JOBS ?? availableParallelism());
-if (!(Number.isSafeInteger(jobs) && jobs >= 1)) throw new Error(`TEST_JOBS must be a whole number >= 1, got '${process.env.TEST_JOBS}'`);
+if (!(Number.isSafeInteger(jobs) && jobs >= 1)) {
+  console.error(`scripts/test.mjs: TEST_JOBS must be a whole number >= 1, got '${process.env.TEST_JOBS}'`);
+  process.exit(2);
+}
 const testDir = join(process.env.DIST_DIR ?? 'dist', 'test');
 const hooks = fileURLToPath(new URL('./test-hooks.mjs', import.meta.url));
 const child = fileURLToPath(new URL('./test-file.mjs', import.meta.url));
