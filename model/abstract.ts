@@ -30,9 +30,14 @@ export class AbstractHeap {
   readonly live = new Map<number, LiveBlock>();
   private readonly allocated: LiveBlock[][] = [];
 
-  /** Every block each thread allocated, whether still live, and its slot, as text. */
+  /** Each thread's live blocks, oldest first (what a free picks from), as text. */
   stateKey(): string {
-    return JSON.stringify(this.allocated.map((list) => list.map((b) => [b.address, b.size, b.slot, b.legacy, this.live.get(b.address) === b])));
+    return JSON.stringify(this.allocated.map((_, t) => this.liveOf(t).map((b) => [b.address, b.size, b.slot, b.legacy])));
+  }
+
+  /** Each thread's blocks freed (what a double free picks from), as text. */
+  freedKey(): string {
+    return JSON.stringify(this.allocated.map((_, t) => this.freedOf(t).map((b) => [b.address, b.size, b.legacy])));
   }
 
   /** Thread `thread`'s live blocks, oldest first (what a free op picks from). */

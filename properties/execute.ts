@@ -92,15 +92,19 @@ export const DID = { START: 1, END: 2, EVENT: 4, KERNEL: 8 } as const;
 export interface Probe {
   /**
    * The virtual thread to step (runnable), or -1 to abandon the run; `midOp[t]`: thread t is
-   * inside an operation; `state()`, when no thread is: the run's whole state as a digest
-   * (heap, threads' places in their programs, abstract heap, oracles, machines), equal
-   * for two runs exactly when what follows is the same.
+   * inside an operation; `state()`, when no thread is: the run's whole state as text (the end
+   * digest of ended(), each thread's place in its program, the blocks freed), equal for two
+   * runs exactly when what follows is the same.
    */
   pick(runnable: readonly boolean[], midOp: readonly boolean[], state: () => string): number;
   /** After each program step: its thread, the request it performed (-1: none) and what else it did (DID bits). */
   stepped(thread: number, request: number, did: number): void;
-  /** After the program's last step, with the state as pick() has it; false skips the epilogue (its verdict is known). */
-  ended(state: () => string): boolean;
+  /**
+   * After the program's last step; false skips the epilogue (its verdict is known). `end()`:
+   * a digest of what the epilogue depends on (heap, which threads exited, live blocks,
+   * oracles, machines); `freed()`: the blocks freed so far, as text (all else a misuse needs).
+   */
+  ended(end: () => string, freed: () => string): boolean;
 }
 
 class VThread {
@@ -186,7 +190,7 @@ class Run {
         return probe.pick(runnable, midOp, this.stateKey);
       };
       if (this.loop(pick)) {
-        if (probe?.ended(this.stateKey) !== false && this.quiesce()) this.fail(firstViolation(audit(this.heap), (inv) => inv.kind === 'liveness'));
+        if (probe?.ended(this.endKey, this.freedKey) !== false && this.quiesce()) this.fail(firstViolation(audit(this.heap), (inv) => inv.kind === 'liveness'));
       }
     } catch (err) {
       // the simulated machine's limits are the case's, not the allocator's: no verdict
@@ -369,13 +373,18 @@ class Run {
     return new VThread(index, t, ops, this.decisions, ctx);
   }
 
-  private readonly stateKey = (): string => {
+  // What the epilogue depends on: not the threads' places, nor the blocks freed (no misuse follows).
+  private readonly endKey = (): string => {
     const h = createHash('sha1');
     for (const bytes of stateBytes(this.heap)) h.update(bytes);
-    h.update(JSON.stringify(this.threads.map((vt) => [vt.pc, vt.exited, vt.done, [...vt.t.owned].sort((a, b) => a - b)])));
+    h.update(JSON.stringify(this.threads.map((vt) => [vt.exited, [...vt.t.owned].sort((a, b) => a - b)])));
     h.update(this.model.stateKey()).update(this.decisions.stateKey()).update(this.observer.stateKey());
     return h.digest('base64');
   };
+
+  private readonly freedKey = (): string => this.model.freedKey();
+
+  private readonly stateKey = (): string => `${this.endKey()}${JSON.stringify(this.threads.map((vt) => [vt.pc, vt.done]))}${this.freedKey()}`;
 
   // The heap decoded once per step, whoever asks (counters are not needed here).
   private snapshot(): Snapshot {

@@ -139,6 +139,16 @@ test('serial search: one thread, exactly the end states of every program of the 
   }
 });
 
+// A state reached with no more operations on any thread dominates: a drain with nothing
+// to drain ends where the sequence stood, so drain;drain is run and not grown, and with
+// two threads neither thread's second drain is.
+test('serial search: a sequence that ends where a shorter one did is not grown', () => {
+  const one = serialSearch([TINY], bound(1, 3, ['drain']));
+  assert.equal([one.executions, one.cacheHits, one.states], [2, 1, 1]);
+  const two = serialSearch([TINY], bound(2, 2, ['drain']));
+  assert.equal([two.executions, two.cacheHits, two.states], [5, 3, 2]);
+});
+
 // Threads: against level 0 program by program, the same verdict and a counterexample of
 // as many operations, and no more steps (the serial search takes the fewest over all the
 // sequences of that many operations).

@@ -236,8 +236,8 @@ class Explorer implements Probe {
   }
 
   // The epilogue is a function of the state the program ends in: run once per state that passed it.
-  ended(state: () => string): boolean {
-    this.final = state();
+  ended(end: () => string): boolean {
+    this.final = end();
     this.out.finalStates.add(this.final);
     return !(this.o.cache && this.passed.has(this.final));
   }

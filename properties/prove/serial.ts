@@ -1,8 +1,11 @@
 // Level 0 of a bound as one search. With no preemption every operation runs whole, so the
 // runs of all the programs of a bound at level 0 are the sequences of whole operations in
 // which a thread's next operation is any of its letters (programs.ts nextOps) — and two
-// sequences that end in the same state (execute.ts Probe: heap, each thread's place in its
-// program, abstract heap, oracles, machines) have the same futures. So instead of
+// sequences that end in the same state (execute.ts Probe: heap, abstract heap, oracles,
+// machines) have the same futures, but for the operations each thread has left: a state
+// reached with no more operations on any thread than another that reached it has no future
+// the other lacks (it dominates; both futures are those of the same state, the other's cut
+// shorter by the bound). So instead of
 // enumerating programs and then their orders, this search grows the sequences breadth
 // first, one operation at a time, and grows each state once: programs that share a
 // prefix, or reach one state by different roads, share the work (as a model checker
@@ -31,9 +34,14 @@ export interface Sequence {
   order: number[];
 }
 
-/** What running one sequence gave: the state it ended in (null: a violation stopped it first), the violation with its size and picks. */
+/**
+ * What running one sequence gave: the state it ended in (execute.ts Probe.ended's digest;
+ * null: a violation stopped it first) and, when a misuse letter may follow, the blocks
+ * freed (else ''); the violation with its size and picks.
+ */
 export interface SequenceResult {
   state: string | null;
+  freed: string;
   violation: { id: string; steps: number; switches: number; picks: number[] } | null;
 }
 
@@ -52,6 +60,9 @@ export interface SerialResult {
   found: { case: Case; config: number; steps: number; switches: number; id: string } | null;
 }
 
+/** Each thread's operations in `s` (its places). */
+const places = (s: Sequence): number[] => s.threads.map((ops) => ops.length);
+
 /** Sequences run between two looks at the deadline (and handed to a worker at once). */
 export const CHUNK = 64;
 
@@ -63,7 +74,8 @@ export const CHUNK = 64;
  */
 export class SerialSearch {
   readonly out: SerialResult = { executions: 0, cacheHits: 0, states: 0, finalStates: new Set(), complete: true, found: null };
-  private readonly seen = new Set<string>();
+  /** The states grown, each with the places of the sequences that reached it (none dominating another). */
+  private readonly seen = new Map<string, number[][]>();
   private depth = 0;
   private children: Sequence[] = [];
   private given = 0;
@@ -97,10 +109,9 @@ export class SerialSearch {
           const c: Case = { config: this.configs[child.config]!, program: { threads: child.threads }, schedule: { kind: 'choices', picks: v.picks } };
           this.out.found = { case: c, config: child.config, steps: v.steps, switches: v.switches, id: v.id };
         }
-      } else if (this.seen.has(state!)) {
+      } else if (this.dominated(state! + r.freed, places(child))) {
         this.out.cacheHits++;
       } else {
-        this.seen.add(state!);
         this.grown.push(child);
       }
     }
@@ -109,6 +120,19 @@ export class SerialSearch {
     this.out.states += this.grown.length;
     // the first depth with a violation ends the search: it has the fewest operations
     if (this.out.found === null && this.depth < this.bound.threads * this.bound.ops) this.begin(this.grown);
+  }
+
+  /** A sequence reached `state` before with no more operations on any thread; else `at` is recorded as reaching it. */
+  private dominated(state: string, at: number[]): boolean {
+    const before = this.seen.get(state);
+    if (before === undefined) {
+      this.seen.set(state, [at]);
+      return false;
+    }
+    if (before.some((p) => p.every((n, t) => n <= at[t]!))) return true;
+    // BFS: a later sequence has as many operations in all, so it dominates none recorded
+    before.push(at);
+    return false;
   }
 
   /** Every result is in: the search is over. */
@@ -133,7 +157,7 @@ export function serialSearch(configs: readonly ConfigInput[], bound: Bound, dead
       search.out.complete = false;
       break;
     }
-    search.take(runSequences(configs, batch.sequences, batch.depth, passed));
+    search.take(runSequences(configs, bound, batch.sequences, batch.depth, passed));
   }
   return search.out;
 }
@@ -144,16 +168,17 @@ export function serialSearch(configs: readonly ConfigInput[], bound: Bound, dead
  * epilogue skipped at an end state in `passed` (it passed there before, on that
  * configuration; added to here).
  */
-export function runSequences(configs: readonly ConfigInput[], sequences: readonly Sequence[], depth: number, passed: Set<string>): SequenceResult[] {
+export function runSequences(configs: readonly ConfigInput[], bound: Bound, sequences: readonly Sequence[], depth: number, passed: Set<string>): SequenceResult[] {
+  const misuse = bound.alphabet.includes('misuse');
   return sequences.map((s) => {
-    const run = new SequenceRun(s, passed);
+    const run = new SequenceRun(s, passed, misuse);
     const outcome = execute({ config: configs[s.config]!, program: { threads: s.threads }, schedule: { kind: 'choices', picks: [] } }, { probe: run, judgedOps: depth - 1 });
     if (outcome.violation === null) {
       passed.add(`${s.config}:${run.state!}`);
-      return { state: run.state, violation: null };
+      return { state: run.state, freed: run.freed, violation: null };
     }
     const picks = trimmed(run);
-    return { state: run.state, violation: { id: outcome.violation.id, steps: outcome.steps, switches: picks.filter((t, k) => k > 0 && t !== picks[k - 1]).length, picks } };
+    return { state: run.state, freed: run.freed, violation: { id: outcome.violation.id, steps: outcome.steps, switches: picks.filter((t, k) => k > 0 && t !== picks[k - 1]).length, picks } };
   });
 }
 
@@ -165,8 +190,9 @@ class SequenceRun implements Probe {
   readonly picks: number[] = [];
   readonly runnable: boolean[][] = [];
   state: string | null = null;
+  freed = '';
 
-  constructor(private readonly s: Sequence, private readonly passed: ReadonlySet<string>) {}
+  constructor(private readonly s: Sequence, private readonly passed: ReadonlySet<string>, private readonly misuse: boolean) {}
 
   pick(runnable: readonly boolean[], midOp: readonly boolean[]): number {
     // the running thread finishes its operation; then the next in the order starts one
@@ -180,8 +206,9 @@ class SequenceRun implements Probe {
   stepped(): void {}
 
   // the epilogue is a function of the end state: run once per state that passed it
-  ended(state: () => string): boolean {
-    this.state = state();
+  ended(end: () => string, freed: () => string): boolean {
+    this.state = end();
+    if (this.misuse) this.freed = freed();
     return !this.passed.has(`${this.s.config}:${this.state}`);
   }
 }
