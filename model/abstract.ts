@@ -30,14 +30,14 @@ export class AbstractHeap {
   readonly live = new Map<number, LiveBlock>();
   private readonly allocated: LiveBlock[][] = [];
 
-  /** Each thread's live blocks, oldest first (what a free picks from), as text. */
+  /** Each thread's live blocks, oldest first (what a free picks from), as text; a thread that holds none and one that never allocated alike. */
   stateKey(): string {
-    return JSON.stringify(this.allocated.map((_, t) => this.liveOf(t).map((b) => [b.address, b.size, b.slot, b.legacy])));
+    return text(Array.from(this.allocated, (_, t) => this.liveOf(t).map((b) => [b.address, b.size, b.slot, b.legacy])));
   }
 
-  /** Each thread's blocks freed (what a double free picks from), as text. */
+  /** Each thread's blocks freed (what a double free picks from), as text, as stateKey's. */
   freedKey(): string {
-    return JSON.stringify(this.allocated.map((_, t) => this.freedOf(t).map((b) => [b.address, b.size, b.legacy])));
+    return text(Array.from(this.allocated, (_, t) => this.freedOf(t).map((b) => [b.address, b.size, b.legacy])));
   }
 
   /** Thread `thread`'s live blocks, oldest first (what a free op picks from). */
@@ -70,4 +70,11 @@ export class AbstractHeap {
   compare(s: Snapshot): Violation | null {
     return MODEL_LIVE.check({ live: this.live, snapshot: s });
   }
+}
+
+// Per-thread lists (one for each thread up to the last that allocated) as JSON, without the trailing empty ones.
+function text(lists: unknown[][]): string {
+  let n = lists.length;
+  while (n > 0 && lists[n - 1]!.length === 0) n--;
+  return JSON.stringify(lists.slice(0, n));
 }
