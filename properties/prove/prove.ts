@@ -117,7 +117,7 @@ function serialUnit(r: SerialResult): ProgramResult {
 /** The sequences of a worker's chunk of a serial search, run (with the end states that passed their epilogue in this worker). */
 const passed = new Set<string>();
 export function sequencesUnit(o: UnitOptions, depth: number, sequences: readonly Sequence[]): SequenceResult[] {
-  return runSequences(o.configs, sequences, depth, passed);
+  return runSequences(o.configs, o.bound, sequences, depth, passed);
 }
 
 /** The fewest units a bound needs to be explored by worker threads; the fewest programs (about) for one serial search. */
