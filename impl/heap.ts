@@ -162,7 +162,7 @@ export function stateBytes(h: Heap): Uint8Array[] {
     [L.frameFree, L.frameFree + i32[H.FRAME_TOP]!],
     [2 * L.frames, 2 * L.frames + i32[H.FRAME_HIGH]! * L.cellsPerPage * 2],
   ];
-  return ranges.map(([from, to]) => new Uint8Array(sab, from * 4, (to - from) * 4));
+  return ranges.filter(([from, to]) => to > from).map(([from, to]) => new Uint8Array(sab, from * 4, (to - from) * 4));
 }
 
 /** A copy of the heap's state (stateBytes, end to end), for sameState. */
