@@ -11,12 +11,16 @@ import type { ConfigInput } from '../impl/config.js';
 import { policyFamily, policyNeighbours, TINY_GEOMETRY, TINY_POLICY_BASE } from '../properties/scope.js';
 import { DEFAULT_ALPHABET, DEFAULT_SIZES, DEFAULT_TICKS, LETTERS, programsEstimate, type Bound, type Letter } from '../properties/prove/programs.js';
 import { prove, type ProveOptions, type ProveProgress, type ProveResult } from '../properties/prove/prove.js';
+import { caseBound, type CaseBound } from '../properties/prove/guided.js';
+import { decodeToken } from '../properties/token.js';
 import { interactive } from './interactive.js';
 import { checkReportDir, writeReport } from './report-files.js';
 import { CONFIG_OPTIONS, configFrom, intOption, parse, UsageError } from './usage.js';
 
 export const PROVE_USAGE = `slabcheck prove [--threads T] [--ops K] [--preemptions P] [--alphabet LETTERS] [--sizes N,...] [--ticks MS,...] [--policies base|neighbours|all]
                   [--no-serial] [--no-dpor] [--no-cache] [--compare] [--variant NAME]... [--config FILE] [--set KEY=VALUE]... [--json] [--report DIR] [--save] [--jobs N]
+                slabcheck prove --from TOKEN [...]   the smallest bound holding a counterexample (its threads, operations, letters, sizes,
+                  ticks, configuration, preemptions): the smallest counterexample there
     letters: ${LETTERS.join(', ')} (default ${DEFAULT_ALPHABET.join(',')})`;
 
 type Out = (line: string) => void;
@@ -34,48 +38,33 @@ const MAX_OPS = 12;
 const MAX_PROGRAMS = 2_000_000;
 
 export async function proveCommand(argv: string[], out: Out, err: Out): Promise<number> {
-  const { values } = parse(argv, {
-    ...CONFIG_OPTIONS,
-    threads: { type: 'string' }, ops: { type: 'string' }, preemptions: { type: 'string' }, alphabet: { type: 'string' }, sizes: { type: 'string' }, ticks: { type: 'string' }, policies: { type: 'string' },
-    'no-serial': { type: 'boolean' }, 'no-dpor': { type: 'boolean' }, 'no-cache': { type: 'boolean' }, compare: { type: 'boolean' }, json: { type: 'boolean' }, report: { type: 'string' }, save: { type: 'boolean' }, jobs: { type: 'string' },
-  });
+  const { values } = parseProve(argv);
   checkReportDir(values.report ?? 'reports');
-  const bound: Bound = {
-    threads: intOption('threads', values.threads, 2, 1, MAX_THREADS),
-    ops: intOption('ops', values.ops, 2, 1, MAX_OPS),
-    alphabet: values.alphabet === undefined ? DEFAULT_ALPHABET : alphabetOption(values.alphabet),
-    sizes: values.sizes === undefined ? DEFAULT_SIZES : numbersOption('sizes', values.sizes, 4096, 'bytes'),
-    ticks: values.ticks === undefined ? DEFAULT_TICKS : numbersOption('ticks', values.ticks, 1000, 'ms'),
-  };
-  const preemptions = values.preemptions === undefined ? Infinity : intOption('preemptions', values.preemptions, 0, 0, 16);
+  const scope = values.from === undefined ? boundFromOptions(values) : boundFromToken(values);
+  const { bound, preemptions, configs, configuration } = scope;
   const serial = values['no-serial'] !== true;
   if ((preemptions > 0 || !serial) && programsEstimate(bound) > MAX_PROGRAMS) {
     throw new UsageError(`the bound has about ${programsEstimate(bound).toExponential(1)} programs, too many to explore one by one (at most ${MAX_PROGRAMS}): lower --threads, --ops or the letters, or give --preemptions 0 (one serial search)`);
   }
-  // --config: that configuration exactly; otherwise the tiny scope's policies asked for, with --set on top of each
-  if (values.config !== undefined && values.policies !== undefined) throw new UsageError('--policies chooses among the tiny scope\'s policies: not with --config');
-  const policies = POLICIES.get(values.policies ?? 'base');
-  if (policies === undefined) throw new UsageError(`--policies must be one of ${[...POLICIES.keys()].join(', ')}, got ${quote(values.policies!)}`);
-  const bases = values.config === undefined ? policies.configs().map((p) => ({ ...TINY_GEOMETRY, ...p })) : [{}];
-  const configs = bases.map((base) => ({ ...base, ...configFrom(values, base) }));
   const jobs = intOption('jobs', values.jobs, availableParallelism(), 1, 64);
   const options: ProveOptions = { bound, preemptions, configs, serial, dpor: values['no-dpor'] !== true, cache: values['no-cache'] !== true, jobs };
   const started = performance.now();
   const result = await run(options, err);
   const full = values.compare === true ? await run({ ...options, dpor: !options.dpor }, err) : null;
   const seconds = (performance.now() - started) / 1000;
-  const configuration = [
-    values.config === undefined ? `tiny scope, ${policies.text}` : `--config ${values.config}`,
-    ...(values.set ?? []).map((x) => `--set ${x}`), ...(values.variant ?? []).map((x) => `--variant ${x}`),
-  ].join(' ');
   const stated = statement(options, configuration);
+  const from = scope.from === undefined ? {} : { from: scope.from };
   if (values.json === true) {
-    out(JSON.stringify({ ok: result.ok, bound: stated, ...counts(result), ...(full === null ? {} : { compare: comparison(options, result, full) }), report: result.found?.report ?? null }));
+    out(JSON.stringify({ ok: result.ok, bound: stated, ...from, ...counts(result), ...(full === null ? {} : { compare: comparison(options, result, full) }), report: result.found?.report ?? null }));
   } else {
+    if (scope.from !== undefined) {
+      const f = scope.from;
+      out(`from: the token's case, ${f.violation} with ${f.ops} op(s) and ${f.switches} switch(es), ${f.preemptions} of them preemptions`);
+    }
     const on = configs.length > 1 ? ` on configuration ${(result.found?.config ?? 0) + 1} of ${configs.length}` : '';
     const which = result.found?.program == null ? 'serial search' : `program ${result.found.program + 1} of ${result.programs}`;
     out(result.ok ? 'ok: no violation within the bound' : `VIOLATION within the bound (${which}${on}, ${result.found!.preemptions} preemption(s), ${result.found!.steps} steps)`);
-    out(`bound: ${stated.threads} thread(s) x up to ${stated.ops} op(s), letters ${stated.alphabet.join(',')}, alloc sizes ${stated.sizes.join(',')}, ticks ${stated.ticks.join(',')} ms, preemptions ${stated.preemptions ?? 'unbounded'}, configuration ${stated.configuration}`);
+    out(`bound: ${stated.threads} thread(s) x up to ${stated.ops} op(s)${stated.total === null ? '' : `, ${stated.total} in all`}, letters ${stated.alphabet.join(',')}, alloc sizes ${stated.sizes.join(',') || '-'}, ticks ${stated.ticks.length === 0 ? '-' : `${stated.ticks.join(',')} ms`}, preemptions ${stated.preemptions ?? 'unbounded'}, configuration ${stated.configuration}`);
     out(`search: ${searchText(options)}`);
     out(countsText(result));
     if (full !== null) {
@@ -88,6 +77,58 @@ export async function proveCommand(argv: string[], out: Out, err: Out): Promise<
   if (values.save === true) err(result.found === null ? 'no counterexample: nothing saved to the corpus' : `corpus: ${saveToCorpus(result.found.report)}`);
   err(`time: ${seconds.toFixed(1)} s`);
   return result.ok ? 0 : 1;
+}
+
+interface Scope {
+  bound: Bound;
+  preemptions: number;
+  configs: ConfigInput[];
+  configuration: string;
+  from?: Omit<CaseBound, 'bound' | 'config'>;
+}
+
+type Values = ReturnType<typeof parseProve>['values'];
+
+function parseProve(argv: string[]) {
+  return parse(argv, {
+    ...CONFIG_OPTIONS,
+    threads: { type: 'string' }, ops: { type: 'string' }, preemptions: { type: 'string' }, alphabet: { type: 'string' }, sizes: { type: 'string' }, ticks: { type: 'string' }, policies: { type: 'string' },
+    from: { type: 'string' },
+    'no-serial': { type: 'boolean' }, 'no-dpor': { type: 'boolean' }, 'no-cache': { type: 'boolean' }, compare: { type: 'boolean' }, json: { type: 'boolean' }, report: { type: 'string' }, save: { type: 'boolean' }, jobs: { type: 'string' },
+  });
+}
+
+function boundFromOptions(values: Values): Scope {
+  const bound: Bound = {
+    threads: intOption('threads', values.threads, 2, 1, MAX_THREADS),
+    ops: intOption('ops', values.ops, 2, 1, MAX_OPS),
+    alphabet: values.alphabet === undefined ? DEFAULT_ALPHABET : alphabetOption(values.alphabet),
+    sizes: values.sizes === undefined ? DEFAULT_SIZES : numbersOption('sizes', values.sizes, 4096, 'bytes'),
+    ticks: values.ticks === undefined ? DEFAULT_TICKS : numbersOption('ticks', values.ticks, 1000, 'ms'),
+  };
+  const preemptions = values.preemptions === undefined ? Infinity : intOption('preemptions', values.preemptions, 0, 0, 16);
+  // --config: that configuration exactly; otherwise the tiny scope's policies asked for, with --set on top of each
+  if (values.config !== undefined && values.policies !== undefined) throw new UsageError('--policies chooses among the tiny scope\'s policies: not with --config');
+  const policies = POLICIES.get(values.policies ?? 'base');
+  if (policies === undefined) throw new UsageError(`--policies must be one of ${[...POLICIES.keys()].join(', ')}, got ${quote(values.policies!)}`);
+  const bases = values.config === undefined ? policies.configs().map((p) => ({ ...TINY_GEOMETRY, ...p })) : [{}];
+  const configs = bases.map((base) => ({ ...base, ...configFrom(values, base) }));
+  const configuration = [
+    values.config === undefined ? `tiny scope, ${policies.text}` : `--config ${values.config}`,
+    ...(values.set ?? []).map((x) => `--set ${x}`), ...(values.variant ?? []).map((x) => `--variant ${x}`),
+  ].join(' ');
+  return { bound, preemptions, configs, configuration };
+}
+
+/** --from TOKEN: the bound is the case's; nothing else may set it. */
+function boundFromToken(values: Values): Scope {
+  const setters = ['threads', 'ops', 'preemptions', 'alphabet', 'sizes', 'ticks', 'policies', 'config', 'set', 'variant'] as const;
+  const bad = setters.find((k) => values[k] !== undefined);
+  if (bad !== undefined) throw new UsageError(`--${bad} does not apply with --from: the bound and configuration are the token's case's`);
+  const found = caseBound(decodeToken(values.from!));
+  if (found === null) throw new UsageError('--from: the token\'s case shows no violation, so it bounds no search');
+  const { bound, config, ...from } = found;
+  return { bound, preemptions: from.preemptions, configs: [config], configuration: 'the token\'s', from };
 }
 
 function alphabetOption(raw: string): Letter[] {
@@ -137,7 +178,7 @@ async function run(o: ProveOptions, err: Out): Promise<ProveResult> {
 /** The bound exactly, as stdout states it (`config`: every knob the runs had). */
 function statement(o: ProveOptions, configuration: string) {
   return {
-    threads: o.bound.threads, ops: o.bound.ops, alphabet: [...o.bound.alphabet], sizes: [...o.bound.sizes], ticks: [...o.bound.ticks],
+    threads: o.bound.threads, ops: o.bound.ops, total: o.bound.total ?? null, alphabet: [...o.bound.alphabet], sizes: [...o.bound.sizes], ticks: [...o.bound.ticks],
     preemptions: Number.isFinite(o.preemptions) ? o.preemptions : null, serial: o.serial !== false, dpor: o.dpor, cache: o.cache, configuration, configs: o.configs,
   };
 }

@@ -10,6 +10,11 @@
 // re-running what a cut search had done (at most a third of the time). A row gives the bound
 // of the counterexample (threads it uses x most operations of a thread x preemptions, and
 // the scope), the executions and time spent, the rule, its size and token, and the searches run.
+//
+// With `--from check` (proveFromCheck) there is no plan: `check` finds each variant (seeds
+// 1, 2, … in turn) and prove searches the smallest bound holding its counterexample
+// (properties/prove/guided.ts): the smallest counterexample of that bound, never larger
+// than check's, and the proof that none smaller exists there.
 import { variantByName } from '../impl/variants.js';
 import type { ConfigInput } from '../impl/config.js';
 import { decodeToken } from '../properties/token.js';
@@ -17,6 +22,9 @@ import { SIZES } from '../properties/ops/alloc.js';
 import { DEFAULT_ALPHABET, DEFAULT_SIZES, DEFAULT_TICKS, LETTERS, programsEstimate, programsOf, type Bound, type Letter } from '../properties/prove/programs.js';
 import { prove, type ProveResult } from '../properties/prove/prove.js';
 import { policyFamily, policyNeighbours, TINY_GEOMETRY, TINY_POLICY_BASE } from '../properties/scope.js';
+import { caseBound } from '../properties/prove/guided.js';
+import { DEFAULT_SCHEDULER } from '../properties/schedulers/registry.js';
+import { runTasks, type ZooOutcome, type ZooTask } from './zoo-tasks.js';
 
 type Policies = 'base' | 'neighbours' | 'all';
 interface Scope {
@@ -73,7 +81,7 @@ export interface ProveZooRow {
   variant: string;
   found: boolean;
   /** The counterexample's bound: threads it uses, most operations of one, preemptions; the scope searched. */
-  bound: { threads: number; ops: number; preemptions: number; letters: string; sizes: number[]; policies: Policies } | null;
+  bound: { threads: number; ops: number; preemptions: number; letters: string; sizes: number[]; policies: Policies | 'check\'s' } | null;
   executions: number;
   seconds: number;
   invariant: string | null;
@@ -83,6 +91,8 @@ export interface ProveZooRow {
   token: string | null;
   /** The searches run, in order, with the seconds each was allowed (`complete`: false when they ran out). */
   searches: { search: string; seconds: number; complete: boolean }[];
+  /** With --from check: the check that found the case (seed, runs), the case's size as reports count it (`steps`) and its preemptions. */
+  from?: { seed: number; runs: number; steps: number; preemptions: number } | null;
 }
 
 const policiesOf = (p: Policies): ConfigInput[] => (p === 'base' ? [TINY_POLICY_BASE] : p === 'neighbours' ? policyNeighbours() : policyFamily());
@@ -124,7 +134,7 @@ export async function proveZoo(o: ProveZooOptions, progress: (row: ProveZooRow) 
         row.executions += r.executions;
         row.searches.push({ search: searchText(s), seconds: allowed / 1000, complete: r.complete });
         if (r.found !== null) {
-          found(row, s, r.found, v.rules);
+          found(row, { letters: s.scope.name, sizes: s.scope.sizes, policies: s.scope.policies }, r.found, v.rules);
           break;
         }
         if (!r.complete) cut.push(s);
@@ -138,15 +148,55 @@ export async function proveZoo(o: ProveZooOptions, progress: (row: ProveZooRow) 
   return rows;
 }
 
+export interface FromCheckOptions {
+  variants: string[];
+  /** Seeds tried in turn until check finds the variant, and runs a seed. */
+  seeds: number;
+  runs: number;
+  /** Seconds prove may take on a variant's bound. */
+  budget: number;
+  jobs: number;
+}
+
+/** Each variant: check's first counterexample (seeds in turn), then prove in its bound. */
+export async function proveFromCheck(o: FromCheckOptions, progress: (row: ProveZooRow) => void): Promise<ProveZooRow[]> {
+  const cases = new Map<string, { seed: number; outcome: ZooOutcome }>();
+  for (let seed = 1; seed <= o.seeds && cases.size < o.variants.length; seed++) {
+    const tasks = o.variants.filter((v) => !cases.has(v)).map((variant): ZooTask => ({ variant, seed, runs: o.runs, scheduler: DEFAULT_SCHEDULER, atomicOps: false }));
+    await runTasks(tasks, o.jobs, (t, outcome) => {
+      if (!outcome.ok) cases.set(t.variant, { seed, outcome });
+    });
+  }
+  const rows: ProveZooRow[] = [];
+  for (const name of o.variants) {
+    const row: ProveZooRow = { variant: name, found: false, bound: null, executions: 0, seconds: 0, invariant: null, expected: true, steps: null, token: null, searches: [], from: null };
+    const c = cases.get(name);
+    const cb = c === undefined ? null : caseBound(decodeToken(c.outcome.token!));
+    if (c !== undefined && cb !== null) {
+      row.from = { seed: c.seed, runs: c.outcome.runs, steps: c.outcome.steps!, preemptions: cb.preemptions };
+      const start = Date.now();
+      const r = await prove({ bound: cb.bound, preemptions: cb.preemptions, configs: [cb.config], dpor: true, cache: true, jobs: o.jobs, deadline: start + o.budget * 1000 });
+      row.seconds = Math.round((Date.now() - start) / 100) / 10;
+      row.executions = r.executions;
+      const search = `${cb.bound.threads}x${cb.bound.ops}x${cb.preemptions} ${cb.bound.alphabet.join(',')} sizes ${cb.bound.sizes.join(',')} check's`;
+      row.searches.push({ search, seconds: o.budget, complete: r.complete });
+      if (r.found !== null) found(row, { letters: cb.bound.alphabet.join(','), sizes: cb.bound.sizes, policies: 'check\'s' }, r.found, variantByName(name)!.rules);
+    }
+    progress(row);
+    rows.push(row);
+  }
+  return rows;
+}
+
 /** Records a counterexample in the row: its bound (threads it uses, most operations of one, preemptions) and the scope searched. */
-function found(row: ProveZooRow, s: Search, f: NonNullable<ProveResult['found']>, rules: readonly string[]): void {
+function found(row: ProveZooRow, scope: { letters: string; sizes: readonly number[]; policies: Policies | 'check\'s' }, f: NonNullable<ProveResult['found']>, rules: readonly string[]): void {
   const report = f.report;
   const threads = decodeToken(report.token).program.threads;
   Object.assign(row, {
     found: true,
     bound: {
       threads: threads.length, ops: Math.max(...threads.map((ops) => ops.length)), preemptions: f.preemptions,
-      letters: s.scope.name, sizes: [...s.scope.sizes], policies: s.scope.policies,
+      letters: scope.letters, sizes: [...scope.sizes], policies: scope.policies,
     },
     invariant: report.invariant.id, expected: rules.includes(report.invariant.id), steps: report.size.steps, token: report.token,
   });

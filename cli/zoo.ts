@@ -9,10 +9,11 @@ import { variantByName, VARIANTS } from '../impl/variants.js';
 import { intOption, parse, SCHEDULER_OPTION, schedulerOption, UsageError } from './usage.js';
 import { quote } from '../impl/quote.js';
 import { runTasks, type ZooOutcome, type ZooTask } from './zoo-tasks.js';
-import { proveZoo, type ProveZooRow } from './zoo-prove.js';
+import { proveFromCheck, proveZoo, type ProveZooRow } from './zoo-prove.js';
 
 export const ZOO_USAGE = `slabcheck zoo [--seeds N] [--runs N] [--atomic-runs N] [--scheduler ${SCHEDULER_OPTION}] [--variant NAME]... [--jobs N] [--json]
-                slabcheck zoo --mode prove [--preemptions P] [--budget SECONDS] [--variant NAME]... [--jobs N] [--json]`;
+                slabcheck zoo --mode prove [--preemptions P] [--budget SECONDS] [--variant NAME]... [--jobs N] [--json]
+                slabcheck zoo --mode prove --from check [--seeds N] [--runs N] [--budget SECONDS] [--variant NAME]... [--jobs N] [--json]`;
 
 interface SeedRow {
   seed: number;
@@ -36,6 +37,7 @@ export async function zooCommand(argv: string[], out: (line: string) => void, er
     mode: { type: 'string' },
     preemptions: { type: 'string' },
     budget: { type: 'string' },
+    from: { type: 'string' },
   });
   const jobs = intOption('jobs', values.jobs, availableParallelism(), 1, 256); // checks at once, each in a thread (the rows do not depend on it)
   const names = values.variant ?? VARIANTS.map((v) => v.name);
@@ -45,11 +47,19 @@ export async function zooCommand(argv: string[], out: (line: string) => void, er
     const bad = keys.find((k) => values[k] !== undefined);
     if (bad !== undefined) throw new UsageError(`--${bad} does not apply to --mode ${mode}`);
   };
+  if (values.from !== undefined && values.from !== 'check') throw new UsageError(`--from must be check, got ${quote(values.from)}`);
   if (values.mode === 'prove') {
+    const budget = intOption('budget', values.budget, 120, 1, 86_400);
+    if (values.from === 'check') {
+      only('prove --from check', ['atomic-runs', 'scheduler', 'preemptions']);
+      const o = { variants: names, seeds: intOption('seeds', values.seeds, 5, 1, 1000), runs: intOption('runs', values.runs, 50_000, 1, 1e9), budget, jobs };
+      return zooProve({ from: 'check', seeds: o.seeds, runs: o.runs, budget }, (progress) => proveFromCheck(o, progress), values.json === true, out, err);
+    }
     only('prove', ['seeds', 'runs', 'atomic-runs', 'scheduler']);
-    return zooProve(names, intOption('preemptions', values.preemptions, 1, 0, 4), intOption('budget', values.budget, 120, 1, 86_400), jobs, values.json === true, out, err);
+    const o = { variants: names, preemptions: intOption('preemptions', values.preemptions, 1, 0, 4), budget, jobs };
+    return zooProve({ preemptions: o.preemptions, budget }, (progress) => proveZoo(o, progress), values.json === true, out, err);
   }
-  only('check', ['preemptions', 'budget']);
+  only('check', ['preemptions', 'budget', 'from']);
   const seeds = intOption('seeds', values.seeds, 5, 1, 1000);
   const runs = intOption('runs', values.runs, 50_000, 1, 1e9);
   const atomicRuns = intOption('atomic-runs', values['atomic-runs'], 5_000, 0, 1e9);
@@ -103,16 +113,22 @@ export async function zooCommand(argv: string[], out: (line: string) => void, er
   return ok ? 0 : 1;
 }
 
-async function zooProve(variants: string[], preemptions: number, budget: number, jobs: number, json: boolean, out: (line: string) => void, err: (line: string) => void): Promise<number> {
+/** The prove rows of `search` (the plan, or check's cases), as a table or JSON (`stated`: the options it ran with). */
+async function zooProve(
+  stated: Record<string, string | number>,
+  search: (progress: (row: ProveZooRow) => void) => Promise<ProveZooRow[]>,
+  json: boolean, out: (line: string) => void, err: (line: string) => void,
+): Promise<number> {
   const boundText = (r: ProveZooRow): string => (r.bound === null ? '-' : `${r.bound.threads}x${r.bound.ops}x${r.bound.preemptions} ${r.bound.letters} ${r.bound.sizes.join(',')} ${r.bound.policies}`);
-  const rows = await proveZoo({ variants, preemptions, budget, jobs }, (r) => {
-    const searched = `${r.searches.length} searches, ${r.searches.filter((s) => s.complete).length} complete`;
+  const rows = await search((r) => {
+    const searched = r.from === null ? 'check did not find it' : `${r.searches.length} searches, ${r.searches.filter((s) => s.complete).length} complete`;
+    const from = r.from == null ? '' : `, from check seed ${r.from.seed}'s case of size ${r.from.steps} with ${r.from.preemptions} preemption(s)`;
     if (r.found && !r.expected) err(`zoo: ${r.variant}: caught by ${r.invariant}, not one of its rules ${variantByName(r.variant)!.rules.join(', ')}`);
-    else err(`zoo: ${r.variant}: ${r.found ? `${r.invariant} at ${boundText(r)}` : 'not found'} (${searched}), ${r.executions} executions, ${r.seconds} s`);
+    else err(`zoo: ${r.variant}: ${r.found ? `${r.invariant} at ${boundText(r)}` : 'not found'} (${searched}), ${r.executions} executions, ${r.seconds} s${from}`);
   });
   const ok = rows.every((r) => r.found && r.expected);
   if (json) {
-    out(JSON.stringify({ ok, mode: 'prove', preemptions, budget, variants: rows }));
+    out(JSON.stringify({ ok, mode: 'prove', ...stated, variants: rows }));
   } else {
     out('variant                    found at (TxKxP letters sizes policies)       executions  seconds  invariant          steps  token');
     for (const r of rows) {

@@ -35,6 +35,8 @@ export interface Outcome {
   steps: number;
   /** Context switches the run made (a different thread than the step before). */
   switches: number;
+  /** Of those, preemptions: away from a thread inside an operation that could go on (as prove counts them). */
+  preemptions: number;
   covered: Set<string>;
   trace: TraceEntry[];
   /** Snapshots at the last clean quiescent point and at the violation (when tracing). */
@@ -167,7 +169,7 @@ class Run {
     this.threads = [];
     for (let i = 0; i < n; i++) this.threads.push(this.vthread(i, attachThread(this.heap, this.observer), c.program.threads[i] ?? []));
     this.out = {
-      violation: null, phase: 'program', steps: 0, switches: 0, covered: this.observer.covered, trace: [], before: null, after: null, frames: [], tids: [], quiescenceFrom: -1,
+      violation: null, phase: 'program', steps: 0, switches: 0, preemptions: 0, covered: this.observer.covered, trace: [], before: null, after: null, frames: [], tids: [], quiescenceFrom: -1,
       abandoned: false,
     };
   }
@@ -243,6 +245,7 @@ class Run {
       }
       if (this.last >= 0 && i !== this.last) {
         this.out.switches++;
+        if (runnable[this.last] === true && this.threads[this.last]!.running !== null) this.out.preemptions++;
         this.trace(i, 'switch', `switch to T${i}`);
       }
       this.last = i;

@@ -4,12 +4,13 @@
 // and the command (exit codes, the bound stated, deterministic JSON, bad input).
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execute } from '../properties/execute.js';
 import { MISUSE_KINDS, type Op, type Program } from '../properties/program.js';
 import { explore } from '../properties/prove/explore.js';
+import { caseBound } from '../properties/prove/guided.js';
 import { DEFAULT_ALPHABET, programsEstimate, programsOf, type Bound } from '../properties/prove/programs.js';
 import { prove } from '../properties/prove/prove.js';
 import { serialSearch } from '../properties/prove/serial.js';
@@ -295,6 +296,38 @@ test('prove --policies: the base policy and its neighbours, each program on each
   assert.is(JSON.parse(all.out[0]!).bound.configs.length, 96);
 });
 
+// A counterexample's bound: the case is one of its programs under one of its schedules,
+// so prove there finds it or one with no more operations and no more preemptions.
+test('prove --from TOKEN: the case\'s bound (its letters, sizes, configuration, preemptions), and the smallest counterexample in it', async () => {
+  const program: Program = { threads: [[{ op: 'alloc', size: 200 }, { op: 'alloc', size: 200 }], [{ op: 'free', from: 0, pick: 0 }], [{ op: 'free', from: 2, pick: 5 }, { op: 'tick', ms: 4 }]] };
+  const cb = caseBound({ config: { ...TINY, variants: ['tls-free-skips-used'] }, program, schedule: { kind: 'choices', picks: [0, 0, 1] } })!;
+  // T1's free is of T0's block (remote), T2's of its own (free); the sizes and ticks the case uses, nothing else
+  assert.equal(cb.bound, { threads: 3, ops: 2, total: 5, alphabet: ['alloc', 'free', 'remote', 'tick'], sizes: [200], ticks: [4] });
+  assert.is(caseBound({ config: TINY, program, schedule: { kind: 'choices', picks: [] } }), null, 'no violation, no bound');
+  // check's case for remote-push-racy (the corpus): 4 operations, a preemption in its run
+  const token = readFileSync('corpus/remote-push-racy-INV-CONSERVATION-b58fa984.txt', 'utf8').split('\n').find((l) => l.startsWith('sc1.'))!;
+  const from = caseBound(decodeToken(token))!;
+  assert.ok(from.preemptions >= 1 && from.bound.total === 4);
+  const r = await cli('prove', '--from', token, '--json', '--report', join(TMP, 'from'));
+  assert.is(r.code, 1, r.err.join('\n'));
+  const j = JSON.parse(r.out[0]!) as Record<string, any>;
+  assert.equal([j['bound'].threads, j['bound'].ops, j['bound'].total, j['bound'].preemptions], [3, 2, 4, from.preemptions]);
+  assert.equal(j['bound'].configs, [decodeToken(token).config]);
+  assert.equal(j['from'], { preemptions: from.preemptions, violation: 'INV-CONSERVATION', ops: 4, switches: from.switches });
+  const found = decodeToken(j['report'].token);
+  assert.ok(found.program.threads.flat().length <= 4 && j['found'].preemptions <= from.preemptions);
+  assert.is(execute(found).violation?.id, j['report'].invariant.id, 'its token replays');
+  // not to be mixed with what sets a bound; a token that is not one, or whose case passes
+  for (const [argv, says] of [
+    [['--from', token, '--threads', '2'], '--threads does not apply with --from'], [['--from', token, '--variant', 'no-idle-trim'], '--variant does not apply with --from'],
+    [['--from', 'sc1.nonsense'], 'token'], [['--from', readFileSync('corpus/default-INV-SOFTCAP-054b7611.txt', 'utf8').split('\n')[1]!], 'shows no violation'],
+  ] as const) {
+    const bad = await cli('prove', ...argv);
+    assert.is(bad.code, 2, `${argv.join(' ')}: ${bad.err.join('\n')}`);
+    assert.ok(bad.err[0]!.includes(says), bad.err[0]);
+  }
+});
+
 test('prove: bad options are exit 2 with a message naming the problem', async () => {
   for (const [argv, says] of [
     [['--threads', '0'], '--threads'], [['--threads', '9'], '--threads'], [['--ops', 'x'], '--ops'], [['--preemptions', '-1'], '--preemptions'],
@@ -339,7 +372,18 @@ test('zoo --mode prove: each variant at its smallest bound, with the executions 
     assert.match(spent.out[1]!, /^remote-push-racy +no +\d+ /);
     assert.match(spent.err[0]!, /^zoo: remote-push-racy: not found \(\d+ searches, \d+ complete\), \d+ executions/);
   }
-  for (const [argv, says] of [[['--mode', 'prove', '--seeds', '2'], '--seeds does not apply to --mode prove'], [['--mode', 'fast'], '--mode must be'], [['--budget', '5'], '--budget does not apply to --mode check']] as const) {
+  // --from check: check finds each variant, prove searches its case's bound; never a larger counterexample than check's
+  const guided = await cli('zoo', '--mode', 'prove', '--from', 'check', '--variant', 'remote-free-skips-active', '--variant', 'drain-interval-late', '--json', '--jobs', '1');
+  assert.is(guided.code, 0, guided.err.join('\n'));
+  const g = JSON.parse(guided.out[0]!) as { ok: boolean; from: string; variants: Record<string, any>[] };
+  assert.is(g.from, 'check');
+  for (const row of g.variants) {
+    assert.ok(row['found'] && row['expected'] && row['from'].seed === 1, JSON.stringify(row));
+    assert.ok(row['steps'] <= row['from'].steps && row['bound'].preemptions <= row['from'].preemptions, JSON.stringify(row));
+    assert.is(row['bound'].policies, "check's");
+    assert.is(execute(decodeToken(row['token'])).violation?.id, row['invariant']);
+  }
+  for (const [argv, says] of [[['--mode', 'prove', '--seeds', '2'], '--seeds does not apply to --mode prove'], [['--mode', 'fast'], '--mode must be'], [['--budget', '5'], '--budget does not apply to --mode check'], [['--mode', 'prove', '--from', 'corpus'], '--from must be check'], [['--mode', 'prove', '--from', 'check', '--preemptions', '1'], '--preemptions does not apply to --mode prove --from check'], [['--from', 'check'], '--from does not apply to --mode check']] as const) {
     const bad = await cli('zoo', ...argv);
     assert.is(bad.code, 2);
     assert.ok(bad.err[0]!.includes(says), bad.err[0]);

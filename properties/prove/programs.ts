@@ -31,6 +31,13 @@ export interface Bound {
   sizes: readonly number[];
   /** The clock steps `tick` takes (ms). */
   ticks: readonly number[];
+  /** The most operations of all threads together (default threads x ops). */
+  total?: number;
+}
+
+/** The most operations a program of the bound has in all. */
+export function totalOps(b: Bound): number {
+  return Math.min(b.total ?? Infinity, b.threads * b.ops);
 }
 
 /**
@@ -67,7 +74,7 @@ export function programsEstimate(b: Bound): number {
 /** The programs of the bound, smallest first. */
 export function programsOf(b: Bound): Program[] {
   const out: Program[] = [];
-  for (let total = 1; total <= b.threads * b.ops; total++) {
+  for (let total = 1; total <= totalOps(b); total++) {
     for (let t = 1; t <= b.threads; t++) {
       const threads: Op[][] = [];
       const grow = (left: number): void => {

@@ -25,7 +25,7 @@ import { execute, type Probe } from '../execute.js';
 import type { Case, Op } from '../program.js';
 import type { ConfigInput } from '../../impl/config.js';
 import { nextByDefault } from '../schedulers/choices.js';
-import { nextOps, type Bound } from './programs.js';
+import { nextOps, totalOps, type Bound } from './programs.js';
 
 /** A sequence of whole operations on one of the configurations: each thread's operations, and the thread of each in the order run. */
 export interface Sequence {
@@ -119,7 +119,7 @@ export class SerialSearch {
     if (this.taken < this.children.length) return;
     this.out.states += this.grown.length;
     // the first depth with a violation ends the search: it has the fewest operations
-    if (this.out.found === null && this.depth < this.bound.threads * this.bound.ops) this.begin(this.grown);
+    if (this.out.found === null && this.depth < totalOps(this.bound)) this.begin(this.grown);
   }
 
   /** A sequence reached `state` before with no more operations on any thread; else `at` is recorded as reaching it. */
