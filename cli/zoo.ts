@@ -49,7 +49,8 @@ export async function zooCommand(argv: string[], out: (line: string) => void, er
   };
   if (values.from !== undefined && values.from !== 'check') throw new UsageError(`--from must be check, got ${quote(values.from)}`);
   if (values.mode === 'prove') {
-    const budget = intOption('budget', values.budget, 120, 1, 86_400);
+    // the plan shares a variant's budget among its searches; check's case bounds one search
+    const budget = intOption('budget', values.budget, values.from === 'check' ? 600 : 120, 1, 86_400);
     if (values.from === 'check') {
       only('prove --from check', ['atomic-runs', 'scheduler', 'preemptions']);
       const o = { variants: names, seeds: intOption('seeds', values.seeds, 5, 1, 1000), runs: intOption('runs', values.runs, 50_000, 1, 1e9), budget, jobs };

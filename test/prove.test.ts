@@ -304,6 +304,10 @@ test('prove --from TOKEN: the case\'s bound (its letters, sizes, configuration, 
   // T1's free is of T0's block (remote), T2's of its own (free); the sizes and ticks the case uses, nothing else
   assert.equal(cb.bound, { threads: 3, ops: 2, total: 5, alphabet: ['alloc', 'free', 'remote', 'tick'], sizes: [200], ticks: [4] });
   assert.is(caseBound({ config: TINY, program, schedule: { kind: 'choices', picks: [] } }), null, 'no violation, no bound');
+  // a thread with no operation is left out
+  const shifted = program.threads.map((ops) => ops.map((o) => (o.op === 'free' ? { ...o, from: o.from + 1 } : o)));
+  const idle = caseBound({ config: { ...TINY, variants: ['tls-free-skips-used'] }, program: { threads: [[], ...shifted] }, schedule: { kind: 'choices', picks: [] } })!;
+  assert.equal(idle.bound, cb.bound);
   // check's case for remote-push-racy (the corpus): 4 operations, a preemption in its run
   const token = readFileSync('corpus/remote-push-racy-INV-CONSERVATION-b58fa984.txt', 'utf8').split('\n').find((l) => l.startsWith('sc1.'))!;
   const from = caseBound(decodeToken(token))!;

@@ -4,7 +4,8 @@
 // preemptions its run took. The case is one of the bound's programs under one of its
 // schedules (a free's block and thread are taken modulo what there is, so every pick is one
 // the bound enumerates; a misuse is, when it aims as prove's letter does: the thread's own
-// oldest block, offset 1), so prove there finds it or a counterexample with no more
+// oldest block, offset 1; a thread with no operation is left out, the others renamed), so
+// prove there finds it or a counterexample with no more
 // preemptions and no more operations — the smallest of the bound (levels ascend; level 0
 // goes by operations).
 import type { ConfigInput } from '../../impl/config.js';
@@ -26,17 +27,19 @@ export interface CaseBound {
 export function caseBound(c: Case): CaseBound | null {
   const o = execute(c);
   if (o.violation === null) return null;
-  const threads = c.program.threads;
+  const all = c.program.threads;
   const used = new Set<Letter>();
   const sizes = new Set<number>();
   const ticks = new Set<number>();
-  threads.forEach((ops, i) => {
+  all.forEach((ops, i) => {
     for (const op of ops) {
-      used.add(letterOf(op, i, threads.length));
+      used.add(letterOf(op, i, all.length));
       if (op.op === 'alloc') sizes.add(op.size);
       if (op.op === 'tick') ticks.add(op.ms);
     }
   });
+  // a thread with no operation does nothing: the case is the program of the others
+  const threads = all.filter((ops) => ops.length > 0);
   const ascending = (xs: Set<number>): number[] => [...xs].sort((a, b) => a - b);
   const bound: Bound = {
     threads: threads.length,
