@@ -87,12 +87,17 @@ export interface ProveZooRow {
   invariant: string | null;
   /** The rule is one of the variant's `rules` (impl/variants.ts). */
   expected: boolean;
+  /** The counterexample's operations in all, and its size as its report counts it (operations + schedule entries). */
+  ops: number | null;
   steps: number | null;
   token: string | null;
   /** The searches run, in order, with the seconds each was allowed (`complete`: false when they ran out). */
   searches: { search: string; seconds: number; complete: boolean }[];
-  /** With --from check: the check that found the case (seed, runs), the case's size as reports count it (`steps`) and its preemptions. */
-  from?: { seed: number; runs: number; steps: number; preemptions: number } | null;
+  /**
+   * With --from check: the check that found the case (seed, runs), its operations and preemptions (what prove's
+   * are never more than), and its size as its report counts it (`steps`: schedule entries of its own kind).
+   */
+  from?: { seed: number; runs: number; ops: number; preemptions: number; steps: number } | null;
 }
 
 const policiesOf = (p: Policies): ConfigInput[] => (p === 'base' ? [TINY_POLICY_BASE] : p === 'neighbours' ? policyNeighbours() : policyFamily());
@@ -122,7 +127,7 @@ export async function proveZoo(o: ProveZooOptions, progress: (row: ProveZooRow) 
     const v = variantByName(name)!;
     const start = Date.now();
     const end = start + o.budget * 1000;
-    const row: ProveZooRow = { variant: name, found: false, bound: null, executions: 0, seconds: 0, invariant: null, expected: true, steps: null, token: null, searches: [] };
+    const row: ProveZooRow = { variant: name, found: false, bound: null, executions: 0, seconds: 0, invariant: null, expected: true, ops: null, steps: null, token: null, searches: [] };
     let open = searches;
     for (let cap = CAP_S * 1000; open.length > 0 && !row.found && Date.now() < end; cap *= 4) {
       const cut: Search[] = [];
@@ -169,11 +174,11 @@ export async function proveFromCheck(o: FromCheckOptions, progress: (row: ProveZ
   }
   const rows: ProveZooRow[] = [];
   for (const name of o.variants) {
-    const row: ProveZooRow = { variant: name, found: false, bound: null, executions: 0, seconds: 0, invariant: null, expected: true, steps: null, token: null, searches: [], from: null };
+    const row: ProveZooRow = { variant: name, found: false, bound: null, executions: 0, seconds: 0, invariant: null, expected: true, ops: null, steps: null, token: null, searches: [], from: null };
     const c = cases.get(name);
     const cb = c === undefined ? null : caseBound(decodeToken(c.outcome.token!));
     if (c !== undefined && cb !== null) {
-      row.from = { seed: c.seed, runs: c.outcome.runs, steps: c.outcome.steps!, preemptions: cb.preemptions };
+      row.from = { seed: c.seed, runs: c.outcome.runs, ops: cb.ops, preemptions: cb.preemptions, steps: c.outcome.steps! };
       const start = Date.now();
       const r = await prove({ bound: cb.bound, preemptions: cb.preemptions, configs: [cb.config], dpor: true, cache: true, jobs: o.jobs, deadline: start + o.budget * 1000 });
       row.seconds = Math.round((Date.now() - start) / 100) / 10;
@@ -198,6 +203,6 @@ function found(row: ProveZooRow, scope: { letters: string; sizes: readonly numbe
       threads: threads.length, ops: Math.max(...threads.map((ops) => ops.length)), preemptions: f.preemptions,
       letters: scope.letters, sizes: [...scope.sizes], policies: scope.policies,
     },
-    invariant: report.invariant.id, expected: rules.includes(report.invariant.id), steps: report.size.steps, token: report.token,
+    invariant: report.invariant.id, expected: rules.includes(report.invariant.id), ops: report.size.ops, steps: report.size.steps, token: report.token,
   });
 }

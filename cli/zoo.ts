@@ -123,7 +123,7 @@ async function zooProve(
   const boundText = (r: ProveZooRow): string => (r.bound === null ? '-' : `${r.bound.threads}x${r.bound.ops}x${r.bound.preemptions} ${r.bound.letters} ${r.bound.sizes.join(',')} ${r.bound.policies}`);
   const rows = await search((r) => {
     const searched = r.from === null ? 'check did not find it' : `${r.searches.length} searches, ${r.searches.filter((s) => s.complete).length} complete`;
-    const from = r.from == null ? '' : `, from check seed ${r.from.seed}'s case of size ${r.from.steps} with ${r.from.preemptions} preemption(s)`;
+    const from = r.from == null ? '' : `, from check seed ${r.from.seed}'s case of ${r.from.ops} operation(s) and ${r.from.preemptions} preemption(s)`;
     if (r.found && !r.expected) err(`zoo: ${r.variant}: caught by ${r.invariant}, not one of its rules ${variantByName(r.variant)!.rules.join(', ')}`);
     else err(`zoo: ${r.variant}: ${r.found ? `${r.invariant} at ${boundText(r)}` : 'not found'} (${searched}), ${r.executions} executions, ${r.seconds} s${from}`);
   });

@@ -383,7 +383,7 @@ test('zoo --mode prove: each variant at its smallest bound, with the executions 
   assert.is(g.from, 'check');
   for (const row of g.variants) {
     assert.ok(row['found'] && row['expected'] && row['from'].seed === 1, JSON.stringify(row));
-    assert.ok(row['steps'] <= row['from'].steps && row['bound'].preemptions <= row['from'].preemptions, JSON.stringify(row));
+    assert.ok(row['ops'] <= row['from'].ops && row['bound'].preemptions <= row['from'].preemptions, JSON.stringify(row));
     assert.is(row['bound'].policies, "check's");
     assert.is(execute(decodeToken(row['token'])).violation?.id, row['invariant']);
   }
