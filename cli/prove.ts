@@ -40,8 +40,8 @@ const MAX_PROGRAMS = 2_000_000;
 export async function proveCommand(argv: string[], out: Out, err: Out): Promise<number> {
   const { values } = parseProve(argv);
   checkReportDir(values.report ?? 'reports');
-  const scope = values.from === undefined ? boundFromOptions(values) : boundFromToken(values);
-  const { bound, preemptions, configs, configuration } = scope;
+  const asked = values.from === undefined ? boundFromOptions(values) : boundFromToken(values);
+  const { bound, preemptions, configs, configuration } = asked;
   const serial = values['no-serial'] !== true;
   if ((preemptions > 0 || !serial) && programsEstimate(bound) > MAX_PROGRAMS) {
     throw new UsageError(`the bound has about ${programsEstimate(bound).toExponential(1)} programs, too many to explore one by one (at most ${MAX_PROGRAMS}): lower --threads, --ops or the letters, or give --preemptions 0 (one serial search)`);
@@ -53,12 +53,12 @@ export async function proveCommand(argv: string[], out: Out, err: Out): Promise<
   const full = values.compare === true ? await run({ ...options, dpor: !options.dpor }, err) : null;
   const seconds = (performance.now() - started) / 1000;
   const stated = statement(options, configuration);
-  const from = scope.from === undefined ? {} : { from: scope.from };
+  const from = asked.from === undefined ? {} : { from: asked.from };
   if (values.json === true) {
     out(JSON.stringify({ ok: result.ok, bound: stated, ...from, ...counts(result), ...(full === null ? {} : { compare: comparison(options, result, full) }), report: result.found?.report ?? null }));
   } else {
-    if (scope.from !== undefined) {
-      const f = scope.from;
+    if (asked.from !== undefined) {
+      const f = asked.from;
       out(`from: the token's case, ${f.violation} with ${f.ops} op(s) and ${f.switches} switch(es), ${f.preemptions} of them preemptions`);
     }
     const on = configs.length > 1 ? ` on configuration ${(result.found?.config ?? 0) + 1} of ${configs.length}` : '';
@@ -79,7 +79,8 @@ export async function proveCommand(argv: string[], out: Out, err: Out): Promise<
   return result.ok ? 0 : 1;
 }
 
-interface Scope {
+/** What the command searches: the bound, up to which preemption level, on which configurations (and, with --from, the case it came from). */
+interface Asked {
   bound: Bound;
   preemptions: number;
   configs: ConfigInput[];
@@ -98,7 +99,7 @@ function parseProve(argv: string[]) {
   });
 }
 
-function boundFromOptions(values: Values): Scope {
+function boundFromOptions(values: Values): Asked {
   const bound: Bound = {
     threads: intOption('threads', values.threads, 2, 1, MAX_THREADS),
     ops: intOption('ops', values.ops, 2, 1, MAX_OPS),
@@ -121,7 +122,7 @@ function boundFromOptions(values: Values): Scope {
 }
 
 /** --from TOKEN: the bound is the case's; nothing else may set it. */
-function boundFromToken(values: Values): Scope {
+function boundFromToken(values: Values): Asked {
   const setters = ['threads', 'ops', 'preemptions', 'alphabet', 'sizes', 'ticks', 'policies', 'config', 'set', 'variant'] as const;
   const bad = setters.find((k) => values[k] !== undefined);
   if (bad !== undefined) throw new UsageError(`--${bad} does not apply with --from: the bound and configuration are the token's case's`);
