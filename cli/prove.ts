@@ -44,7 +44,10 @@ export async function proveCommand(argv: string[], out: Out, err: Out): Promise<
   const { bound, preemptions, configs, configuration } = asked;
   const serial = values['no-serial'] !== true;
   if ((preemptions > 0 || !serial) && programsEstimate(bound) > MAX_PROGRAMS) {
-    throw new UsageError(`the bound has about ${programsEstimate(bound).toExponential(1)} programs, too many to explore one by one (at most ${MAX_PROGRAMS}): lower --threads, --ops or the letters, or give --preemptions 0 (one serial search)`);
+    const what = `the bound has about ${programsEstimate(bound).toExponential(1)} programs, too many to explore one by one (at most ${MAX_PROGRAMS})`;
+    throw new UsageError(asked.from === undefined
+      ? `${what}: lower --threads, --ops or the letters, or give --preemptions 0 (one serial search)`
+      : `${what}: the token's case (${asked.from.preemptions} preemption(s)) is too large to search around; give a smaller one`);
   }
   const jobs = intOption('jobs', values.jobs, availableParallelism(), 1, 64);
   const options: ProveOptions = { bound, preemptions, configs, serial, dpor: values['no-dpor'] !== true, cache: values['no-cache'] !== true, jobs };

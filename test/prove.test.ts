@@ -15,7 +15,7 @@ import { DEFAULT_ALPHABET, programsEstimate, programsOf, type Bound } from '../p
 import { prove } from '../properties/prove/prove.js';
 import { serialSearch } from '../properties/prove/serial.js';
 import { TINY_GEOMETRY, TINY_POLICY_BASE } from '../properties/scope.js';
-import { decodeToken } from '../properties/token.js';
+import { decodeToken, encodeToken } from '../properties/token.js';
 import { cli } from './helpers.js';
 
 const TINY = { ...TINY_GEOMETRY, ...TINY_POLICY_BASE };
@@ -325,6 +325,8 @@ test('prove --from TOKEN: the case\'s bound (its letters, sizes, configuration, 
   for (const [argv, says] of [
     [['--from', token, '--threads', '2'], '--threads does not apply with --from'], [['--from', token, '--variant', 'no-idle-trim'], '--variant does not apply with --from'],
     [['--from', 'sc1.nonsense'], 'token'], [['--from', readFileSync('corpus/default-INV-SOFTCAP-054b7611.txt', 'utf8').split('\n')[1]!], 'shows no violation'],
+    // a case of three threads of 12 operations and a preemption: a bound too large to enumerate
+    [['--from', encodeToken({ config: { ...TINY, variants: ['tls-free-skips-used'] }, program: { threads: [0, 1, 2].map(() => Array.from({ length: 12 }, (_, k): Op => (k % 3 === 2 ? { op: 'drain' } : { op: 'alloc', size: 1500 }))) }, schedule: { kind: 'choices', picks: [0, 1] } })], 'too large to search around'],
   ] as const) {
     const bad = await cli('prove', ...argv);
     assert.is(bad.code, 2, `${argv.join(' ')}: ${bad.err.join('\n')}`);
