@@ -389,6 +389,11 @@ test('zoo --mode prove: each variant at its smallest bound, with the executions 
     assert.is(row['bound'].policies, "check's");
     assert.is(execute(decodeToken(row['token'])).violation?.id, row['invariant']);
   }
+  // a variant check does not find in its runs gives prove nothing to search: not found, exit 1
+  const unseen = await cli('zoo', '--mode', 'prove', '--from', 'check', '--variant', 'pin-check-torn', '--seeds', '1', '--runs', '100', '--jobs', '1');
+  assert.is(unseen.code, 1);
+  assert.match(unseen.out[1]!, /^pin-check-torn +no /);
+  assert.match(unseen.err[0]!, /^zoo: pin-check-torn: not found \(check did not find it\)/);
   for (const [argv, says] of [[['--mode', 'prove', '--seeds', '2'], '--seeds does not apply to --mode prove'], [['--mode', 'fast'], '--mode must be'], [['--budget', '5'], '--budget does not apply to --mode check'], [['--mode', 'prove', '--from', 'corpus'], '--from must be check'], [['--mode', 'prove', '--from', 'check', '--preemptions', '1'], '--preemptions does not apply to --mode prove --from check'], [['--from', 'check'], '--from does not apply to --mode check']] as const) {
     const bad = await cli('zoo', ...argv);
     assert.is(bad.code, 2);
