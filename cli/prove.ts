@@ -62,7 +62,7 @@ export async function proveCommand(argv: string[], out: Out, err: Out): Promise<
   } else {
     if (asked.from !== undefined) {
       const f = asked.from;
-      out(`from: the token's case, ${f.violation} with ${f.ops} op(s) and ${f.switches} switch(es), ${f.preemptions} of them preemptions`);
+      out(`from: the token's case, ${f.violation} with ${bound.total} op(s) and ${f.switches} switch(es), ${f.preemptions} of them preemptions`);
     }
     const on = configs.length > 1 ? ` on configuration ${(result.found?.config ?? 0) + 1} of ${configs.length}` : '';
     const which = result.found?.program == null ? 'serial search' : `program ${result.found.program + 1} of ${result.programs}`;
@@ -130,7 +130,7 @@ function boundFromToken(values: Values): Asked {
   const bad = setters.find((k) => values[k] !== undefined);
   if (bad !== undefined) throw new UsageError(`--${bad} does not apply with --from: the bound and configuration are the token's case's`);
   const found = caseBound(decodeToken(values.from!));
-  if (found === null) throw new UsageError('--from: the token\'s case shows no violation, so it bounds no search');
+  if (found === null) throw new UsageError('--from: the token\'s case shows no violation, or has no operation: it bounds no search');
   const { bound, config, ...from } = found;
   return { bound, preemptions: from.preemptions, configs: [config], configuration: 'the token\'s', from };
 }

@@ -178,7 +178,7 @@ export async function proveFromCheck(o: FromCheckOptions, progress: (row: ProveZ
     const c = cases.get(name);
     const cb = c === undefined ? null : caseBound(decodeToken(c.outcome.token!));
     if (c !== undefined && cb !== null) {
-      row.from = { seed: c.seed, runs: c.outcome.runs, ops: cb.ops, preemptions: cb.preemptions, steps: c.outcome.steps! };
+      row.from = { seed: c.seed, runs: c.outcome.runs, ops: cb.bound.total, preemptions: cb.preemptions, steps: c.outcome.steps! };
       const start = Date.now();
       const r = await prove({ bound: cb.bound, preemptions: cb.preemptions, configs: [cb.config], dpor: true, cache: true, jobs: o.jobs, deadline: start + o.budget * 1000 });
       row.seconds = Math.round((Date.now() - start) / 100) / 10;
