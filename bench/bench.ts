@@ -5,7 +5,7 @@
 //   machine's C compiler in this invocation, reported beside them as a ratio;
 // - the fast path's garbage: GC events during a million cache-hit malloc/free pairs
 //   (the thread-local fast paths must not allocate JS objects per operation);
-// - checker throughput on the default scope: runs and scheduler steps per CPU-second;
+// - checker throughput on the default scope: runs and scheduler steps per CPU-second (median of 5 rounds);
 //   and `check` itself with --jobs 1 and --jobs 2: cases per wall-second, their ratio, CPU seconds;
 // - where a found counterexample's time goes: the search, fast-check's shrinking,
 //   minimize.ts, the search for a smaller failing case, the traced report run (each
@@ -140,23 +140,36 @@ async function fastPathGcs(pairs: number): Promise<{ pairs: number; gcEvents: nu
 }
 
 // Warm (the first pass over the cases compiles the code), per CPU-second of this process
-// (the machine is shared: wall time counts other processes).
-function checkerThroughput(runs: number): { runs: number; runsPerCpuSec: number; stepsPerCpuSec: number; meanSteps: number } {
+// (the machine is shared: wall time counts other processes). The cases are run `rounds`
+// times: the median round is the figure, the slowest and fastest show the noise.
+function checkerThroughput(runs: number, rounds: number): Record<string, number> {
   const cases = fc.sample(caseArb({}), { numRuns: runs, seed: 7 }) as Case[];
   for (const c of cases) execute(c);
+  const perRound: number[] = [];
   let steps = 0;
-  const start = process.cpuUsage();
-  for (const c of cases) steps += execute(c).steps;
-  const used = process.cpuUsage(start);
-  const seconds = (used.user + used.system) / 1e6;
-  return { runs, runsPerCpuSec: Math.round(runs / seconds), stepsPerCpuSec: Math.round(steps / seconds), meanSteps: Math.round(steps / runs) };
+  for (let r = 0; r < rounds; r++) {
+    steps = 0;
+    const start = process.cpuUsage();
+    for (const c of cases) steps += execute(c).steps;
+    const used = process.cpuUsage(start);
+    perRound.push(steps / ((used.user + used.system) / 1e6));
+  }
+  perRound.sort((a, b) => a - b);
+  const median = perRound[rounds >> 1]!;
+  return {
+    runs, rounds, stepsPerCpuSec: Math.round(median), runsPerCpuSec: Math.round((median * runs) / steps), meanSteps: Math.round(steps / runs),
+    slowestRound: Math.round(perRound[0]!), fastestRound: Math.round(perRound[rounds - 1]!),
+  };
 }
 
 // `check` as the CLI runs it (case generation, worker threads, coverage), per wall-second:
 // the same seed and runs with one job and with two (same verdict required, else the
 // figures compare different work), and the CPU seconds each took (every thread of this
-// process: what the second thread costs beyond the cases it runs).
+// process: what the second thread costs beyond the cases it runs). Warm, like the
+// throughput above: a short check with two jobs first starts and compiles the worker that
+// search.ts keeps (a fresh process pays that once, about 1.3 CPU-seconds per worker).
 function checkerJobs(runs: number): Record<string, number> {
+  check({ runs: 3000, seed: 1, jobs: 2 });
   const timed = (jobs: number): { perSec: number; cpuSec: number; verdict: string } => {
     const start = performance.now();
     const cpu = process.cpuUsage();
@@ -206,7 +219,7 @@ const result = {
     await measure(c, 'xmalloc', { objs: 1_000_000, size: 64, seed: 42 }, 2, ['xmalloc', 1, 1_000_000, 64, 42]),
   ],
   fastPath: await fastPathGcs(1_000_000),
-  checker: checkerThroughput(args.checkerRuns),
+  checker: checkerThroughput(args.checkerRuns, 5),
   checkerJobs: checkerJobs(args.jobsRuns),
   shrinkingMs: shrinking(50_000),
   scale: scale([100, 1000, 10_000, 65_530]),

@@ -1,8 +1,9 @@
-// A worker thread of a parallel check (search.ts): rebuilds the run's case arbitrary
-// from the same options and takes blocks of cases until none is left before the first
-// failure. Its heap buffer is its own (execute.ts keeps one per thread).
-import { workerData } from 'node:worker_threads';
+// A worker thread of parallel checks (search.ts): for each search it is sent, rebuilds the
+// run's case arbitrary from the same options and takes blocks of cases until none is left
+// before the first failure; then waits for the next search. Its heap buffer is its own
+// (execute.ts keeps one per thread).
+import { parentPort } from 'node:worker_threads';
 import { checkCases } from './check.js';
-import { workBlocks } from './search.js';
+import { workBlocks, type Shared } from './search.js';
 
-workBlocks(checkCases(workerData.scope), workerData);
+parentPort!.on('message', (d: Shared & { scope: Parameters<typeof checkCases>[0] }) => workBlocks(checkCases(d.scope), d));

@@ -104,16 +104,7 @@ export function search(cases: fc.Arbitrary<Case>, spec: SearchSpec): SearchResul
   const endOf = (b: number): number => starts[b + 1] ?? spec.end;
   const shared = { sab, seed: spec.seed, starts, end: spec.end, edges: spec.edges };
   // this thread is one of the jobs: it takes blocks too while it waits for the next in order
-  const execArgv = workerExecArgv();
-  const workers = Array.from({ length: spec.jobs - 1 }, () => {
-    const w = new Worker(new URL('./search-worker.js', import.meta.url), {
-      workerData: { ...shared, scope: spec.scope }, ...(execArgv === undefined ? {} : { execArgv }),
-    });
-    // A worker that cannot start takes no block: the others (this thread included) run them all,
-    // so the result stands. One that throws while running a block reports it through FAILED.
-    w.on('error', () => undefined);
-    return w;
-  });
+  for (const w of searchWorkers(spec.jobs - 1)) w.postMessage({ ...shared, scope: spec.scope });
   const hits = new Map<string, number>();
   let failure: number | null = null;
   let runs = 0;
@@ -145,11 +136,36 @@ export function search(cases: fc.Arbitrary<Case>, spec: SearchSpec): SearchResul
       }
     }
   } finally {
-    Atomics.store(i32, FIRST, -1); // no more blocks
-    for (const w of workers) void w.terminate();
+    Atomics.store(i32, FIRST, -1); // no more blocks: a worker inside one leaves it (stale())
   }
   return { failure, runs, hits, interrupted };
 }
+
+// The process's search workers, kept between searches: a worker started cold runs its
+// first thousand cases at a third of its warm speed while V8 compiles the checker (about
+// 1.3 CPU-seconds), a cost a process that checks more than once (zoo, a test suite, a
+// library caller) pays once. Idle, they do not keep the process alive.
+const pool: Worker[] = [];
+
+function searchWorkers(n: number): readonly Worker[] {
+  const execArgv = workerExecArgv();
+  while (pool.length < n) {
+    const w = new Worker(new URL('./search-worker.js', import.meta.url), execArgv === undefined ? {} : { execArgv });
+    // A worker that cannot start or dies takes no block: the others (this thread included)
+    // run them all, so the result stands. One that throws in a block reports it through FAILED.
+    w.on('error', () => undefined);
+    w.on('exit', () => {
+      const i = pool.indexOf(w);
+      if (i >= 0) pool.splice(i, 1);
+    });
+    w.unref();
+    pool.push(w);
+  }
+  return pool.slice(0, n);
+}
+
+/** The search workers this process keeps. */
+export const searchWorkersKept = (): number => pool.length;
 
 /**
  * Options for a file worker: this process's own (inherited: undefined), unless it runs
@@ -161,7 +177,7 @@ export function workerExecArgv(): string[] | undefined {
   return process.execArgv.filter((a) => /^--(import|require|loader|experimental-loader|conditions|enable-source-maps)\b/.test(a));
 }
 
-interface Shared {
+export interface Shared {
   sab: SharedArrayBuffer;
   seed: number;
   starts: number[];
@@ -199,12 +215,16 @@ function errorText(sab: SharedArrayBuffer, at: number): string {
   return new TextDecoder().decode(bytes.slice(0, end < 0 ? ERROR_BYTES : end));
 }
 
-/** A worker's loop (search-worker.ts): takes blocks until none is left before the first failure. */
+/**
+ * A worker's part of one search (search-worker.ts): takes blocks until none is left before
+ * the first failure, and leaves a block once the search is over (its result is not needed).
+ */
 export function workBlocks(cases: fc.Arbitrary<Case>, d: Shared): void {
   const stride = 2 + d.edges.length;
   const i32 = new Int32Array(d.sab, 0, HEADER + d.starts.length * stride);
+  const over = (): boolean => Atomics.load(i32, FIRST) < 0;
   try {
-    while (takeBlock(cases, d, i32, stride));
+    while (takeBlock(cases, d, i32, stride, over));
   } catch (err) {
     const text = new TextEncoder().encode(String((err as Error).stack ?? err)).slice(0, ERROR_BYTES - 1);
     new Uint8Array(d.sab, i32.byteLength, ERROR_BYTES).set(text);

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { check } from '../properties/check.js';
-import { blockStarts, shardRange } from '../properties/search.js';
+import { blockStarts, searchWorkersKept, shardRange } from '../properties/search.js';
 import { mergeShards, type ShardResult } from '../properties/merge.js';
 import { cli } from './helpers.js';
 
@@ -94,6 +94,23 @@ test('blocks: short first, then growing; shards tile the run', () => {
   }
   const parts = [1, 2, 3, 4].map((index) => shardRange(10, { index, count: 4 }));
   assert.equal(parts, [{ first: 0, end: 2 }, { first: 2, end: 5 }, { first: 5, end: 7 }, { first: 7, end: 10 }]);
+});
+
+test('the search worker is kept between checks: a failing check leaves it ready, and every result is one thread\'s', () => {
+  const key = (o: Parameters<typeof check>[0]): string => {
+    const r = check(o);
+    return JSON.stringify([r.ok, r.runs, r.firstFailure, r.hits, r.report?.token ?? null]);
+  };
+  // the failure comes early, while the worker is inside a later block: it must leave it for the next check
+  const failing = { runs: 2000, seed: 1, variants: ['remote-push-racy'] };
+  const clean = { runs: 400, seed: 5 };
+  const serial = [key({ ...failing, jobs: 1 }), key({ ...clean, jobs: 1 })];
+  for (let round = 0; round < 2; round++) {
+    assert.equal([key({ ...failing, jobs: 2 }), key({ ...clean, jobs: 2 })], serial, `round ${round}`);
+    assert.is(searchWorkersKept(), 1, 'one worker, started once');
+  }
+  assert.is(key({ ...clean, jobs: 3 }), serial[1]);
+  assert.is(searchWorkersKept(), 2, 'a third job adds a worker to the one kept');
 });
 
 test.run();
