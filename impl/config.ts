@@ -128,7 +128,10 @@ export function makeConfig(input: ConfigInput = {}): Config {
   const slabBytes = get('sim.slab_bytes');
   const pageBytes = get('sim.page_bytes');
   const ssLg = get('HAKMEM_TINY_SS_FORCE_LG');
-  const ssBytes = 2 ** ssLg;
+  // A shift (ssLg <= 21), not 2 ** ssLg: V8 keeps the latter a boxed double, and so would
+  // every size and buffer offset derived from it (Layout, a thread's words), making the
+  // fast paths' index arithmetic floating point with a conversion check per access.
+  const ssBytes = 1 << ssLg;
   const slab0Header = get('sim.slab0_header_bytes');
   if (!isPow2(slabBytes)) throw new ConfigError('sim.slab_bytes', `${slabBytes} is not a power of two`);
   if (!isPow2(pageBytes)) throw new ConfigError('sim.page_bytes', `${pageBytes} is not a power of two`);
