@@ -39,18 +39,26 @@ export function createHeap(input: ConfigInput = {}): Heap {
 export function reuseHeap(previous: Heap | null, input: ConfigInput = {}): Heap {
   const { cfg, json } = configOf(input);
   const L = layoutOf(cfg);
-  if (previous === null || (previous.L !== L && !sameLayout(previous.L, L))) return initHeap(new Heap(allocate(cfg), cfg), json);
+  if (previous === null || previous.L !== L) return initHeap(new Heap(allocate(cfg), cfg), json);
   clearTouched(previous);
   return initHeap(previous.cfg === cfg ? previous : new Heap(previous.sab, cfg), json);
 }
 
-// A configuration's layout, computed once (configOf hands out one Config per input text).
+// A configuration's layout, computed once (configOf hands out one Config per input text),
+// and one object for equal layouts: configurations that differ only in policy share it, so
+// reuseHeap tells a buffer it can reuse by the layout's object. Layouts are numbers
+// derived from the configuration's sizes (their region list follows from them).
 const layouts = new WeakMap<Config, Layout>();
+const byNumbers = new Map<string, Layout>();
 
 function layoutOf(cfg: Config): Layout {
   let L = layouts.get(cfg);
   if (L === undefined) {
-    L = new Layout(cfg);
+    const fresh = new Layout(cfg);
+    const numbers = Object.values(fresh).filter((v) => typeof v === 'number').join();
+    L = byNumbers.get(numbers) ?? fresh;
+    if (byNumbers.size >= 256) byNumbers.clear();
+    byNumbers.set(numbers, L);
     layouts.set(cfg, L);
   }
   return L;
@@ -60,15 +68,21 @@ function layoutOf(cfg: Config): Layout {
 // checker scope draws a few dozen).
 const configs = new Map<string, { cfg: Config; json: Uint8Array }>();
 
+// A frozen input cannot change: it is also known by its object, without encoding it.
+const frozen = new WeakMap<ConfigInput, { cfg: Config; json: Uint8Array }>();
+
 function configOf(input: ConfigInput): { cfg: Config; json: Uint8Array } {
+  let c = frozen.get(input);
+  if (c !== undefined) return c;
   const key = JSON.stringify(input);
-  let c = configs.get(key);
+  c = configs.get(key);
   if (c === undefined) {
     const cfg = makeConfig(input);
     c = { cfg, json: storableInput(cfg) };
     if (configs.size >= 256) configs.clear();
     configs.set(key, c);
   }
+  if (Object.isFrozen(input)) frozen.set(input, c);
   return c;
 }
 
@@ -99,13 +113,6 @@ function initHeap(heap: Heap, json: Uint8Array): Heap {
   poke(heap, H.NEXT_TID, 1);
   poke(heap, H.MAGIC, HEAP_MAGIC);
   return heap;
-}
-
-// Layouts are numbers derived from the configuration's sizes (their region list follows from them).
-function sameLayout(a: Layout, b: Layout): boolean {
-  const x = a as unknown as Record<string, unknown>;
-  const y = b as unknown as Record<string, unknown>;
-  return Object.keys(x).every((k) => typeof x[k] !== 'number' || x[k] === y[k]);
 }
 
 /**

@@ -72,7 +72,20 @@ export function configArb(o: ScopeOptions): fc.Arbitrary<ConfigInput> {
   const variants = o.variants ?? [];
   const withVariants = (c: ConfigInput): ConfigInput => (variants.length > 0 ? { ...c, variants: [...variants] } : c);
   if (o.config !== undefined) return fc.constant(withVariants({ ...o.config }));
-  return policy.map((p) => withVariants({ ...TINY_GEOMETRY, ...p, ...o.set }));
+  // one frozen configuration per policy drawn (a few dozen in a run): the heap knows a
+  // frozen configuration by its object (impl/heap.ts), so a case does not encode it again
+  const drawn = new Map<string, ConfigInput>();
+  return policy.map((p) => {
+    const key = Object.values(p).join();
+    let c = drawn.get(key);
+    if (c === undefined) {
+      c = withVariants({ ...TINY_GEOMETRY, ...p, ...o.set });
+      if (c.variants !== undefined) Object.freeze(c.variants);
+      Object.freeze(c);
+      drawn.set(key, c);
+    }
+    return c;
+  });
 }
 
 /** One operation: every registered kind's draws, weighted (ops/registry.ts OPS). */
