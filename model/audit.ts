@@ -404,12 +404,22 @@ function walk(h: Heap, slot: number, capacity: number, head: number): Chain {
 function decodeThread(h: Heap, slot: number, tid: number): ThreadSnap {
   const ti = threadWords(h, slot);
   const tf = threadCells(h, slot);
-  // sized up front, like a SuperSlab's slots (decodeSuperSlab)
+  let cached = false;
+  let bound = false;
+  for (let cls = 0; cls < NUM_CLASSES; cls++) {
+    cached ||= peekQuiet(h, ti + T.SLL_COUNT + cls) !== 0 || peekQuiet(h, ti + T.TL_COUNT + cls) !== 0 || peekCell(h, tf + TF.SLL_HEAD + cls) !== 0 || peekCell(h, tf + TF.TL_HEAD + cls) !== 0;
+    bound ||= peekQuiet(h, ti + T.BOUND + cls) !== 0;
+  }
+  // sized up front, like a SuperSlab's slots (decodeSuperSlab); a thread with empty caches
+  // (most, once drained) or no bound slab shares those lists (see NONE)
+  const fresh = <V>(empty: V[]): V[] => (cached ? new Array<V>(NUM_CLASSES) : empty);
   const snap: ThreadSnap = {
-    tid, sll: new Array(NUM_CLASSES), sllCount: new Array(NUM_CLASSES), sllCycle: new Array(NUM_CLASSES),
-    threadList: new Array(NUM_CLASSES), threadListCount: new Array(NUM_CLASSES), bound: new Array(NUM_CLASSES),
+    tid, sll: fresh(NO_CACHE.sll), sllCount: fresh(NO_CACHE.sllCount), sllCycle: fresh(NO_CACHE.sllCycle),
+    threadList: fresh(NO_CACHE.threadList), threadListCount: fresh(NO_CACHE.threadListCount), bound: bound ? new Array(NUM_CLASSES) : NO_BOUND,
   };
   for (let cls = 0; cls < NUM_CLASSES; cls++) {
+    if (bound) snap.bound[cls] = peekQuiet(h, ti + T.BOUND + cls) - 1;
+    if (!cached) continue;
     const sllCount = peekQuiet(h, ti + T.SLL_COUNT + cls);
     const sll = cacheChain(h, peekCell(h, tf + TF.SLL_HEAD + cls), sllCount, cls);
     const tlCount = peekQuiet(h, ti + T.TL_COUNT + cls);
@@ -418,7 +428,6 @@ function decodeThread(h: Heap, slot: number, tid: number): ThreadSnap {
     snap.sllCycle[cls] = sll.length > sllCount;
     snap.threadList[cls] = cacheChain(h, peekCell(h, tf + TF.TL_HEAD + cls), tlCount, cls);
     snap.threadListCount[cls] = tlCount;
-    snap.bound[cls] = peekQuiet(h, ti + T.BOUND + cls) - 1;
   }
   return snap;
 }
@@ -438,5 +447,11 @@ function cacheChain(h: Heap, head: number, count: number, cls: number): readonly
   return blocks;
 }
 
-// The empty cache list every snapshot shares (most are empty): readonly, like NONE.
+// The empty cache list every snapshot shares (most are empty): readonly, like NONE; and
+// the lists of a thread whose caches are all empty, and the bound slabs of one with none.
 const NO_BLOCKS: readonly CachedBlock[] = [];
+const NO_CACHE: Omit<ThreadSnap, 'tid' | 'bound'> = {
+  sll: new Array(NUM_CLASSES).fill(NO_BLOCKS), sllCount: new Array(NUM_CLASSES).fill(0), sllCycle: new Array(NUM_CLASSES).fill(false),
+  threadList: new Array(NUM_CLASSES).fill(NO_BLOCKS), threadListCount: new Array(NUM_CLASSES).fill(0),
+};
+const NO_BOUND: number[] = new Array(NUM_CLASSES).fill(-1);

@@ -246,7 +246,7 @@ class Run {
       if (this.last >= 0 && i !== this.last) {
         this.out.switches++;
         if (runnable[this.last] === true && this.threads[this.last]!.running !== null) this.out.preemptions++;
-        this.trace(i, 'switch', `switch to T${i}`);
+        if (this.tracing) this.trace(i, 'switch', `switch to T${i}`);
       }
       this.last = i;
       this.out.steps++;
@@ -290,7 +290,7 @@ class Run {
       vt.op = op;
       const running = opPlugin(op).start(op, vt.ctx);
       this.decisions.begin(vt.t, op, vt.dec, running?.freeing ?? 0);
-      this.trace(vt.index, 'start', opText(op, this.threads.length) + (running?.target ?? ''));
+      if (this.tracing) this.trace(vt.index, 'start', opText(op, this.threads.length) + (running?.target() ?? ''));
       // an operation with nothing to do (a free of a thread that holds no block) ends at once
       if (running === null) {
         this.finishOp(vt, 0);

@@ -45,7 +45,7 @@ export const alloc: OpPlugin<AllocOp> = {
   start(o, ctx) {
     return {
       gen: mallocOp(ctx.t, o.size),
-      target: '',
+      target: () => '',
       freeing: 0,
       firstStep() {},
       end(result, fail) {

@@ -34,7 +34,7 @@ export const free: OpPlugin<FreeOp> = {
     const block = live[o.pick % live.length]!.address;
     return {
       gen: freeOp(ctx.t, block),
-      target: ` -> ${ctx.blockName(block)}`,
+      target: () => ` -> ${ctx.blockName(block)}`,
       freeing: block,
       firstStep: () => ctx.model.onFree(block),
       end(result, fail) {

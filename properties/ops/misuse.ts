@@ -57,7 +57,7 @@ export const misuse: OpPlugin<MisuseOp> = {
     let changed = false;
     return {
       gen: freeOp(ctx.t, target.address),
-      target: ` -> ${address}`,
+      target: () => ` -> ${address}`,
       freeing: 0,
       // a rejected free is its pointer check alone: that first step must change no byte
       firstStep() {

@@ -47,8 +47,8 @@ export interface RunContext {
 export interface Running {
   /** Its steps (drain, trim, tick and exit return nothing: their end sees 0). */
   readonly gen: Step<number | void>;
-  /** What the trace prints after the operation's text when it starts: what it aims at. */
-  readonly target: string;
+  /** What the trace prints after the operation's text when it starts: what it aims at (asked when tracing). */
+  target(): string;
   /** The live block a free takes; 0 for any other operation. */
   readonly freeing: number;
   /** After its first step (a free takes effect there: the pointer check and the push). */
