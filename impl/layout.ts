@@ -220,7 +220,8 @@ export class Layout {
   /** 1 / page size and 1 / SuperSlab size: powers of two, so address * scale is exact (no division on addresses). */
   readonly pageScale: number;
   readonly ssScale: number;
-  /** lg of the slab size. */
+  /** lg of the page size and of the slab size. */
+  readonly pageShift: number;
   readonly slabShift: number;
 
   constructor(cfg: Config) {
@@ -254,6 +255,7 @@ export class Layout {
     this.frames = place('frames', 'f64', cfg.physPages * this.cellsPerPage, 'holder');
     this.pageScale = 1 / cfg.pageBytes;
     this.ssScale = 1 / cfg.ssBytes;
+    this.pageShift = Math.log2(cfg.pageBytes);
     this.slabShift = Math.log2(cfg.slabBytes);
     this.bytes = w * 4;
     this.regions = regions;

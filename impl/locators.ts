@@ -35,9 +35,14 @@ export function slabAt(g: Pick<Geometry, 'slabBytes'>, ssBase: number, addr: num
   return Math.floor((addr - ssBase) / g.slabBytes);
 }
 
-/** Address of the first block of slab `slab` of the SuperSlab at `ssBase` (slab 0 starts after the SuperSlab header). */
+/** Offset in its SuperSlab of the first block of slab `slab` (slab 0 starts after the SuperSlab header). */
+export function slabOffset(g: Geometry, slab: number): number {
+  return slab === 0 ? g.slab0Header : slab * g.slabBytes;
+}
+
+/** Address of the first block of slab `slab` of the SuperSlab at `ssBase`. */
 export function slabStart(g: Geometry, ssBase: number, slab: number): number {
-  return ssBase + (slab === 0 ? g.slab0Header : slab * g.slabBytes);
+  return ssBase + slabOffset(g, slab);
 }
 
 // ---------------------------------------------------------------- words

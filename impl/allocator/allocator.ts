@@ -8,9 +8,9 @@ import { C, NUM_COUNTERS } from '../counters.js';
 import { E } from '../errors.js';
 import { H, ORPHAN, S, SL, SLOT_ACTIVE, SS_FREEING, SS_MAPPED, T, TF } from '../layout.js';
 import {
-  blockAddress, cellHeader, cellLive, makeCell, slabAt, slabStart, slotId, slotIndex, SS_MAGIC, ssIndex, ssOfSlot, ssState,
+  blockAddress, cellHeader, cellLive, makeCell, slabOffset, slotId, slotIndex, SS_MAGIC, ssIndex, ssOfSlot, ssState,
 } from '../locators.js';
-import { isMappedPage, pageOf, residentCell } from '../os/pages.js';
+import { isMappedPage, pageCell, pageOf, residentCell } from '../os/pages.js';
 import { ACQ_ENOMEM, ACQ_LEGACY, acquireSlab } from '../pool/acquire.js';
 import { drainOwned, localFree, remoteFree } from '../pool/release.js';
 import { classOfSize, STRIDE_SHIFTS, STRIDES } from '../sizeclass.js';
@@ -247,20 +247,26 @@ function locate(t: Thread, ptr: number): number {
     const e = ssIndex(h, ss);
     const state = ssState(peek(h, e + S.WORD)); // the fast path's check: no scheduling point (steps.ts)
     // FREEING: trim or a free check holding it for a moment; it gives it back (a live block is active)
-    if (i32[e + S.BASE_PAGE]! * cfg.pageBytes === ssb && (state === SS_MAPPED || state === SS_FREEING)) {
-      const slab = slabAt(cfg, ssb, base);
+    const basePage = i32[e + S.BASE_PAGE]!;
+    if (basePage * cfg.pageBytes === ssb && (state === SS_MAPPED || state === SS_FREEING)) {
+      // Offsets in the SuperSlab (below 2^21) are int32: shifts and masks, no division (slabAt, pageOf).
+      const inSS = base - ssb;
+      const slab = inSS >>> L.slabShift;
       const slot = slotId(cfg, ss, slab);
       const w = slotIndex(h, slot);
-      const offset = base - slabStart(cfg, ssb, slab);
+      const start = slabOffset(cfg, slab);
+      const offset = inSS - start;
       if (offset < 0) return E.FREE_FOREIGN; // the SuperSlab header
       if (peek(h, w + SL.STATE) !== SLOT_ACTIVE) return E.FREE_NEVER_ALLOCATED;
       const cls = i32[w + SL.CLASS]!;
+      const shift = STRIDE_SHIFTS[cls]!;
       const interior = (offset & (STRIDES[cls]! - 1)) !== 0; // strides are powers of two
       if (interior && !(cfg.v & V.INTERIOR_FREE_ROUNDS_DOWN)) return E.FREE_INTERIOR;
-      const idx = offset >>> STRIDE_SHIFTS[cls]!;
+      const idx = offset >>> shift;
       if (idx >= i32[w + SL.CAP]!) return E.FREE_FOREIGN; // slab tail past the last block
       if (idx >= i32[w + SL.CARVED]!) return cfg.v & V.NEVER_ALLOCATED_AS_DOUBLE ? E.FREE_DOUBLE : E.FREE_NEVER_ALLOCATED;
-      const cell = residentCell(h, interior ? ssb + (slab === 0 ? cfg.slab0Header : slab << L.slabShift) + (idx << STRIDE_SHIFTS[cls]!) : base);
+      const at = interior ? start + (idx << shift) : inSS; // the block's base
+      const cell = pageCell(h, basePage + (at >>> L.pageShift), at & (cfg.pageBytes - 1));
       if (!cellLive(f64[cell]!)) return E.FREE_DOUBLE;
       t.fSlot = slot;
       t.fIdx = idx;

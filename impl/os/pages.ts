@@ -42,13 +42,21 @@ export function pageOf(h: Heap, addr: number): number {
 /** f64 index of the cell at `addr`, or -1 when its page is not resident (one page-table walk). */
 export function residentCell(h: Heap, addr: number): number {
   if (!(addr >= 0 && addr < h.cfg.vaBytes)) return -1;
-  const { i32, L } = h;
   const page = pageOf(h, addr);
+  return pageCell(h, page, addr - page * h.cfg.pageBytes);
+}
+
+/**
+ * f64 index of the cell `byte` bytes into page `page` (0 <= byte < page size), or -1 when
+ * the page is not resident: the page-table walk, for callers that have the page as an int.
+ */
+export function pageCell(h: Heap, page: number, byte: number): number {
+  const { i32, L } = h;
   const l2 = i32[L.ptTop + (page >>> L2_SHIFT)]!;
   if (l2 === 0) return -1;
   const frame = i32[L.l2 + (l2 - 1) * L2_PAGES + (page & (L2_PAGES - 1))]!;
   if (frame === 0) return -1;
-  return L.frames + (frame - 1) * L.cellsPerPage + ((addr - page * h.cfg.pageBytes) >>> 3);
+  return L.frames + (frame - 1) * L.cellsPerPage + (byte >>> 3);
 }
 
 /** The cell at `addr` as a read sees it (0 for an untouched page). */
