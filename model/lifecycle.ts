@@ -94,23 +94,25 @@ export const MACHINES = { slot: slotMachine, superslab: superSlabMachine } as co
 interface Edge {
   target: string;
   guard: string | null;
+  /** What nextState returns for it (made once: the hot check allocates nothing per event). */
+  next: { target: string; edge: string };
 }
 
 /** state -> event -> candidate edges, in the machine's order. */
 export type Table = Map<string, Map<string, Edge[]>>;
 
 /** Derives the lookup table from a machine's own transition definitions. */
-export function deriveTable(machine: typeof slotMachine | typeof superSlabMachine): Table {
+export function deriveTable(machine: MachineName): Table {
   const table: Table = new Map();
-  for (const [name, node] of Object.entries(machine.root.states)) {
+  for (const [state, node] of Object.entries(MACHINES[machine].root.states)) {
     const byEvent = new Map<string, Edge[]>();
     for (const [event, defs] of node.transitions) {
-      byEvent.set(event, defs.map((d) => ({
-        target: d.target?.[0]?.key ?? name,
-        guard: typeof d.guard === 'string' ? d.guard : null,
-      })));
+      byEvent.set(event, defs.map((d) => {
+        const target = d.target?.[0]?.key ?? state;
+        return { target, guard: typeof d.guard === 'string' ? d.guard : null, next: { target, edge: edgeKey(machine, state, event, target) } };
+      }));
     }
-    table.set(name, byEvent);
+    table.set(state, byEvent);
   }
   return table;
 }
@@ -125,14 +127,14 @@ export function allEdges(name: MachineName): string[] {
 export const edgeKey = (machine: MachineName, source: string, event: string, target: string): string =>
   `${machine}:${source}-${event}->${target}`;
 
-const TABLES: Record<MachineName, Table> = { slot: deriveTable(slotMachine), superslab: deriveTable(superSlabMachine) };
+const TABLES: Record<MachineName, Table> = { slot: deriveTable('slot'), superslab: deriveTable('superslab') };
 const GUARDS = guards as Record<string, (arg: { event: LifecycleEvent }) => boolean>;
 
 /** The state after `event`, or null when no legal transition takes it (an illegal lifecycle step). */
-export function nextState(machine: MachineName, state: string, event: LifecycleEvent): { target: string; edge: string } | null {
+export function nextState(machine: MachineName, state: string, event: LifecycleEvent): Readonly<{ target: string; edge: string }> | null {
   const edges = TABLES[machine].get(state)?.get(event.type);
   for (const e of edges ?? []) {
-    if (e.guard === null || GUARDS[e.guard]!({ event })) return { target: e.target, edge: edgeKey(machine, state, event.type, e.target) };
+    if (e.guard === null || GUARDS[e.guard]!({ event })) return e.next;
   }
   return null;
 }

@@ -28,7 +28,7 @@ import { VARIANTS } from '../impl/variants.js';
 import { AbstractHeap } from '../model/abstract.js';
 import { ruleById } from '../model/rules/catalogue.js';
 import {
-  allEdges, deriveTable, edgeKey, MACHINES, nextState, slotMachine, superSlabMachine,
+  allEdges, deriveTable, edgeKey, MACHINES, nextState, slotMachine,
   type LifecycleEvent, type MachineName,
 } from '../model/lifecycle.js';
 import { EMPTY_FIRST, SOFT_CAP, type Decision } from '../model/rules/decision.js';
@@ -107,9 +107,9 @@ function factGrid(type: LifecycleEvent['type']): LifecycleEvent[] {
 }
 
 test('lifecycle: the derived table holds exactly the edges xstate/graph lists, no more, no duplicates', () => {
-  for (const [name, machine] of [['slot', slotMachine], ['superslab', superSlabMachine]] as const) {
+  for (const name of ['slot', 'superslab'] as const) {
     const fromTable: string[] = [];
-    for (const [state, byEvent] of deriveTable(machine)) {
+    for (const [state, byEvent] of deriveTable(name)) {
       for (const [event, edges] of byEvent) for (const e of edges) fromTable.push(edgeKey(name, state, event, e.target));
     }
     const graph = allEdges(name);

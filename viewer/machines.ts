@@ -2,7 +2,7 @@
 // the states of `machine.root.states` on a circle, every transition of the derived table
 // an arc labelled with its event, keyed by the same edge key the observer and coverage
 // use, so a page can colour the ones a trace took or a run hit.
-import { deriveTable, edgeKey, INITIAL_STATE, MACHINES, type MachineName } from '../model/lifecycle.js';
+import { deriveTable, INITIAL_STATE, type MachineName } from '../model/lifecycle.js';
 import { esc } from './html.js';
 
 export interface EdgeLook {
@@ -24,10 +24,10 @@ export interface MachineEdge {
 
 /** The states and edges of a machine, from its definition. */
 export function machineGraph(name: MachineName): { states: string[]; edges: MachineEdge[] } {
-  const table = deriveTable(MACHINES[name]);
+  const table = deriveTable(name);
   const edges: MachineEdge[] = [];
   for (const [source, byEvent] of table) {
-    for (const [event, defs] of byEvent) for (const d of defs) edges.push({ key: edgeKey(name, source, event, d.target), source, event, target: d.target, guard: d.guard });
+    for (const [event, defs] of byEvent) for (const d of defs) edges.push({ key: d.next.edge, source, event, target: d.target, guard: d.guard });
   }
   return { states: [...table.keys()], edges };
 }
