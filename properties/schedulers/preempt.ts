@@ -113,7 +113,9 @@ class PreemptScheduler implements Scheduler {
     private readonly threads: number,
     private readonly p: Progress,
   ) {
+    // none: no map for any thread (most schedules preempt at few points or none)
     const byThread = (list: readonly Point[]): Map<number, number[]>[] => {
+      if (list.length === 0) return [];
       const out = Array.from({ length: threads }, () => new Map<number, number[]>());
       for (const [t, op, k] of list) {
         const at = out[t % threads]!;
@@ -149,14 +151,14 @@ class PreemptScheduler implements Scheduler {
 
   // Called at every step: looks up, allocates nothing.
   private preempted(t: number): boolean {
-    if (this.p.beforeWrite(t)) return take(this.writePoints[t]!, this.p.ops(t), this.p.writes(t));
-    return this.p.beforeRead(t) && take(this.readPoints[t]!, this.p.ops(t), this.p.reads(t));
+    if (this.p.beforeWrite(t)) return take(this.writePoints[t], this.p.ops(t), this.p.writes(t));
+    return this.p.beforeRead(t) && take(this.readPoints[t], this.p.ops(t), this.p.reads(t));
   }
 }
 
-// Takes point (op, k) off `points`: true when it was there.
-function take(points: Map<number, number[]>, op: number, k: number): boolean {
-  const ks = points.get(op);
+// Takes point (op, k) off `points` (absent: none): true when it was there.
+function take(points: Map<number, number[]> | undefined, op: number, k: number): boolean {
+  const ks = points?.get(op);
   const i = ks === undefined ? -1 : ks.indexOf(k);
   if (i < 0) return false;
   ks!.splice(i, 1);
