@@ -16,7 +16,7 @@ import { attachThread } from '../impl/thread/thread.js';
 import { Rng } from './rng.js';
 import { Control } from './workers/control.js';
 import type { HeapTrend } from './workers/heap-trend.js';
-import { DONE, OutOfMemory, WAIT, type Part, type Shared, type Workload } from './workloads/types.js';
+import { DONE, OutOfMemory, PROGRESS, WAIT, type Part, type Shared, type Workload } from './workloads/types.js';
 
 export interface RunSpec {
   workload: Workload<Record<string, number>>;
@@ -84,7 +84,16 @@ function interleaved(heap: Heap, spec: RunSpec, shared: Shared): RunResult {
       // with one thread left the draw is 0 and no later draw matters (live only shrinks)
       const at = live.length === 1 ? 0 : rng.below(live.length);
       i = live[at]!;
-      const status = parts[i]!.step();
+      const part = parts[i]!;
+      let status = part.step();
+      // One thread left: no draw to make, so it steps on here (the same steps in the same
+      // order, each progress resetting `waiting` as below) until a step does not progress or
+      // the clock check is due: the loop's own bookkeeping once per 1024 steps, not per step.
+      while (live.length === 1 && status === PROGRESS && (n & 1023) !== 0) {
+        waiting = 0;
+        n++;
+        status = part.step();
+      }
       if (status === DONE) {
         parts[i]!.close();
         live.splice(at, 1);
