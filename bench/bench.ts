@@ -169,7 +169,7 @@ function checkerThroughput(runs: number, rounds: number): Record<string, number>
 // throughput above: a short check with two jobs first starts and compiles the worker that
 // search.ts keeps (a fresh process pays that once, about 1.3 CPU-seconds per worker).
 function checkerJobs(runs: number): Record<string, number> {
-  check({ runs: 3000, seed: 1, jobs: 2 });
+  check({ runs: 10_000, seed: 1, jobs: 2 });
   const timed = (jobs: number): { perSec: number; cpuSec: number; verdict: string } => {
     const start = performance.now();
     const cpu = process.cpuUsage();
