@@ -140,6 +140,8 @@ export function execute(c: Case, options: ExecuteOptions = {}): Outcome {
   return new Run(c, options).run();
 }
 
+const FIRST_RUNNABLE = (runnable: boolean[]): number => runnable.indexOf(true);
+
 // One buffer per checker process or worker: each run resets the previous run's (runs
 // never overlap: a run's heap is not used after it returns).
 let lastHeap: Heap | null = null;
@@ -234,10 +236,7 @@ class Run {
         this.fail({ id: 'DEADLOCK', what: 'no thread can run but some have not finished', where: stuck.join(', '), expected: 'progress', actual: 'all blocked' });
         return false;
       }
-      if (this.out.steps >= max) {
-        this.fail({ id: 'LIVELOCK', what: `no end after ${max} steps`, where: 'scheduler', expected: 'termination', actual: `${max} steps` });
-        return false;
-      }
+      if (this.outOfSteps(max)) return false;
       const i = pick(runnable);
       if (i < 0) {
         this.out.abandoned = true;
@@ -266,15 +265,54 @@ class Run {
       this.drainLog();
       if (this.tracing) this.frame(vt, access);
       if (this.stopped()) return false;
-      if (!this.checked && this.quiet()) {
-        this.checked = true;
-        if (this.options.judgedOps !== undefined && this.threads.reduce((n, vt) => n + vt.pc, 0) <= this.options.judgedOps) continue;
-        const s = this.snapshot();
-        this.fail(firstViolation(s) ?? this.model.compare(s) ?? this.decisions.lru.compare(s));
+      if (!this.checked && this.quiet() && !this.judgeQuiescent()) return false;
+    }
+  }
+
+  /**
+   * The epilogue when not tracing: loop() with its first-runnable pick runs the threads in
+   * order, each to its end (none is inside an operation when it starts, so none waits on
+   * another), and so does this, without a schedule's bookkeeping at every step. A thread
+   * that would wait on a lock (one a faulty allocator left held) hands the rest to loop(),
+   * which goes on from the same state.
+   */
+  private inOrder(): boolean {
+    const max = this.options.maxSteps ?? 100_000;
+    for (const vt of this.threads) {
+      while (!vt.done) {
+        if (vt.pending >= 0 && blocked(this.heap, vt.pending)) return this.loop(FIRST_RUNNABLE);
+        if (this.outOfSteps(max)) return false;
+        if (this.last >= 0 && vt.index !== this.last) this.out.switches++; // the thread before is done: no preemption
+        this.last = vt.index;
+        this.out.steps++;
+        if (this.stepThread(vt)) this.checked = false;
         if (this.stopped()) return false;
-        if (this.tracing) this.out.before = s;
+        // the threads before it are done, those after it not started: quiescent between its operations
+        if (!this.checked && vt.running === null && !this.judgeQuiescent()) return false;
       }
     }
+    return true;
+  }
+
+  /** LIVELOCK once the run has taken `max` steps. */
+  private outOfSteps(max: number): boolean {
+    if (this.out.steps < max) return false;
+    this.fail({ id: 'LIVELOCK', what: `no end after ${max} steps`, where: 'scheduler', expected: 'termination', actual: `${max} steps` });
+    return true;
+  }
+
+  /**
+   * At a quiescent point after a step that changed the heap: the safety catalogue, the
+   * abstract heap and the LRU on one decoded snapshot. False when a violation stopped the run.
+   */
+  private judgeQuiescent(): boolean {
+    this.checked = true;
+    if (this.options.judgedOps !== undefined && this.threads.reduce((n, vt) => n + vt.pc, 0) <= this.options.judgedOps) return true;
+    const s = this.snapshot();
+    this.fail(firstViolation(s) ?? this.model.compare(s) ?? this.decisions.lru.compare(s));
+    if (this.stopped()) return false;
+    if (this.tracing) this.out.before = s;
+    return true;
   }
 
   /** No thread is inside an operation (a quiescent point). */
@@ -356,7 +394,7 @@ class Run {
     janitor.push({ op: 'drain' }, { op: 'trim' }, { op: 'tick', ms: cfg.lruTtlMs + Math.max(cfg.idleTrimMs, 1) }, { op: 'trim' }, { op: 'exit' });
     this.threads.push(this.vthread(this.threads.length, attachThread(this.heap, this.observer), janitor));
     this.last = -1;
-    return this.loop((runnable) => runnable.indexOf(true));
+    return this.tracing ? this.loop(FIRST_RUNNABLE) : this.inOrder();
   }
 
   // A virtual thread with what its operations need of this run (ops/registry.ts RunContext).

@@ -694,6 +694,21 @@ test('execute: deterministic — the same case twice gives the same outcome, tra
   assert.equal([quiet.trace, quiet.before, quiet.after], [[], null, null]);
 });
 
+test('execute: the epilogue run in thread order (untraced) and by the first-runnable schedule (traced) agree, case for case', () => {
+  const outcome = (o: Outcome): unknown[] => [o.violation, o.phase, o.steps, o.switches, o.preemptions, o.quiescenceFrom, [...o.covered].sort()];
+  let epilogueFailures = 0;
+  let cases = 0;
+  for (const variants of [[], ...VARIANTS.map((v) => [v.name])]) {
+    for (const c of fc.sample(caseArb({ variants }), { numRuns: variants.length === 0 ? 300 : 40, seed: 5 })) {
+      const quiet = execute(c);
+      assert.equal(outcome(quiet), outcome(execute(c, { trace: true })), `${variants.join() || 'default'}: ${encodeToken(c)}`);
+      if (quiet.violation !== null && quiet.phase === 'quiescence') epilogueFailures++;
+      cases++;
+    }
+  }
+  assert.ok(epilogueFailures >= 5, `violations in the epilogue are among them (${epilogueFailures} of ${cases} cases)`);
+});
+
 test('execute: a default-scope sample of 300 cases (fixed seed) has no violation', () => {
   const cases = fc.sample(caseArb({}), { numRuns: 300, seed: 20240611 });
   let multi = 0;
