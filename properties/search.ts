@@ -136,7 +136,7 @@ export function search(cases: fc.Arbitrary<Case>, spec: SearchSpec): SearchResul
       }
     }
   } finally {
-    Atomics.store(i32, FIRST, -1); // no more blocks: a worker inside one leaves it (stale())
+    Atomics.store(i32, FIRST, -1); // no more blocks: a worker inside one leaves it (workBlocks)
   }
   return { failure, runs, hits, interrupted };
 }
