@@ -370,7 +370,8 @@ class Run {
     vt.exited = opPlugin(op).endsThread;
     vt.done = vt.exited || vt.pc >= vt.ops.length;
     this.fail(this.decisions.end(vt.t, op, vt.dec, this.out.phase === 'program'));
-    this.trace(vt.index, 'end', running === null ? 'done' : running.end(result, this.failWith));
+    running?.end(result, this.failWith);
+    if (this.tracing) this.trace(vt.index, 'end', running === null ? 'done' : running.text(result));
   }
 
   /**
@@ -387,7 +388,7 @@ class Run {
     this.threads.forEach((vt, i) => {
       const frees: Op[] = this.model.liveOf(i).map(() => ({ op: 'free', from: i, pick: 0 }));
       if (vt.exited) janitor.push(...frees);
-      this.threads[i] = this.vthread(i, vt.t, vt.exited ? [] : [...frees, { op: 'drain' }, { op: 'exit' }]);
+      this.threads[i] = this.vthread(i, vt.t, vt.exited ? [] : [...frees, { op: 'drain' }, { op: 'exit' }], vt.ctx);
     });
     // the janitor's frees adopt orphaned slabs (their blocks go to its cache): drain them;
     // trim first (SuperSlabs go to the LRU or the reserve), then age the LRU past its TTL
@@ -397,10 +398,15 @@ class Run {
     return this.tracing ? this.loop(FIRST_RUNNABLE) : this.inOrder();
   }
 
-  // A virtual thread with what its operations need of this run (ops/registry.ts RunContext).
-  private vthread(index: number, t: Thread, ops: readonly Op[]): VThread {
+  // A virtual thread with what its operations need of this run (ops/registry.ts RunContext):
+  // a thread of the program keeps its context into the epilogue.
+  private vthread(index: number, t: Thread, ops: readonly Op[], ctx: RunContext = this.context(index, t)): VThread {
+    return new VThread(index, t, ops, this.decisions, ctx);
+  }
+
+  private context(index: number, t: Thread): RunContext {
     const run = this;
-    const ctx: RunContext = {
+    return {
       heap: this.heap,
       model: this.model,
       get threads() {
@@ -408,11 +414,13 @@ class Run {
       },
       index,
       t,
-      blockName: (address) => this.blockName(address),
-      snapshot: () => this.snapshot(),
+      blockName: this.nameOf,
+      snapshot: this.snapshotNow,
     };
-    return new VThread(index, t, ops, this.decisions, ctx);
   }
+
+  private readonly nameOf = (address: number): string => this.blockName(address);
+  private readonly snapshotNow = (): Snapshot => this.snapshot();
 
   // What the epilogue depends on: not the threads' places, nor the blocks freed (no misuse follows).
   private readonly endKey = (): string => {

@@ -8,7 +8,7 @@ import { describe } from '../../impl/quote.js';
 import { LEGACY_HEADER } from '../../impl/allocator/legacy.js';
 import { EDGE_SIZES, judgeAllocResult } from '../../model/contract.js';
 import { keys, nat, TokenError } from '../fields.js';
-import type { OpPlugin } from './registry.js';
+import type { OpPlugin, RunContext } from './registry.js';
 
 export type AllocOp = { op: 'alloc'; size: number };
 
@@ -18,6 +18,9 @@ export const SIZES: readonly number[] = [1500, 300, 200, ...EDGE_SIZES];
 const MAIN_SIZES = 3;
 
 const of = (size: number): AllocOp => ({ op: 'alloc', size });
+
+// A legacy block's user address sits a header past a page start (impl/allocator/legacy.ts).
+const isLegacy = (address: number, ctx: RunContext): boolean => (address - LEGACY_HEADER) % ctx.heap.cfg.pageBytes === 0;
 
 export const alloc: OpPlugin<AllocOp> = {
   kind: 'alloc',
@@ -50,11 +53,9 @@ export const alloc: OpPlugin<AllocOp> = {
       firstStep() {},
       end(result, fail) {
         fail(judgeAllocResult(`T${ctx.index} alloc(${o.size})`, o.size, result));
-        if (result <= 0) return `failed (${result})`;
-        const legacy = (result - LEGACY_HEADER) % ctx.heap.cfg.pageBytes === 0;
-        fail(ctx.model.onAlloc(ctx.index, o.size, result, legacy, ctx.snapshot()));
-        return `= ${ctx.blockName(result)}${legacy ? ' (legacy)' : ''}`;
+        if (result > 0) fail(ctx.model.onAlloc(ctx.index, o.size, result, isLegacy(result, ctx), ctx.snapshot()));
       },
+      text: (result) => (result <= 0 ? `failed (${result})` : `= ${ctx.blockName(result)}${isLegacy(result, ctx) ? ' (legacy)' : ''}`),
     };
   },
 };

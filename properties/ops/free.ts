@@ -39,8 +39,8 @@ export const free: OpPlugin<FreeOp> = {
       firstStep: () => ctx.model.onFree(block),
       end(result, fail) {
         if (result !== 0) fail({ id: 'FREE-REJECTED', what: `free of a live block returned ${result}`, where: ctx.blockName(block), expected: '0', actual: String(result) });
-        return 'done';
       },
+      text: () => 'done',
     };
   },
 };

@@ -66,8 +66,8 @@ export const misuse: OpPlugin<MisuseOp> = {
       },
       end(result, fail) {
         fail(judgeRejectedFree(`T${ctx.index} ${misuse.text(o, ctx.threads)} at ${address}`, target.expected, result, changed, errorName));
-        return `= ${errorName(result)}`;
       },
+      text: (result) => `= ${errorName(result)}`,
     };
   },
 };

@@ -37,5 +37,5 @@ export function plainOp<K extends string>(spec: PlainSpec<K>): OpPlugin<{ op: K 
 
 /** An operation that returns nothing and is judged by its decision oracle alone. */
 export function done(gen: Step<void>): Running {
-  return { gen, target: () => '', freeing: 0, firstStep() {}, end: () => 'done' };
+  return { gen, target: () => '', freeing: 0, firstStep() {}, end() {}, text: () => 'done' };
 }

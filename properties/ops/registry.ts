@@ -53,8 +53,10 @@ export interface Running {
   readonly freeing: number;
   /** After its first step (a free takes effect there: the pointer check and the push). */
   firstStep(): void;
-  /** At its end, with what its generator returned: judges it (each verdict to `fail`, in order) and gives the trace's text. */
-  end(result: number, fail: (v: Violation | null) => void): string;
+  /** At its end, with what its generator returned: judges it (each verdict to `fail`, in order). */
+  end(result: number, fail: (v: Violation | null) => void): void;
+  /** After end(), when tracing: what the trace prints at its end. */
+  text(result: number): string;
 }
 
 export interface OpPlugin<O extends { op: string }> {
