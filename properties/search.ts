@@ -6,6 +6,7 @@
 // gives: the failing case with the smallest number, whatever thread finishes first, and
 // the lifecycle edges of the cases up to it. check.ts then shrinks that case as a serial
 // run does (fc.check replaying path i).
+import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import fc from 'fast-check';
 import { execute } from './execute.js';
@@ -137,6 +138,7 @@ export function search(cases: fc.Arbitrary<Case>, spec: SearchSpec): SearchResul
     }
   } finally {
     Atomics.store(i32, FIRST, -1); // no more blocks: a worker inside one leaves it (workBlocks)
+    for (const w of pool.splice(KEPT)) void w.terminate();
   }
   return { failure, runs, hits, interrupted };
 }
@@ -144,8 +146,10 @@ export function search(cases: fc.Arbitrary<Case>, spec: SearchSpec): SearchResul
 // The process's search workers, kept between searches: a worker started cold runs its
 // first thousand cases at a third of its warm speed while V8 compiles the checker (about
 // 1.3 CPU-seconds), a cost a process that checks more than once (zoo, a test suite, a
-// library caller) pays once. Idle, they do not keep the process alive.
+// library caller) pays once. Idle, they do not keep the process alive; those beyond the
+// cores (this thread is a job too) are let go after the search that asked for them.
 const pool: Worker[] = [];
+const KEPT = Math.max(0, availableParallelism() - 1);
 
 function searchWorkers(n: number): readonly Worker[] {
   const execArgv = workerExecArgv();
