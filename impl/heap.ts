@@ -68,7 +68,8 @@ function layoutOf(cfg: Config): Layout {
 // checker scope draws a few dozen).
 const configs = new Map<string, { cfg: Config; json: Uint8Array }>();
 
-// A frozen input cannot change: it is also known by its object, without encoding it.
+// A frozen input (its values too: the variants list) cannot change: it is also known by its
+// object, without encoding it.
 const frozen = new WeakMap<ConfigInput, { cfg: Config; json: Uint8Array }>();
 
 function configOf(input: ConfigInput): { cfg: Config; json: Uint8Array } {
@@ -82,7 +83,7 @@ function configOf(input: ConfigInput): { cfg: Config; json: Uint8Array } {
     if (configs.size >= 256) configs.clear();
     configs.set(key, c);
   }
-  if (Object.isFrozen(input)) frozen.set(input, c);
+  if (Object.isFrozen(input) && Object.values(input).every((v) => typeof v !== 'object' || v === null || Object.isFrozen(v))) frozen.set(input, c);
   return c;
 }
 

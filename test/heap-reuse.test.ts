@@ -65,6 +65,20 @@ test('another layout gets a new buffer', () => {
   assert.is(reuseHeap(null, INPUT).sab.byteLength, old.sab.byteLength);
 });
 
+test('a configuration known by its object is frozen through and through; equal layouts share one buffer', () => {
+  // a frozen input is known by its object; one whose variants list can still change is read anew
+  const variants = ['tls-free-skips-used'];
+  const open = Object.freeze({ ...INPUT, variants });
+  assert.equal(createHeap(open).cfg.variants, ['tls-free-skips-used']);
+  variants.push('drain-skips-empty');
+  assert.equal(createHeap(open).cfg.variants, ['tls-free-skips-used', 'drain-skips-empty']);
+  const shut = Object.freeze({ ...INPUT, variants: Object.freeze(['no-idle-trim']) });
+  assert.is(createHeap(shut).cfg, createHeap(shut).cfg, 'one Config for one frozen object');
+  // a policy knob changes no size: the buffer is reused
+  const old = createHeap(INPUT);
+  assert.is(reuseHeap(old, { ...INPUT, HAKMEM_TINY_CAP: 2 }).sab, old.sab);
+});
+
 test('every case has the same outcome whatever ran before it in the process', () => {
   const cases = fc.sample(caseArb({ variants: ['tls-free-skips-used'] }), { numRuns: 60, seed: 3 });
   const key = (i: number): string => {
