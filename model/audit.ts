@@ -412,10 +412,9 @@ function decodeThread(h: Heap, slot: number, tid: number): ThreadSnap {
   }
   // sized up front, like a SuperSlab's slots (decodeSuperSlab); a thread with empty caches
   // (most, once drained) or no bound slab shares those lists (see NONE)
-  const fresh = <V>(empty: V[]): V[] => (cached ? new Array<V>(NUM_CLASSES) : empty);
   const snap: ThreadSnap = {
-    tid, sll: fresh(NO_CACHE.sll), sllCount: fresh(NO_CACHE.sllCount), sllCycle: fresh(NO_CACHE.sllCycle),
-    threadList: fresh(NO_CACHE.threadList), threadListCount: fresh(NO_CACHE.threadListCount), bound: bound ? new Array(NUM_CLASSES) : NO_BOUND,
+    tid, sll: perClass(cached, NO_CACHE.sll), sllCount: perClass(cached, NO_CACHE.sllCount), sllCycle: perClass(cached, NO_CACHE.sllCycle),
+    threadList: perClass(cached, NO_CACHE.threadList), threadListCount: perClass(cached, NO_CACHE.threadListCount), bound: perClass(bound, NO_BOUND),
   };
   for (let cls = 0; cls < NUM_CLASSES; cls++) {
     if (bound) snap.bound[cls] = peekQuiet(h, ti + T.BOUND + cls) - 1;
@@ -431,6 +430,9 @@ function decodeThread(h: Heap, slot: number, tid: number): ThreadSnap {
   }
   return snap;
 }
+
+// A list with a place per class to fill, or the shared `empty` one when there is nothing to put in it.
+const perClass = <V>(fill: boolean, empty: V[]): V[] => (fill ? new Array<V>(NUM_CLASSES) : empty);
 
 // A thread cache's list of class `cls` from its head, walked to one past its count (longer: a cycle).
 function cacheChain(h: Heap, head: number, count: number, cls: number): readonly CachedBlock[] {
