@@ -1,6 +1,7 @@
 // Regression tests from counterexamples (properties/emit-test.ts): `replay TOKEN
-// --emit-test FILE` on each variant's corpus case writes a uvu test that, run by node as a
-// user would run it, fails on the variant and passes on the design without it; `check …
+// --emit-test FILE` on each variant's corpus case writes a uvu test that, run as a user
+// would run it (node FILE, or uvu's command line over a folder of them), fails on the
+// variant and passes on the design without it; `check …
 // --emit-test FILE` writes the same test for its counterexample.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
@@ -30,6 +31,17 @@ function runTest(file: string): { status: number | null; out: string } {
   return { status: p.status, out: p.stdout + p.stderr };
 }
 
+/** Runs every test file in `dir` with uvu's command line, as a user runs a folder of tests; the output split per file. */
+function runFolder(dir: string): { status: number | null; out: string; files: Map<string, string> } {
+  const bin = resolve('node_modules', 'uvu', 'bin.js');
+  const p = spawnSync(process.execPath, [bin, dir, '--no-color'], { cwd: TMP, encoding: 'utf8', timeout: 120_000, env: { ...process.env, NO_COLOR: '1' } });
+  const out = p.stdout + p.stderr;
+  const files = new Map<string, string>();
+  const heads = [...out.matchAll(/^(\S+\.test\.js)$/gm)];
+  heads.forEach((m, k) => files.set(m[1]!, out.slice(m.index! + m[0].length, heads[k + 1]?.index ?? out.length)));
+  return { status: p.status, out, files };
+}
+
 /** The same test with its VARIANTS line set to [] — the design without the bug. */
 const designed = (text: string): string => {
   const fixed = text.replace(/^const VARIANTS = \[.*\];$/m, 'const VARIANTS = [];');
@@ -40,25 +52,30 @@ const designed = (text: string): string => {
 const CASES = readCorpus().filter((e) => variantsOf(e.case).length === 1);
 
 test('replay TOKEN --emit-test FILE on each variant\'s case: the test fails on the variant and passes on the design', async () => {
+  mkdirSync(join(TMP, 'variant'));
+  mkdirSync(join(TMP, 'designed'));
+  const expected = new Map<string, string>();
   for (const { name } of VARIANTS) {
     const e = CASES.find((x) => variantsOf(x.case)[0] === name)!;
     assert.ok(e !== undefined, `a corpus case of ${name}`);
-    const file = join(TMP, `${name}.test.js`);
+    const file = join(TMP, 'variant', `${name}.test.js`);
     const r = await cli('replay', e.token, '--emit-test', file);
     assert.is(r.code, 1);
     assert.ok(r.err.includes(`test: ${file}`), r.err.join('\n'));
-    const text = readFileSync(file, 'utf8');
+    writeFileSync(join(TMP, 'designed', `${name}.test.js`), designed(readFileSync(file, 'utf8')));
     const id = execute(e.case).violation!.id;
-    const failing = runTest(file);
-    assert.is(failing.status, 1, `${name}: the emitted test should fail on the variant:\n${failing.out}`);
-    assert.ok(failing.out.includes(`${caseName(id, e.token)}: the counterexample replays with no invariant broken`), failing.out);
-    assert.ok(failing.out.includes(`${id}: `), `the failure names the invariant:\n${failing.out}`);
-    const fixed = join(TMP, `${name}.designed.test.js`);
-    writeFileSync(fixed, designed(text));
-    const passing = runTest(fixed);
-    assert.is(passing.status, 0, `${name}: the emitted test should pass on the design:\n${passing.out}`);
-    assert.match(passing.out, /Passed:\s+1/);
+    expected.set(`${name}.test.js`, `FAIL  "${caseName(id, e.token)}: the counterexample replays with no invariant broken"\n    ${id}: `);
   }
+  // one uvu process per folder: every file's test fails on its variant, with its name and the invariant it broke
+  const failing = runFolder('variant');
+  assert.is(failing.status, 1, failing.out);
+  assert.is(failing.files.size, VARIANTS.length, failing.out);
+  for (const [file, text] of expected) assert.ok(failing.files.get(file)?.includes(text), `${file}: the emitted test should fail on the variant with\n${text}\n${failing.files.get(file)}`);
+  assert.match(failing.out, new RegExp(`Total:\\s+${VARIANTS.length}\\s+Passed:\\s+0\\b`));
+  // ... and passes on the design
+  const passing = runFolder('designed');
+  assert.is(passing.status, 0, passing.out);
+  assert.match(passing.out, new RegExp(`Total:\\s+${VARIANTS.length}\\s+Passed:\\s+${VARIANTS.length}\\b`));
 });
 
 test('the emitted test: named after the invariant and hash, the report\'s summary as a comment, the token and variants', () => {
