@@ -444,6 +444,26 @@ const CORRUPTIONS: Record<string, Corruption[]> = {
         return 'LRU';
       },
     },
+    {
+      name: 'the LRU lists a mapped SuperSlab in place of the cached one (the count right)',
+      apply(s) {
+        const ss = findSs(s, 'cached SuperSlab', (x) => x.state === 'CACHED');
+        const mapped = findSs(s, 'MAPPED SuperSlab', (x) => x.state === 'MAPPED');
+        s.lru = s.lru.map((x) => (x === ss.index ? mapped.index : x));
+        return 'LRU';
+      },
+    },
+    {
+      name: 'two cached SuperSlabs, the LRU lists one of them twice (the counts right)',
+      apply(s) {
+        const ss = findSs(s, 'cached SuperSlab', (x) => x.state === 'CACHED');
+        const other = findSs(s, 'MAPPED SuperSlab', (x) => x.state === 'MAPPED');
+        s.superslabs = s.superslabs.map((x) => (x === other ? { ...x, state: 'CACHED' as const } : x));
+        s.lru = [ss.index, ss.index];
+        s.lruCount = 2;
+        return 'LRU';
+      },
+    },
   ],
   'INV-MAP-BALANCE': [
     {

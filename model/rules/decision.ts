@@ -23,11 +23,13 @@ export const EMPTY_FIRST: CheckedRule<Decision> = {
   seed: '004_d59e0d336a26e3fe.txt §4-§5, 000_86274261e3f63077.txt',
   statement: 'no stage 2 or 3 claim while an EMPTY slot is reachable for the class (on its stage 1 list, or — stage 0.5 on — in a SuperSlab that hosted it); no legacy fallback while any EMPTY slot exists',
   check({ snapshot: s, cls, outcome }) {
-    const listed = new Set(s.emptyLists[cls]?.items ?? []);
+    const list = s.emptyLists[cls]?.items ?? [];
+    let listed: Set<number> | null = null; // built at the first EMPTY slot (most claims see none)
     for (const ss of s.superslabs) {
       if (!pooled(ss)) continue;
       for (const slot of ss.slots) {
         if (slot.state !== 'EMPTY') continue;
+        listed ??= new Set(list);
         // HAKMEM_SS_EMPTY_REUSE=0: no stage 0.5 (check.legacy_rules: the rule as it was, assuming it)
         const scanned = (s.limits.emptyReuse || s.limits.legacyRules) && (ss.hosted & (1 << cls)) !== 0;
         if (outcome === 'legacy' || listed.has(slot.slot) || scanned) {

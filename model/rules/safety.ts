@@ -26,6 +26,20 @@ function markAll(items: readonly number[], mark: number): [number, number, numbe
   }
   return null;
 }
+// The LRU lists each CACHED SuperSlab once and nothing else, and its count says so (no array sorted or joined when it holds).
+function sameLru(s: Snapshot): boolean {
+  if (s.lru.length !== s.lruCount) return false;
+  let cached = 0;
+  for (const ss of s.superslabs) if (ss.state === 'CACHED') cached++;
+  if (cached !== s.lru.length) return false;
+  marks.clear();
+  for (const index of s.lru) {
+    if (marks.get(index) !== 0 || superSlabAt(s, index)?.state !== 'CACHED') return false;
+    marks.set(index, 1);
+  }
+  return true;
+}
+
 const NO_CACHED: readonly { tid: number; block: { index: number } }[] = [];
 
 export const SAFETY_RULES: readonly CheckedRule<Snapshot>[] = [
@@ -312,11 +326,10 @@ export const SAFETY_RULES: readonly CheckedRule<Snapshot>[] = [
     seed: '004_d59e0d336a26e3fe.txt §4.2 (adopt), 003_932746184e5394df.txt §2.2 (only the owner drains)',
     statement: 'an ACTIVE slab is owned by a live thread or ORPHAN (its thread exited): never by a thread that is gone',
     check(s) {
-      const live = new Set(s.threads.map((t) => t.tid));
       for (const ss of s.superslabs) {
         if (!pooled(ss)) continue;
         for (const slot of ss.slots) {
-          if (slot.state === 'ACTIVE' && slot.owner !== 0 && !live.has(slot.owner)) {
+          if (slot.state === 'ACTIVE' && slot.owner !== 0 && !s.threads.some((t) => t.tid === slot.owner)) {
             return violation(this.id, 'ACTIVE slab owned by an exited thread: nobody will drain it', slotName(ss, slot),
               `a live thread or ORPHAN`, `thread ${slot.owner} (exited)`);
           }
@@ -347,9 +360,9 @@ export const SAFETY_RULES: readonly CheckedRule<Snapshot>[] = [
     statement: 'the LRU holds exactly the cached SuperSlabs, within its count and byte limits and, while idle trim runs, its TTL',
     check(s) {
       const { lruMaxCached, lruMaxBytes, lruTtlMs, idleTrimMs, ssBytes } = s.limits;
-      const cached = s.superslabs.filter((ss) => ss.state === 'CACHED').map((ss) => ss.index).sort((a, b) => a - b);
-      const listed = [...s.lru].sort((a, b) => a - b);
-      if (cached.join() !== listed.join() || s.lru.length !== s.lruCount) {
+      if (!sameLru(s)) {
+        const cached = s.superslabs.filter((ss) => ss.state === 'CACHED').map((ss) => ss.index).sort((a, b) => a - b);
+        const listed = [...s.lru].sort((a, b) => a - b);
         return violation(this.id, 'LRU list and cached SuperSlabs differ', 'LRU', `[${cached.join(', ')}] (count ${cached.length})`, `[${listed.join(', ')}] (count ${s.lruCount})`);
       }
       if (s.lruCount > lruMaxCached || s.lruCount * ssBytes > lruMaxBytes) {
