@@ -13,7 +13,7 @@ import { ConfigError, makeConfig } from '../impl/config.js';
 import { checkHeapBudget } from '../impl/heap-budget.js';
 import { describe } from '../impl/quote.js';
 import { SCHEDULER_NAMES, schedulerNamed } from './schedulers/registry.js';
-import { search, shardRange, type SearchSpec } from './search.js';
+import { search, shardRange } from './search.js';
 import { caseArb, DEFAULT_MAX_THREADS, TINY_GEOMETRY, TINY_POLICY_BASE, type ScopeOptions } from './scope.js';
 
 export interface CheckOptions extends ScopeOptions {
@@ -63,24 +63,28 @@ export interface CheckResult {
 /**
  * After the first failure: a bounded search for other failures of the same rule, each
  * minimized; the smallest wins. Shrinking cannot always get from one counterexample to
- * a structurally different, smaller one (another thread layout, say); sampling can. The
- * cases come from the run with seed + 1; the threads of `jobs` look for the next one
- * that breaks the rule (search.ts), so the result is a serial search's.
+ * a structurally different, smaller one (another thread layout, say); sampling can.
  */
 function smallestFailing(
-  cases: fc.Arbitrary<Case>, spec: Pick<SearchSpec, 'scope' | 'seed' | 'jobs'>, runsToFailure: number, best: Case, id: string, fixed: ReadonlySet<string>, verdicts: Verdicts,
+  cases: fc.Arbitrary<Case>, seed: number, runsToFailure: number, best: Case, id: string, fixed: ReadonlySet<string>, verdicts: Verdicts,
 ): Case {
   const budget = Math.min(5000, Math.max(2000, 2 * runsToFailure));
-  const seed = spec.seed + 1;
   let smallest = best;
-  for (let tries = 8, from = 0; tries > 0; tries--) {
-    const { failure } = search(cases, { ...spec, seed, first: from, end: budget, edges: [], wanted: id });
-    if (failure === null) break;
-    const m = minimize(fc.sample(cases, { seed, path: String(failure), numRuns: 1 })[0]!, id, 600, fixed, verdicts);
+  let tries = 8;
+  for (const c of sampled(cases, seed + 1, budget)) {
+    if (execute(c).violation?.id !== id) continue;
+    const m = minimize(c, id, 600, fixed, verdicts);
     if (size(m) < size(smallest)) smallest = m;
-    from = failure + 1;
+    if (--tries === 0) break;
   }
   return smallest;
+}
+
+// The first `n` cases of the run with `seed`, drawn as they are asked for, in chunks that
+// double from 64 (fc.sample with a path jumps to a case, one random jump per case before it:
+// search.ts), not all up front: the search above often stops early.
+function* sampled(cases: fc.Arbitrary<Case>, seed: number, n: number): Generator<Case> {
+  for (let at = 0, chunk = 64; at < n; at += chunk, chunk *= 2) yield* fc.sample(cases, { seed, path: String(at), numRuns: Math.min(chunk, n - at) });
 }
 
 const size = (c: Case): number => {
@@ -167,7 +171,7 @@ export function check(options: CheckOptions = {}): CheckResult {
     const verdicts: Verdicts = new Map();
     const minimized = minimize(minimal, shrunk.id, 3000, fixed, verdicts);
     shrinkMs.minimize = lap();
-    const smallest = smallestFailing(cases, { scope, seed, jobs: options.jobs ?? 1 }, found.failure + 1, minimized, shrunk.id, fixed, verdicts);
+    const smallest = smallestFailing(cases, seed, found.failure + 1, minimized, shrunk.id, fixed, verdicts);
     shrinkMs.resample = lap();
     report = makeReport(smallest, execute(smallest, { trace: true }));
     shrinkMs.report = lap();

@@ -43,11 +43,10 @@ export interface BlockResult {
 
 /**
  * Runs cases [start, end) of the run of `cases` with `seed`, stopping at the first
- * failure (one that breaks rule `wanted`, when given); null when `stop` said to stop
- * before the block was through.
+ * failure; null when `stop` said to stop before the block was through.
  */
 export function runBlock(
-  cases: fc.Arbitrary<Case>, seed: number, start: number, end: number, edges: readonly string[], stop?: () => boolean, wanted?: string,
+  cases: fc.Arbitrary<Case>, seed: number, start: number, end: number, edges: readonly string[], stop?: () => boolean,
 ): BlockResult | null {
   const hits = new Array<number>(edges.length).fill(0);
   const index = new Map(edges.map((e, k) => [e, k]));
@@ -55,7 +54,7 @@ export function runBlock(
     if (stop?.() === true) return null;
     const o = execute(c);
     for (const e of o.covered) hits[index.get(e)!]!++;
-    if (o.violation !== null && (wanted === undefined || o.violation.id === wanted)) return { failure: start + k, hits };
+    if (o.violation !== null) return { failure: start + k, hits };
   }
   return { failure: -1, hits };
 }
@@ -88,8 +87,6 @@ export interface SearchSpec {
   end: number;
   edges: readonly string[];
   jobs: number;
-  /** Only a case that breaks this rule is a failure (check.ts's search for a smaller counterexample). */
-  wanted?: string;
   onProgress?: (runs: number) => void;
   /** Asked before every case this thread runs and while it waits: once true, the search ends. */
   stop?: () => boolean;
@@ -106,7 +103,7 @@ export function search(cases: fc.Arbitrary<Case>, spec: SearchSpec): SearchResul
   const i32 = new Int32Array(sab, 0, HEADER + starts.length * stride);
   i32[FIRST] = spec.end;
   const endOf = (b: number): number => starts[b + 1] ?? spec.end;
-  const shared: Shared = { sab, seed: spec.seed, starts, end: spec.end, edges: spec.edges, ...(spec.wanted === undefined ? {} : { wanted: spec.wanted }) };
+  const shared = { sab, seed: spec.seed, starts, end: spec.end, edges: spec.edges };
   // this thread is one of the jobs: it takes blocks too while it waits for the next in order
   for (const w of searchWorkers(spec.jobs - 1)) w.postMessage({ ...shared, scope: spec.scope });
   const hits = new Map<string, number>();
@@ -190,7 +187,6 @@ export interface Shared {
   starts: number[];
   end: number;
   edges: readonly string[];
-  wanted?: string;
 }
 
 // Takes the next block, unless none is left before the first failure; runs it and
@@ -198,7 +194,7 @@ export interface Shared {
 function takeBlock(cases: fc.Arbitrary<Case>, d: Shared, i32: Int32Array, stride: number, stop?: () => boolean): boolean {
   const b = Atomics.add(i32, NEXT, 1);
   if (b >= d.starts.length || d.starts[b]! > Atomics.load(i32, FIRST)) return false;
-  const r = runBlock(cases, d.seed, d.starts[b]!, d.starts[b + 1] ?? d.end, d.edges, stop, d.wanted);
+  const r = runBlock(cases, d.seed, d.starts[b]!, d.starts[b + 1] ?? d.end, d.edges, stop);
   if (r === null) return true; // stopped: the block stays unfinished
   const at = HEADER + b * stride;
   store(i32, at, r);

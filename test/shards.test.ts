@@ -8,10 +8,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import fc from 'fast-check';
-import { check, checkCases } from '../properties/check.js';
-import { execute } from '../properties/execute.js';
-import { blockStarts, search, searchWorkersKept, shardRange } from '../properties/search.js';
+import { check } from '../properties/check.js';
+import { blockStarts, searchWorkersKept, shardRange } from '../properties/search.js';
 import { mergeShards, type ShardResult } from '../properties/merge.js';
 import { cli } from './helpers.js';
 
@@ -97,21 +95,6 @@ test('blocks: short first, then growing; shards tile the run', () => {
   }
   const parts = [1, 2, 3, 4].map((index) => shardRange(10, { index, count: 4 }));
   assert.equal(parts, [{ first: 0, end: 2 }, { first: 2, end: 5 }, { first: 5, end: 7 }, { first: 7, end: 10 }]);
-});
-
-test('a search for one rule\'s failure: the first case of the run that breaks that rule, the cases breaking others passed over, with one thread or two', () => {
-  // no-idle-trim's cases break IDLE-TRIM or INV-LRU, whichever shows first (impl/variants.ts)
-  const scope = { variants: ['no-idle-trim'] };
-  const cases = checkCases(scope);
-  const ids = fc.sample(cases, { seed: 4, numRuns: 400 }).map((c) => execute(c).violation?.id ?? null);
-  assert.ok(ids.indexOf('IDLE-TRIM') < ids.indexOf('INV-LRU'), 'the search for INV-LRU passes over IDLE-TRIM failures');
-  for (const wanted of ['IDLE-TRIM', 'INV-LRU']) {
-    const first = ids.indexOf(wanted);
-    for (const jobs of [1, 2]) {
-      assert.is(search(cases, { scope, seed: 4, first: 0, end: 400, edges: [], jobs, wanted }).failure, first, `${wanted}, ${jobs} job(s)`);
-      assert.is(search(cases, { scope, seed: 4, first: first + 1, end: 400, edges: [], jobs, wanted }).failure, ids.indexOf(wanted, first + 1), `${wanted} after case ${first}`);
-    }
-  }
 });
 
 test('search workers are kept between checks, up to the cores: a failing check leaves them ready, and every result is one thread\'s', () => {
