@@ -3,7 +3,7 @@
 // `check --json` prints for the whole run; exit 0 when it passed, 1 on a violation or
 // a transition never taken (check's default --min-coverage).
 import { readFileSync } from 'node:fs';
-import { mergeShards, MergeError, type ShardResult } from '../properties/merge.js';
+import { mergeShards, MergeError, shardResult, type ShardResult } from '../properties/merge.js';
 import { quote } from '../impl/quote.js';
 import { parse, UsageError } from './usage.js';
 
@@ -19,10 +19,17 @@ export function mergeCommand(argv: string[], out: (line: string) => void): numbe
     } catch (e) {
       throw new UsageError(`cannot read ${quote(file)}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
     }
+    let json: unknown;
     try {
-      return JSON.parse(text) as ShardResult;
+      json = JSON.parse(text);
     } catch {
       throw new UsageError(`${quote(file)} is not JSON (the output of check --shard K/N --json)`);
+    }
+    try {
+      return shardResult(json);
+    } catch (e) {
+      if (e instanceof MergeError) throw new UsageError(`${quote(file)}: ${e.message}`);
+      throw e;
     }
   });
   let merged;

@@ -33,14 +33,37 @@ export class MergeError extends Error {
   }
 }
 
+/**
+ * `json` as a shard's result, checked field by field (a file edited by hand or cut short
+ * must not merge into a wrong verdict); a MergeError naming the first field that is wrong.
+ */
+export function shardResult(json: unknown): ShardResult {
+  const fail = (what: string): never => {
+    throw new MergeError(`not the output of check --shard K/N --json: ${what}`);
+  };
+  const whole = (v: unknown): v is number => Number.isSafeInteger(v) && (v as number) >= 0;
+  if (typeof json !== 'object' || json === null || Array.isArray(json)) return fail('not a JSON object');
+  const r = json as Record<string, unknown>;
+  const shard = r['shard'] as Record<string, unknown> | null | undefined;
+  if (typeof shard !== 'object' || shard === null) return fail('no "shard" field');
+  const { index, count, first, end } = shard;
+  if (!whole(index) || !whole(count) || !whole(first) || !whole(end) || index < 1 || index > count || first > end) {
+    return fail(`"shard" is not {index, count, first, end} with 1 <= index <= count and first <= end: ${JSON.stringify(shard)}`);
+  }
+  if (typeof r['ok'] !== 'boolean') fail('"ok" is not true or false');
+  if (!Number.isSafeInteger(r['seed'])) fail('"seed" is not a whole number');
+  for (const k of ['runs', 'shrinks', 'covered', 'transitions'] as const) if (!whole(r[k])) fail(`"${k}" is not a whole number`);
+  if (!Array.isArray(r['coveredEdges']) || !r['coveredEdges'].every((e) => typeof e === 'string')) fail('"coveredEdges" is not a list of edge names');
+  const f = r['firstFailure'];
+  if (f !== null && !(whole(f) && f >= first && f < end)) fail(`"firstFailure" is neither null nor a case number of the shard (${first} to ${end - 1})`);
+  if ((f === null) !== (r['report'] === null) || (r['report'] !== null && typeof r['report'] !== 'object')) fail('"report" does not go with "firstFailure" (a report for a failure, null without one)');
+  return json as ShardResult;
+}
+
 /** The whole run's result from every shard's (in any order); a MergeError when they are not one run's shards. */
 export function mergeShards(shards: readonly ShardResult[]): MergedResult {
   if (shards.length === 0) throw new MergeError('no shard results to merge');
-  for (const s of shards) {
-    if (typeof s !== 'object' || s === null || typeof s.shard !== 'object' || s.shard === null || !Array.isArray(s.coveredEdges)) {
-      throw new MergeError('not the output of check --shard K/N --json');
-    }
-  }
+  shards.forEach(shardResult);
   const sorted = [...shards].sort((a, b) => a.shard.index - b.shard.index);
   const { count } = sorted[0]!.shard;
   sorted.forEach((s, i) => {

@@ -2,7 +2,7 @@
 // the shards of a run, merged, print what one machine prints for the whole run — when
 // nothing fails, and when the first failure sits in a middle shard with later shards
 // failing too (the merge must pick the earliest, whatever order the files come in).
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -68,6 +68,27 @@ test('merge refuses what is not one run\'s shards', async () => {
   assert.match((await cli('merge')).err.join('\n'), /needs the JSON results/);
   writeFileSync(notJson, '{"ok":true}');
   assert.match((await cli('merge', notJson)).err.join('\n'), /not the output of check --shard/);
+  // a shard's file edited or cut short: refused with the file and the field, never merged into a verdict
+  const good = JSON.parse(readFileSync(files[1]!, 'utf8')) as Record<string, any>;
+  const edits: [string, (j: Record<string, any>) => void, RegExp][] = [
+    ['index past the count', (j) => (j['shard'].index = 3), /"shard" is not \{index, count, first, end\}/],
+    ['a negative end', (j) => (j['shard'].end = -1), /"shard" is not/],
+    ['runs as text', (j) => (j['runs'] = '20'), /"runs" is not a whole number/],
+    ['no seed', (j) => delete j['seed'], /"seed" is not a whole number/],
+    ['edges not a list', (j) => (j['coveredEdges'] = 'all'), /"coveredEdges" is not a list/],
+    ['a failure outside the shard', (j) => (j['firstFailure'] = 0), /"firstFailure" is neither null nor a case number of the shard \(20 to 39\)/],
+    ['a failure without its report', (j) => (j['firstFailure'] = 25), /"report" does not go with "firstFailure"/],
+    ['a list, not an object', () => undefined, /not a JSON object/],
+  ];
+  for (const [what, edit, says] of edits) {
+    const j = structuredClone(good);
+    edit(j);
+    writeFileSync(notJson, what === 'a list, not an object' ? '[1]' : JSON.stringify(j));
+    const r = await cli('merge', files[0]!, notJson);
+    assert.is(r.code, 2, what);
+    assert.ok(r.err[0]!.startsWith(`slabcheck: '${notJson}': not the output of check --shard K/N --json: `), `${what}: ${r.err[0]}`);
+    assert.match(r.err[0]!, says, what);
+  }
 });
 
 test('--shard and --jobs are checked', async () => {
