@@ -40,6 +40,12 @@ function sameLru(s: Snapshot): boolean {
   return true;
 }
 
+// A live thread has id `tid` (a loop, not a closure per slot: INV-OWNER asks for each ACTIVE slot).
+function hasThread(s: Snapshot, tid: number): boolean {
+  for (const t of s.threads) if (t.tid === tid) return true;
+  return false;
+}
+
 const NO_CACHED: readonly { tid: number; block: { index: number } }[] = [];
 
 export const SAFETY_RULES: readonly CheckedRule<Snapshot>[] = [
@@ -329,7 +335,7 @@ export const SAFETY_RULES: readonly CheckedRule<Snapshot>[] = [
       for (const ss of s.superslabs) {
         if (!pooled(ss)) continue;
         for (const slot of ss.slots) {
-          if (slot.state === 'ACTIVE' && slot.owner !== 0 && !s.threads.some((t) => t.tid === slot.owner)) {
+          if (slot.state === 'ACTIVE' && slot.owner !== 0 && !hasThread(s, slot.owner)) {
             return violation(this.id, 'ACTIVE slab owned by an exited thread: nobody will drain it', slotName(ss, slot),
               `a live thread or ORPHAN`, `thread ${slot.owner} (exited)`);
           }
@@ -386,7 +392,8 @@ export const SAFETY_RULES: readonly CheckedRule<Snapshot>[] = [
     check(s) {
       const ssCount = s.superslabs.length;
       if (s.os.ssLive !== ssCount) return violation(this.id, 'live SuperSlab count disagrees with the table', 'shared pool', ssCount, s.os.ssLive);
-      const inPool = s.superslabs.filter(pooled).length;
+      let inPool = 0;
+      for (const ss of s.superslabs) if (pooled(ss)) inPool++;
       if (s.os.ssPool !== inPool) return violation(this.id, 'pool SuperSlab count disagrees with the table', 'shared pool', inPool, s.os.ssPool);
       const vmas = ssCount + s.legacyLive;
       if (s.os.vmaCount !== vmas) return violation(this.id, 'mapping count disagrees with SuperSlabs + legacy blocks', 'simulated OS', `${vmas} (${ssCount} SuperSlabs + ${s.legacyLive} legacy)`, s.os.vmaCount);
