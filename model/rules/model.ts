@@ -104,7 +104,7 @@ export const MODEL_LIVE: CheckedRule<LiveComparison> = {
   seed: 'docs/architecture.md §7 (the abstract heap)',
   statement: 'at quiescent points the heap\'s live blocks are exactly the model\'s',
   check({ live, snapshot: s }) {
-    if (heapLive.size > 0) heapLive.clear();
+    const heapLive = new Set<number>();
     for (const ss of s.superslabs) {
       for (const slot of ss.slots) {
         if (slot.state === 'UNUSED') continue;
@@ -118,21 +118,14 @@ export const MODEL_LIVE: CheckedRule<LiveComparison> = {
         legacy++;
         continue;
       }
-      if (!heapLive.has(b.address)) return violation(this.id, 'a block the user holds is not live in the heap', b.name, 'live', 'free (lost or handed out again)');
+      if (!heapLive.delete(b.address)) return violation(this.id, 'a block the user holds is not live in the heap', b.name, 'live', 'free (lost or handed out again)');
     }
-    // every block the model holds is live in the heap: the heap holds no other when the counts agree
-    if (heapLive.size !== live.size - legacy) {
-      for (const stray of heapLive) {
-        if (live.get(stray)?.legacy !== false) return violation(this.id, 'the heap holds a live block nobody allocated', `0x${stray.toString(16)}`, 'free', 'live');
-      }
-    }
+    const [stray] = heapLive;
+    if (stray !== undefined) return violation(this.id, 'the heap holds a live block nobody allocated', `0x${stray.toString(16)}`, 'free', 'live');
     if (legacy !== s.legacyLive) return violation(this.id, 'legacy blocks disagree', 'legacy path', legacy, s.legacyLive);
     return null;
   },
 };
-
-// MODEL-LIVE's addresses of the heap's live blocks, refilled at each check (one Set, not one per quiescent point).
-const heapLive = new Set<number>();
 
 /** A lifecycle event the allocator reported for slot or SuperSlab `id`, in machine state `from`. */
 export interface Transition {

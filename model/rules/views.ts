@@ -15,24 +15,22 @@ type CachedBySlot = Map<number, { tid: number; cls: number; block: CachedBlock }
 
 // The views of the last snapshot asked about (the rules judge one snapshot at a time). Not
 // a WeakMap: a module-level table holding each snapshot's views kept them alive through
-// the young-generation collections, which then copied them to the old one. The map is
-// refilled for each snapshot (none when no thread caches a block, the usual case), so
-// a caller uses it before asking about another snapshot.
+// the young-generation collections, which then copied them to the old one.
 let cachedOf: Snapshot | null = null;
-const cachedBlocks: CachedBySlot = new Map();
+let cached: CachedBySlot = new Map();
 let positionsOf: Snapshot | null = null;
 
 /** Every block sitting in a thread cache (SLL or thread list), by slot id (built once per snapshot). */
-export function cachedBySlot(s: Snapshot): ReadonlyMap<number, readonly { tid: number; cls: number; block: CachedBlock }[]> {
+export function cachedBySlot(s: Snapshot): CachedBySlot {
   if (cachedOf !== s) {
     cachedOf = s;
-    if (cachedBlocks.size > 0) cachedBlocks.clear();
+    cached = new Map();
     for (const t of s.threads) {
-      addCached(cachedBlocks, t.tid, t.sll);
-      addCached(cachedBlocks, t.tid, t.threadList);
+      addCached(cached, t.tid, t.sll);
+      addCached(cached, t.tid, t.threadList);
     }
   }
-  return cachedBlocks;
+  return cached;
 }
 
 function addCached(out: CachedBySlot, tid: number, lists: readonly (readonly CachedBlock[])[]): void {
