@@ -17,7 +17,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { PerformanceObserver } from 'node:perf_hooks';
+import v8 from 'node:v8';
 import fc from 'fast-check';
 import { runWorkload } from '../harness/runner.js';
 import { defaults, WORKLOADS } from '../harness/workloads/index.js';
@@ -65,19 +65,22 @@ interface Measured {
   system: { opsPerSec: number; modelOverSystem: number } | null;
 }
 
-// GC events while `f` runs (delivered asynchronously: waited for after it).
-async function countingGcs<R>(f: () => Promise<R>): Promise<[R, number]> {
-  let events = 0;
-  const observer = new PerformanceObserver((list) => {
-    events += list.getEntries().length;
-  });
-  observer.observe({ entryTypes: ['gc'] });
-  await new Promise((resolve) => setImmediate(resolve));
-  events = 0;
-  const r = await f();
-  await new Promise((resolve) => setImmediate(resolve)); // let the observer deliver
-  observer.disconnect();
-  return [r, events];
+// GC events in this thread while `f` runs, and what they cost in ms. v8.GCProfiler records
+// each as it happens; a PerformanceObserver delivers them only after a timer's turn, so it
+// had counted none of a synchronous loop's (the figures before 2026-12-03 said 0 for loops
+// that did collect).
+async function countingGcs<R>(f: () => Promise<R> | R): Promise<[R, number, number]> {
+  const profiler = new v8.GCProfiler();
+  profiler.start();
+  let r: R;
+  try {
+    r = await f();
+  } catch (err) {
+    profiler.stop();
+    throw err;
+  }
+  const { statistics } = profiler.stop();
+  return [r, statistics.length, statistics.reduce((us, g) => us + g.cost, 0) / 1000];
 }
 
 async function model(workload: Workload<Record<string, number>>, params: Record<string, number>, threads: number): Promise<[number, number]> {
@@ -141,24 +144,32 @@ async function fastPathGcs(pairs: number): Promise<{ pairs: number; gcEvents: nu
 
 // Warm (the first pass over the cases compiles the code), per CPU-second of this process
 // (the machine is shared: wall time counts other processes). The cases are run `rounds`
-// times: the median round is the figure, the slowest and fastest show the noise.
-function checkerThroughput(runs: number, rounds: number): Record<string, number> {
+// times: the median round is the figure, the slowest and fastest show the noise. Also the
+// garbage collector's events and pauses over the rounds, and the pauses' share of their
+// wall time: a run's objects kept past a young-generation collection show there first
+// (execute.ts ThreadContext).
+async function checkerThroughput(runs: number, rounds: number): Promise<Record<string, number>> {
   const cases = fc.sample(caseArb({}), { numRuns: runs, seed: 7 }) as Case[];
   for (const c of cases) execute(c);
   const perRound: number[] = [];
   let steps = 0;
-  for (let r = 0; r < rounds; r++) {
-    steps = 0;
-    const start = process.cpuUsage();
-    for (const c of cases) steps += execute(c).steps;
-    const used = process.cpuUsage(start);
-    perRound.push(steps / ((used.user + used.system) / 1e6));
-  }
+  const wall = performance.now();
+  const [, gcEvents, gcMs] = await countingGcs(() => {
+    for (let r = 0; r < rounds; r++) {
+      steps = 0;
+      const start = process.cpuUsage();
+      for (const c of cases) steps += execute(c).steps;
+      const used = process.cpuUsage(start);
+      perRound.push(steps / ((used.user + used.system) / 1e6));
+    }
+  });
+  const wallMs = performance.now() - wall;
   perRound.sort((a, b) => a - b);
   const median = perRound[rounds >> 1]!;
   return {
     runs, rounds, stepsPerCpuSec: Math.round(median), runsPerCpuSec: Math.round((median * runs) / steps), meanSteps: Math.round(steps / runs),
     slowestRound: Math.round(perRound[0]!), fastestRound: Math.round(perRound[rounds - 1]!),
+    gcEvents, gcMs: Math.round(gcMs), gcShareOfWall: Number((gcMs / wallMs).toFixed(3)),
   };
 }
 
@@ -226,7 +237,7 @@ const result = {
     await measure(c, 'xmalloc', { objs: 1_000_000, size: 64, seed: 42 }, 2, ['xmalloc', 1, 1_000_000, 64, 42]),
   ],
   fastPath: await fastPathGcs(1_000_000),
-  checker: checkerThroughput(args.checkerRuns, 5),
+  checker: await checkerThroughput(args.checkerRuns, 5),
   checkerJobs: checkerJobs(args.jobsRuns),
   shrinkingMs: shrinking(50_000),
   scale: scale([100, 1000, 10_000, 65_530]),
