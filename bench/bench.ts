@@ -60,8 +60,8 @@ interface Measured {
   opsPerSec: number;
   /** GC events during the run (its loop, setup and teardown; the heap is made before). */
   gcEvents: number;
-  /** random-mixed: the same loop with calls that do nothing (the benchmark's own cost), and the allocator's share. */
-  loopOnly?: { opsPerSec: number; nsPerOp: number; allocatorNsPerOp: number };
+  /** random-mixed: the same loop with calls that do nothing (the benchmark's own cost and GC events), and the allocator's share. */
+  loopOnly?: { opsPerSec: number; nsPerOp: number; allocatorNsPerOp: number; gcEvents: number };
   system: { opsPerSec: number; modelOverSystem: number } | null;
 }
 
@@ -113,7 +113,7 @@ async function measure(
   binary: string | null, name: string, params: Record<string, number>, threads: number, cArgs: (string | number)[],
 ): Promise<Measured> {
   const [opsPerSec, gcEvents] = await model(WORKLOADS[name]!, params, threads);
-  const loopOnly = name === 'random-mixed' ? (await model(randomMixedLoopOnly as unknown as Workload<Record<string, number>>, params, threads))[0] : null;
+  const loopOnly = name === 'random-mixed' ? await model(randomMixedLoopOnly as unknown as Workload<Record<string, number>>, params, threads) : null;
   const sys = system(binary, cArgs);
   const ns = (opsPerSec: number): number => Number((1e9 / opsPerSec).toFixed(1));
   return {
@@ -121,7 +121,7 @@ async function measure(
     params: { ...params, threads },
     opsPerSec,
     gcEvents,
-    ...(loopOnly === null ? {} : { loopOnly: { opsPerSec: loopOnly, nsPerOp: ns(loopOnly), allocatorNsPerOp: Number((ns(opsPerSec) - ns(loopOnly)).toFixed(1)) } }),
+    ...(loopOnly === null ? {} : { loopOnly: { opsPerSec: loopOnly[0], nsPerOp: ns(loopOnly[0]), allocatorNsPerOp: Number((ns(opsPerSec) - ns(loopOnly[0])).toFixed(1)), gcEvents: loopOnly[1] } }),
     system: sys === null ? null : { opsPerSec: sys, modelOverSystem: Number((opsPerSec / sys).toFixed(4)) },
   };
 }
