@@ -66,21 +66,19 @@ interface Measured {
 }
 
 // GC events in this thread while `f` runs, and what they cost in ms. v8.GCProfiler records
-// each as it happens; a PerformanceObserver delivers them only after a timer's turn, so it
-// had counted none of a synchronous loop's (the figures before 2026-12-03 said 0 for loops
-// that did collect).
+// each as it happens; a PerformanceObserver delivers them only after a timer's turn, and so
+// had counted none in a synchronous loop (random-mixed's, which does collect, showed 0).
 async function countingGcs<R>(f: () => Promise<R> | R): Promise<[R, number, number]> {
   const profiler = new v8.GCProfiler();
   profiler.start();
+  let gcs: v8.GCProfilerResult['statistics'] = [];
   let r: R;
   try {
     r = await f();
-  } catch (err) {
-    profiler.stop();
-    throw err;
+  } finally {
+    gcs = profiler.stop().statistics;
   }
-  const { statistics } = profiler.stop();
-  return [r, statistics.length, statistics.reduce((us, g) => us + g.cost, 0) / 1000];
+  return [r, gcs.length, gcs.reduce((us, g) => us + g.cost, 0) / 1000];
 }
 
 async function model(workload: Workload<Record<string, number>>, params: Record<string, number>, threads: number): Promise<[number, number]> {

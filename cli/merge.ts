@@ -3,7 +3,7 @@
 // `check --json` prints for the whole run; exit 0 when it passed, 1 on a violation or
 // a transition never taken (check's default --min-coverage).
 import { readFileSync } from 'node:fs';
-import { mergeShards, MergeError, shardResult, type ShardResult } from '../properties/merge.js';
+import { mergeShards, MergeError } from '../properties/merge.js';
 import { quote } from '../impl/quote.js';
 import { parse, UsageError } from './usage.js';
 
@@ -12,31 +12,24 @@ export const MERGE_USAGE = 'slabcheck merge FILE... (each the output of check --
 export function mergeCommand(argv: string[], out: (line: string) => void): number {
   const { positionals } = parse(argv, {}, 1e6);
   if (positionals.length === 0) throw new UsageError('merge needs the JSON results of every shard, one file each');
-  const shards = positionals.map((file): ShardResult => {
+  const results = positionals.map((file): unknown => {
     let text: string;
     try {
       text = readFileSync(file, 'utf8');
     } catch (e) {
       throw new UsageError(`cannot read ${quote(file)}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
     }
-    let json: unknown;
     try {
-      json = JSON.parse(text);
+      return JSON.parse(text);
     } catch {
       throw new UsageError(`${quote(file)} is not JSON (the output of check --shard K/N --json)`);
-    }
-    try {
-      return shardResult(json);
-    } catch (e) {
-      if (e instanceof MergeError) throw new UsageError(`${quote(file)}: ${e.message}`);
-      throw e;
     }
   });
   let merged;
   try {
-    merged = mergeShards(shards);
+    merged = mergeShards(results);
   } catch (e) {
-    if (e instanceof MergeError) throw new UsageError(e.message);
+    if (e instanceof MergeError) throw new UsageError(e.shard === undefined ? e.message : `${quote(positionals[e.shard]!)}: ${e.message}`);
     throw e;
   }
   out(JSON.stringify(merged));

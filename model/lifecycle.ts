@@ -91,11 +91,10 @@ export const superSlabMachine = setup({ types: {} as { events: LifecycleEvent },
 export type MachineName = 'slot' | 'superslab';
 export const MACHINES = { slot: slotMachine, superslab: superSlabMachine } as const;
 
+/** A transition: its guard, and what nextState returns for it (made once: the hot check allocates nothing per event). */
 interface Edge {
-  target: string;
   guard: string | null;
-  /** What nextState returns for it (made once: the hot check allocates nothing per event). */
-  next: { target: string; edge: string };
+  next: Readonly<{ target: string; edge: string }>;
 }
 
 /** state -> event -> candidate edges, in the machine's order. */
@@ -109,7 +108,7 @@ export function deriveTable(machine: MachineName): Table {
     for (const [event, defs] of node.transitions) {
       byEvent.set(event, defs.map((d) => {
         const target = d.target?.[0]?.key ?? state;
-        return { target, guard: typeof d.guard === 'string' ? d.guard : null, next: { target, edge: edgeKey(machine, state, event, target) } };
+        return { guard: typeof d.guard === 'string' ? d.guard : null, next: { target, edge: edgeKey(machine, state, event, target) } };
       }));
     }
     table.set(state, byEvent);

@@ -419,12 +419,10 @@ class Run {
 
   // A virtual thread with what its operations need of this run (ops/registry.ts RunContext):
   // a thread of the program keeps its context into the epilogue.
-  private vthread(index: number, t: Thread, ops: readonly Op[], ctx: RunContext = this.context(index, t)): VThread {
+  private vthread(
+    index: number, t: Thread, ops: readonly Op[], ctx: RunContext = new ThreadContext(this.heap, this.model, this.threads, index, t, this.nameOf, this.snapshotNow),
+  ): VThread {
     return new VThread(index, t, ops, this.decisions, ctx);
-  }
-
-  private context(index: number, t: Thread): RunContext {
-    return new ThreadContext(this.heap, this.model, this.threads, index, t, this.nameOf, this.snapshotNow);
   }
 
   private readonly nameOf = (address: number): string => this.blockName(address);

@@ -27,19 +27,21 @@ export interface ShardResult extends MergedResult {
 }
 
 export class MergeError extends Error {
-  constructor(message: string) {
+  /** `shard`: the position, in the list given, of the shard result at fault (absent: the list as a whole). */
+  constructor(message: string, readonly shard?: number) {
     super(message);
     this.name = 'MergeError';
   }
 }
 
 /**
- * `json` as a shard's result, checked field by field (a file edited by hand or cut short
- * must not merge into a wrong verdict); a MergeError naming the first field that is wrong.
+ * `json`, the `at`-th result given, as a shard's result, checked field by field (a file
+ * edited by hand or cut short must not merge into a wrong verdict); a MergeError naming the
+ * first field that is wrong.
  */
-export function shardResult(json: unknown): ShardResult {
+function shardResult(json: unknown, at: number): ShardResult {
   const fail = (what: string): never => {
-    throw new MergeError(`not the output of check --shard K/N --json: ${what}`);
+    throw new MergeError(`not the output of check --shard K/N --json: ${what}`, at);
   };
   const whole = (v: unknown): v is number => Number.isSafeInteger(v) && (v as number) >= 0;
   if (typeof json !== 'object' || json === null || Array.isArray(json)) return fail('not a JSON object');
@@ -61,10 +63,9 @@ export function shardResult(json: unknown): ShardResult {
 }
 
 /** The whole run's result from every shard's (in any order); a MergeError when they are not one run's shards. */
-export function mergeShards(shards: readonly ShardResult[]): MergedResult {
-  if (shards.length === 0) throw new MergeError('no shard results to merge');
-  shards.forEach(shardResult);
-  const sorted = [...shards].sort((a, b) => a.shard.index - b.shard.index);
+export function mergeShards(results: readonly unknown[]): MergedResult {
+  if (results.length === 0) throw new MergeError('no shard results to merge');
+  const sorted = results.map(shardResult).sort((a, b) => a.shard.index - b.shard.index);
   const { count } = sorted[0]!.shard;
   sorted.forEach((s, i) => {
     if (sorted.length !== count || s.shard.count !== count || s.shard.index !== i + 1) throw new MergeError(`expected shards 1..${count} of one run once each, got ${sorted.map((x) => `${x.shard.index}/${x.shard.count}`).join(', ')}`);

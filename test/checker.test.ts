@@ -110,7 +110,12 @@ test('lifecycle: the derived table holds exactly the edges xstate/graph lists, n
   for (const name of ['slot', 'superslab'] as const) {
     const fromTable: string[] = [];
     for (const [state, byEvent] of deriveTable(name)) {
-      for (const [event, edges] of byEvent) for (const e of edges) fromTable.push(edgeKey(name, state, event, e.target));
+      for (const [event, edges] of byEvent) {
+        for (const e of edges) {
+          assert.is(e.next.edge, edgeKey(name, state, event, e.next.target), 'the edge names its own transition');
+          fromTable.push(e.next.edge);
+        }
+      }
     }
     const graph = allEdges(name);
     assert.is(new Set(fromTable).size, fromTable.length, `${name}: duplicate table edges`);

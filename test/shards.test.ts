@@ -3,8 +3,7 @@
 // nothing fails, and when the first failure sits in a middle shard with later shards
 // failing too (the merge must pick the earliest, whatever order the files come in).
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { availableParallelism } from 'node:os';
-import { tmpdir } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';

@@ -27,7 +27,7 @@ export function machineGraph(name: MachineName): { states: string[]; edges: Mach
   const table = deriveTable(name);
   const edges: MachineEdge[] = [];
   for (const [source, byEvent] of table) {
-    for (const [event, defs] of byEvent) for (const d of defs) edges.push({ key: d.next.edge, source, event, target: d.target, guard: d.guard });
+    for (const [event, defs] of byEvent) for (const d of defs) edges.push({ key: d.next.edge, source, event, target: d.next.target, guard: d.guard });
   }
   return { states: [...table.keys()], edges };
 }

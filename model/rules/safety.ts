@@ -26,6 +26,7 @@ function markAll(items: readonly number[], mark: number): [number, number, numbe
   }
   return null;
 }
+
 // The LRU lists each CACHED SuperSlab once and nothing else, and its count says so (no array sorted or joined when it holds).
 function sameLru(s: Snapshot): boolean {
   if (s.lru.length !== s.lruCount) return false;
