@@ -33,21 +33,28 @@ import type { Case } from '../properties/program.js';
 import { caseArb } from '../properties/scope.js';
 import { scale } from './scale.js';
 
+// The parts of the JSON, each measured only when asked for (--only: one of them, e.g. to
+// compare two builds' checker alternately without the minutes the rest takes).
+const PARTS = ['workloads', 'fastPath', 'checker', 'checkerJobs', 'shrinkingMs', 'scale'] as const;
+type Part = (typeof PARTS)[number];
+
 interface Args {
   iters: number;
   checkerRuns: number;
   jobsRuns: number;
+  only: Part | null;
 }
 
 function parseArgs(argv: string[]): Args {
-  const args: Args = { iters: 10_000_000, checkerRuns: 3000, jobsRuns: 30_000 };
+  const args: Args = { iters: 10_000_000, checkerRuns: 3000, jobsRuns: 30_000, only: null };
   for (let i = 0; i < argv.length; i += 2) {
     const value = Number(argv[i + 1]);
     if (argv[i] === '--iters' && Number.isSafeInteger(value) && value > 0) args.iters = value;
     else if (argv[i] === '--checker-runs' && Number.isSafeInteger(value) && value > 0) args.checkerRuns = value;
     else if (argv[i] === '--jobs-runs' && Number.isSafeInteger(value) && value > 0) args.jobsRuns = value;
+    else if (argv[i] === '--only' && (PARTS as readonly string[]).includes(argv[i + 1] ?? '')) args.only = argv[i + 1] as Part;
     else {
-      console.error(`usage: bench [--iters N] [--checker-runs N] [--jobs-runs N] (whole numbers > 0); bad '${argv[i]} ${argv[i + 1] ?? ''}'`);
+      console.error(`usage: bench [--iters N] [--checker-runs N] [--jobs-runs N] (whole numbers > 0) [--only ${PARTS.join('|')}]; bad '${argv[i]} ${argv[i + 1] ?? ''}'`);
       process.exit(2);
     }
   }
@@ -221,23 +228,26 @@ function shrinking(runs: number): Record<string, number> {
 }
 
 const args = parseArgs(process.argv.slice(2));
-const c = buildSystem();
 const larson = { chunks: 1024, lifetimes: 1000, min: 8, max: 128, seed: 12345 };
 const larsonC = (threads: number): (string | number)[] => ['larson', threads, larson.chunks, larson.lifetimes, larson.min, larson.max, larson.seed];
-const result = {
-  node: process.version,
-  systemAllocator: c === null ? 'no C compiler on this machine' : 'glibc malloc via bench/c/workloads.c (cc -O2)',
-  workloads: [
-    await measure(c, 'random-mixed', { iters: args.iters, ws: 256, seed: 42 }, 1, ['random-mixed', args.iters, 256, 42]),
-    await measure(c, 'random-mixed', { iters: args.iters, ws: 8192, seed: 42 }, 1, ['random-mixed', args.iters, 8192, 42]),
-    await measure(c, 'larson', larson, 1, larsonC(1)),
-    await measure(c, 'larson', larson, 2, larsonC(2)),
-    await measure(c, 'xmalloc', { objs: 1_000_000, size: 64, seed: 42 }, 2, ['xmalloc', 1, 1_000_000, 64, 42]),
-  ],
-  fastPath: await fastPathGcs(1_000_000),
-  checker: await checkerThroughput(args.checkerRuns, 5),
-  checkerJobs: checkerJobs(args.jobsRuns),
-  shrinkingMs: shrinking(50_000),
-  scale: scale([100, 1000, 10_000, 65_530]),
+const result: Record<string, unknown> = { node: process.version };
+const parts: Record<Part, () => Promise<unknown> | unknown> = {
+  workloads: async () => {
+    const c = buildSystem();
+    result['systemAllocator'] = c === null ? 'no C compiler on this machine' : 'glibc malloc via bench/c/workloads.c (cc -O2)';
+    return [
+      await measure(c, 'random-mixed', { iters: args.iters, ws: 256, seed: 42 }, 1, ['random-mixed', args.iters, 256, 42]),
+      await measure(c, 'random-mixed', { iters: args.iters, ws: 8192, seed: 42 }, 1, ['random-mixed', args.iters, 8192, 42]),
+      await measure(c, 'larson', larson, 1, larsonC(1)),
+      await measure(c, 'larson', larson, 2, larsonC(2)),
+      await measure(c, 'xmalloc', { objs: 1_000_000, size: 64, seed: 42 }, 2, ['xmalloc', 1, 1_000_000, 64, 42]),
+    ];
+  },
+  fastPath: () => fastPathGcs(1_000_000),
+  checker: () => checkerThroughput(args.checkerRuns, 5),
+  checkerJobs: () => checkerJobs(args.jobsRuns),
+  shrinkingMs: () => shrinking(50_000),
+  scale: () => scale([100, 1000, 10_000, 65_530]),
 };
+for (const part of PARTS) if (args.only === null || args.only === part) result[part] = await parts[part]();
 console.log(JSON.stringify(result));
