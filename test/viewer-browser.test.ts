@@ -15,12 +15,15 @@ import { variantsOf, type Case } from '../properties/program.js';
 import { frameDeltas, namedRows, threadNamer } from '../viewer/heap-table.js';
 import { encodeToken } from '../properties/token.js';
 import { viewPage } from '../viewer/page.js';
-import { openPage, type Opened } from './browser.js';
+import { closeBrowser, openPage, type Opened } from './browser.js';
 import { longCase } from './viewer-cases.js';
 
 const TMP = mkdtempSync(join(tmpdir(), 'slabcheck-viewer-browser-'));
 const SHOTS = join('coverage', 'screenshots');
-test.after(() => rmSync(TMP, { recursive: true, force: true }));
+test.after(async () => {
+  rmSync(TMP, { recursive: true, force: true });
+  await closeBrowser();
+});
 
 interface Built {
   c: Case;
