@@ -167,7 +167,7 @@ export interface FromCheckOptions {
 export async function proveFromCheck(o: FromCheckOptions, progress: (row: ProveZooRow) => void): Promise<ProveZooRow[]> {
   const cases = new Map<string, { seed: number; outcome: ZooOutcome }>();
   for (let seed = 1; seed <= o.seeds && cases.size < o.variants.length; seed++) {
-    const tasks = o.variants.filter((v) => !cases.has(v)).map((variant): ZooTask => ({ variant, seed, runs: o.runs, scheduler: DEFAULT_SCHEDULER, atomicOps: false }));
+    const tasks = o.variants.filter((v) => !cases.has(v)).map((variant): ZooTask => ({ kind: 'check', variant, seed, runs: o.runs, scheduler: DEFAULT_SCHEDULER, atomicOps: false }));
     await runTasks(tasks, o.jobs, (t, outcome) => {
       if (!outcome.ok) cases.set(t.variant, { seed, outcome });
     });

@@ -1,20 +1,37 @@
-// zoo's checks — one per variant and seed, and one with atomic operations per variant —
-// each run whole (search, shrinking, report) by one thread of a pool of worker threads,
-// so that shrinking, most of zoo's time, runs in parallel too. A check's result does not
-// depend on the thread that runs it, so the rows are the same whatever the pool's size.
+// zoo's searches — per variant a check for each seed and one with atomic operations, or,
+// for a variant random checking is not expected to find (impl/variants.ts foundBy), prove
+// at its bound and at the same bound without preemptions — each run whole (search,
+// shrinking, report) by one thread of a pool of worker threads, so that shrinking, most
+// of zoo's time, runs in parallel too. A search's result does not depend on the thread
+// that runs it, so the rows are the same whatever the pool's size.
 import { Worker } from 'node:worker_threads';
-import { variantByName, VARIANTS } from '../impl/variants.js';
+import { VARIANTS, type ProveBound } from '../impl/variants.js';
 import { check } from '../properties/check.js';
+import { DEFAULT_ALPHABET, DEFAULT_SIZES, DEFAULT_TICKS } from '../properties/prove/programs.js';
+import { prove } from '../properties/prove/prove.js';
 import type { SchedulerKind } from '../properties/schedulers/registry.js';
+import { TINY_GEOMETRY, TINY_POLICY_BASE } from '../properties/scope.js';
 import { workerExecArgv } from '../properties/search.js';
 
-export interface ZooTask {
+/** A check of `runs` random cases; with atomicOps, no preemption inside an operation. */
+export interface CheckTask {
+  kind: 'check';
   variant: string;
   seed: number;
   runs: number;
   scheduler: SchedulerKind;
   atomicOps: boolean;
 }
+
+/** prove at `bound` (the default letters, size and base policy); atomicOps: the bound has no preemption. */
+export interface ProveTask {
+  kind: 'prove';
+  variant: string;
+  bound: ProveBound;
+  atomicOps: boolean;
+}
+
+export type ZooTask = CheckTask | ProveTask;
 
 export interface ZooOutcome {
   ok: boolean;
@@ -26,9 +43,26 @@ export interface ZooOutcome {
   token: string | null;
 }
 
-export function runTask(t: ZooTask): ZooOutcome {
+export async function runTask(t: ZooTask): Promise<ZooOutcome> {
   // under the knobs the variant needs to show (impl/variants.ts `set`)
   const set = { ...VARIANTS.find((v) => v.name === t.variant)!.set };
+  if (t.kind === 'prove') {
+    const start = performance.now();
+    const { threads, ops, preemptions } = t.bound;
+    const r = await prove({
+      bound: { threads, ops, alphabet: DEFAULT_ALPHABET, sizes: DEFAULT_SIZES, ticks: DEFAULT_TICKS }, preemptions,
+      configs: [{ ...TINY_GEOMETRY, ...TINY_POLICY_BASE, ...set, variants: [t.variant] }], dpor: true, cache: true,
+    });
+    const report = r.found?.report ?? null;
+    return {
+      ok: r.found === null,
+      runs: r.executions,
+      ms: report === null ? null : Math.round(performance.now() - start),
+      invariant: report?.invariant.id ?? null,
+      steps: report?.size.steps ?? null,
+      token: report?.token ?? null,
+    };
+  }
   const r = check({ variants: [t.variant], seed: t.seed, runs: t.runs, scheduler: t.scheduler, atomicOps: t.atomicOps, set });
   return {
     ok: r.ok,
@@ -41,14 +75,14 @@ export function runTask(t: ZooTask): ZooOutcome {
 }
 
 /**
- * The order the pool hands tasks out: the ones expected to run all their cases first — a
- * variant only prove is expected to find, then the atomic-operation checks (the races
- * pass them) — so that no long task starts last while the other threads idle. Outcomes
- * and `done` calls stay in task order.
+ * The order the pool hands tasks out: the ones expected to take longest first — the prove
+ * searches (a bound explored whole: a few seconds), then the atomic-operation checks (the
+ * races pass them, running all their cases) — so that no long task starts last while the
+ * other threads idle. Outcomes and `done` calls stay in task order.
  */
 export function dispatchOrder(tasks: readonly ZooTask[]): number[] {
-  const expected = (t: ZooTask): number => (variantByName(t.variant)?.foundBy === 'prove' ? t.runs : t.atomicOps ? t.runs / 2 : 0);
-  return tasks.map((_, i) => i).sort((a, b) => expected(tasks[b]!) - expected(tasks[a]!) || a - b);
+  const rank = (t: ZooTask): number => (t.kind === 'prove' ? 2 : t.atomicOps ? 1 : 0);
+  return tasks.map((_, i) => i).sort((a, b) => rank(tasks[b]!) - rank(tasks[a]!) || a - b);
 }
 
 /** Every task's outcome, in task order; `done` is called in task order too. */
@@ -60,7 +94,7 @@ export async function runTasks(tasks: readonly ZooTask[], jobs: number, done: (t
     for (; out[reported] !== undefined; reported++) done(tasks[reported]!, out[reported]!);
   };
   if (jobs <= 1) {
-    tasks.forEach((t, i) => finish(i, runTask(t)));
+    for (const [i, t] of tasks.entries()) finish(i, await runTask(t));
     return out;
   }
   const order = dispatchOrder(tasks);

@@ -2,10 +2,13 @@
 // the time and runs to the first failure and the size of the shrunk counterexample;
 // then the same search with operations made atomic (no preemption inside one), which
 // finds the bugs that do not need an interleaving and misses those that do. A variant
-// passes when every seed finds it and every rule that caught it is one of its `rules`
-// (impl/variants.ts). The checks run --jobs at a time, each in a worker thread (zoo-tasks.ts).
+// random checking is not expected to find (impl/variants.ts foundBy: a torn read) is
+// judged by `prove` instead: at its bound, which must find it, and at that bound without
+// preemptions (its atomic column), which must not. A variant passes when it is found
+// (every seed, or prove) and every rule that caught it is one of its `rules`
+// (impl/variants.ts). The searches run --jobs at a time, each in a worker thread (zoo-tasks.ts).
 import { availableParallelism } from 'node:os';
-import { variantByName, VARIANTS } from '../impl/variants.js';
+import { variantByName, VARIANTS, type ProveBound } from '../impl/variants.js';
 import { intOption, parse, SCHEDULER_OPTION, schedulerOption, UsageError } from './usage.js';
 import { quote } from '../impl/quote.js';
 import { runTasks, type ZooOutcome, type ZooTask } from './zoo-tasks.js';
@@ -66,29 +69,44 @@ export async function zooCommand(argv: string[], out: (line: string) => void, er
   const atomicRuns = intOption('atomic-runs', values['atomic-runs'], 5_000, 0, 1e9);
   const scheduler = schedulerOption(values.scheduler);
 
-  const tasks: ZooTask[] = names.flatMap((variant) => [
-    ...Array.from({ length: seeds }, (_, k): ZooTask => ({ variant, seed: k + 1, runs, scheduler, atomicOps: false })),
-    ...(atomicRuns > 0 ? [{ variant, seed: 1, runs: atomicRuns, scheduler, atomicOps: true } satisfies ZooTask] : []),
-  ]);
+  const tasks: ZooTask[] = names.flatMap((variant): ZooTask[] => {
+    const bound = variantByName(variant)!.foundBy?.prove;
+    if (bound !== undefined) {
+      return [{ kind: 'prove', variant, bound, atomicOps: false }, ...(atomicRuns > 0 ? [{ kind: 'prove', variant, bound: { ...bound, preemptions: 0 }, atomicOps: true } as const] : [])];
+    }
+    return [
+      ...Array.from({ length: seeds }, (_, k): ZooTask => ({ kind: 'check', variant, seed: k + 1, runs, scheduler, atomicOps: false })),
+      ...(atomicRuns > 0 ? [{ kind: 'check', variant, seed: 1, runs: atomicRuns, scheduler, atomicOps: true } as const] : []),
+    ];
+  });
   const expected = (t: ZooTask, o: ZooOutcome): boolean => o.invariant === null || variantByName(t.variant)!.rules.includes(o.invariant);
+  const searchText = (t: ZooTask): string => (t.kind === 'prove' ? `prove ${boundText(t.bound)}` : t.atomicOps ? 'with atomic operations' : `seed ${t.seed}`);
   const outcomes = await runTasks(tasks, jobs, (t, o) => {
-    const what = t.atomicOps ? 'with atomic operations' : `seed ${t.seed}`;
-    if (!expected(t, o)) err(`zoo: ${t.variant} ${what}: caught by ${o.invariant}, not one of its rules ${variantByName(t.variant)!.rules.join(', ')}`);
-    else if (!t.atomicOps) err(`zoo: ${t.variant} ${what}: ${o.ok ? `not found in ${runs} runs` : `${o.invariant} after ${o.runs} runs`}`);
+    if (!expected(t, o)) err(`zoo: ${t.variant} ${searchText(t)}: caught by ${o.invariant}, not one of its rules ${variantByName(t.variant)!.rules.join(', ')}`);
+    else if (t.kind === 'prove') {
+      const race = t.atomicOps && !o.ok ? ': found without a preemption, so random checking should find it too' : '';
+      err(`zoo: ${t.variant} ${searchText(t)}: ${o.ok ? 'no violation' : o.invariant} in ${o.runs} executions${race}`);
+    }
+    else if (!t.atomicOps) err(`zoo: ${t.variant} ${searchText(t)}: ${o.ok ? `not found in ${runs} runs` : `${o.invariant} after ${o.runs} runs`}`);
   });
   const rows = names.map((variant) => {
     const mine = tasks.flatMap((t, i) => (t.variant === variant ? [{ t, o: outcomes[i]! }] : []));
-    const perSeed: SeedRow[] = mine.filter(({ t }) => !t.atomicOps).map(({ t, o }) => ({
+    const proved = mine.find(({ t }) => t.kind === 'prove' && !t.atomicOps);
+    const perSeed: SeedRow[] = mine.flatMap(({ t, o }) => (t.kind === 'check' && !t.atomicOps ? [{
       seed: t.seed, detected: !o.ok, invariant: o.invariant, ms: o.ms, runs: o.runs, steps: o.steps, token: o.token,
-    }));
+    }] : []));
     const atomic = mine.find(({ t }) => t.atomicOps)?.o ?? null;
-    const found = perSeed.filter((s) => s.detected);
-    const unexpected = mine.filter(({ t, o }) => !expected(t, o)).map(({ t, o }) => ({ seed: t.atomicOps ? 'atomic' : t.seed, invariant: o.invariant }));
+    // a prove row has no seeds: its search is exhaustive, found or not
+    const found = proved === undefined ? perSeed.filter((s) => s.detected) : proved.o.ok ? [] : [{ ...proved.o, seed: 0, detected: true }];
+    const searches = proved === undefined ? seeds : 1;
+    const unexpected = mine.filter(({ t, o }) => !expected(t, o)).map(({ t, o }) => ({ seed: t.atomicOps ? 'atomic' : t.kind === 'prove' ? 'prove' : t.seed, invariant: o.invariant }));
     return {
       variant,
       seed: VARIANTS.find((v) => v.name === variant)!.seed,
-      detected: `${found.length}/${seeds}`,
-      allDetected: found.length === seeds,
+      detected: proved === undefined ? `${found.length}/${seeds}` : `prove ${found.length}/1`,
+      allDetected: found.length === searches,
+      /** The bound prove searched (this row's runs are its executions), or null: random checking, per seed. */
+      prove: proved?.t.kind === 'prove' ? boundText(proved.t.bound) : null,
       /** Rules that caught it and are not among its `rules` (a failure of the row). */
       unexpected,
       invariant: found[0]?.invariant ?? null,
@@ -100,8 +118,8 @@ export async function zooCommand(argv: string[], out: (line: string) => void, er
       seeds: perSeed,
     };
   });
-  // a variant only prove is expected to find (impl/variants.ts foundBy) may pass here: zoo --mode prove judges it
-  const ok = rows.every((r) => (r.allDetected || variantByName(r.variant)!.foundBy === 'prove') && r.unexpected.length === 0);
+  // a prove row's atomic search must pass: with no preemption the race cannot show
+  const ok = rows.every((r) => r.allDetected && r.unexpected.length === 0 && (r.prove === null || r.atomic === null || !r.atomic.detected));
   if (values.json === true) {
     out(JSON.stringify({ ok, scheduler, seeds, runs, atomicRuns, variants: rows }));
   } else {
@@ -109,6 +127,9 @@ export async function zooCommand(argv: string[], out: (line: string) => void, er
     for (const r of rows) {
       const atomicText = r.atomic === null ? '-' : r.atomic.detected ? `found` : `passes(${r.atomic.runs})`;
       out(`${r.variant.padEnd(26)} ${r.detected.padEnd(9)} ${String(r.invariant ?? '-').padEnd(18)} ${String(r.ms ?? '-').padStart(10)} ${String(r.runs ?? '-').padStart(12)} ${String(r.steps ?? '-').padStart(10)} ${atomicText.padEnd(11)} ${r.token ?? '-'}`);
+    }
+    for (const r of rows.filter((x) => x.prove !== null)) {
+      out(`${r.variant}: random checking is not expected to find it; judged by prove within ${r.prove} (threads x ops x preemptions), runs = executions; atomic-ops: the same bound without preemptions`);
     }
   }
   return ok ? 0 : 1;
@@ -138,6 +159,8 @@ async function zooProve(
   }
   return ok ? 0 : 1;
 }
+
+const boundText = (b: ProveBound): string => `${b.threads}x${b.ops}x${b.preemptions}`;
 
 function median(xs: number[]): number | null {
   if (xs.length === 0) return null;

@@ -14,10 +14,19 @@ export interface Variant {
   /** Knobs the bug needs to show (check and zoo put them on top of each configuration, like --set). */
   readonly set?: Readonly<Record<string, number>>;
   /**
-   * 'prove': random checking is not expected to find it (a torn read: one schedule in very
-   * many shows it; `check --runs 20000` does not), `slabcheck prove` does (test/prove.test.ts).
+   * Random checking is not expected to find it (a torn read: one schedule in very many shows
+   * it; `check --runs 20000` does not); `slabcheck prove` finds it within this bound, with the
+   * default letters, size and policy (test/prove.test.ts). zoo judges it by that search, and
+   * by the same bound without preemptions, which must pass (the race needs an interleaving).
    */
-  readonly foundBy?: 'prove';
+  readonly foundBy?: { readonly prove: ProveBound };
+}
+
+/** Threads x operations per thread x preemptions: a bound of `slabcheck prove`. */
+export interface ProveBound {
+  readonly threads: number;
+  readonly ops: number;
+  readonly preemptions: number;
 }
 
 export const V = {
@@ -210,7 +219,7 @@ export const VARIANTS: readonly Variant[] = [
     seed: '004_d59e0d336a26e3fe.txt §13.1 hypothesis 1 (use after free on recycling)',
     bug: 'pin checks the SuperSlab state in one read and pins what a second read returned: a SuperSlab held for freeing is pinned, cached and claimed from',
     rules: ['INV-LIFECYCLE'],
-    foundBy: 'prove',
+    foundBy: { prove: { threads: 2, ops: 2, preemptions: 1 } },
   },
 ];
 

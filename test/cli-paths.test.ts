@@ -57,6 +57,50 @@ test('zoo: a variant caught by a rule that is not one of its rules fails, and sa
   assert.equal((JSON.parse(fine.out[0]!) as { variants: Record<string, unknown>[] }).variants[0]!['unexpected'], []);
 });
 
+// impl/variants.ts foundBy: zoo judges such a variant by prove at its bound (must find it)
+// and at the bound without preemptions (must not); the catalogue entry is changed in this
+// process, which runs the searches itself with --jobs 1.
+test('zoo: a variant random checking is not expected to find is judged by prove at its bound, and without preemptions', async () => {
+  const v = variantByName('pin-check-torn')! as { foundBy?: { prove: { threads: number; ops: number; preemptions: number } } };
+  const bound = v.foundBy!.prove;
+  const j = await cli('zoo', '--variant', 'pin-check-torn', '--jobs', '1', '--json');
+  assert.is(j.code, 0, j.err.join('\n'));
+  const row = (JSON.parse(j.out[0]!) as { variants: Record<string, unknown>[] }).variants[0]!;
+  const text = `${bound.threads}x${bound.ops}x${bound.preemptions}`;
+  assert.equal([row['detected'], row['allDetected'], row['prove'], row['invariant'], row['seeds']], ['prove 1/1', true, text, 'INV-LIFECYCLE', []]);
+  assert.equal((row['atomic'] as Record<string, unknown>)['detected'], false, 'no violation without a preemption');
+  const replayed = await cli('replay', row['token'] as string);
+  assert.is(replayed.code, 1);
+  assert.ok(replayed.out.some((l) => l.startsWith('VIOLATION INV-LIFECYCLE')), replayed.out.join('\n'));
+  assert.match(j.err[0]!, new RegExp(`^zoo: pin-check-torn prove ${text}: INV-LIFECYCLE in \\d+ executions$`));
+  assert.match(j.err[1]!, new RegExp(`^zoo: pin-check-torn prove ${bound.threads}x${bound.ops}x0: no violation in \\d+ executions$`));
+  const human = await cli('zoo', '--variant', 'pin-check-torn', '--jobs', '1');
+  assert.match(human.out[1]!, /^pin-check-torn\s+prove 1\/1\s+INV-LIFECYCLE\s+\d+\s+\d+\s+\d+\s+passes\(\d+\)\s+sc1\./);
+  assert.match(human.out[2]!, new RegExp(`judged by prove within ${text}`));
+
+  const kept = v.foundBy;
+  try {
+    v.foundBy = { prove: { threads: 1, ops: 1, preemptions: 0 } }; // too small a bound: not found
+    const small = await cli('zoo', '--variant', 'pin-check-torn', '--jobs', '1', '--json');
+    assert.is(small.code, 1);
+    const r = (JSON.parse(small.out[0]!) as { ok: boolean; variants: Record<string, unknown>[] });
+    assert.equal([r.ok, r.variants[0]!['detected'], r.variants[0]!['token']], [false, 'prove 0/1', null]);
+  } finally {
+    v.foundBy = kept;
+  }
+  const plain = variantByName('tls-free-skips-used')! as typeof v;
+  try {
+    plain.foundBy = { prove: { threads: 1, ops: 1, preemptions: 1 } }; // a bug needing no interleaving: the atomic search finds it
+    const atomic = await cli('zoo', '--variant', 'tls-free-skips-used', '--jobs', '1', '--json');
+    assert.is(atomic.code, 1);
+    const r = (JSON.parse(atomic.out[0]!) as { ok: boolean; variants: Record<string, unknown>[] });
+    assert.equal([r.ok, r.variants[0]!['detected'], (r.variants[0]!['atomic'] as Record<string, unknown>)['detected']], [false, 'prove 1/1', true]);
+    assert.match(atomic.err[1]!, /prove 1x1x0: INV-CONSERVATION in \d+ executions: found without a preemption/);
+  } finally {
+    delete plain.foundBy;
+  }
+});
+
 test('coverage: the transition list marks exercised edges, and a violation makes it exit 1', async () => {
   const r = await cli('coverage', '--runs', '300', '--variant', 'tls-free-skips-used');
   assert.is(r.code, 1);
@@ -172,11 +216,12 @@ test('view without --out writes reports/<invariant or PASS>-<hash>.html under th
   }
 });
 
-test('zoo hands out first the checks expected to run all their cases: a variant only prove finds, then atomic operations', () => {
-  const task = (variant: string, seed: number, atomicOps = false): ZooTask => ({ variant, seed, runs: atomicOps ? 5000 : 50_000, scheduler: 'preempt', atomicOps });
-  assert.is(variantByName('pin-check-torn')!.foundBy, 'prove');
-  const tasks = [task('tls-free-skips-used', 1), task('tls-free-skips-used', 2), task('tls-free-skips-used', 1, true), task('pin-check-torn', 1), task('pin-check-torn', 2), task('pin-check-torn', 1, true)];
-  assert.equal(dispatchOrder(tasks), [3, 4, 5, 2, 0, 1]);
+test('zoo hands out first the searches expected to take longest: prove, then the checks with atomic operations', () => {
+  const check = (variant: string, seed: number, atomicOps = false): ZooTask => ({ kind: 'check', variant, seed, runs: atomicOps ? 5000 : 50_000, scheduler: 'preempt', atomicOps });
+  const bound = variantByName('pin-check-torn')!.foundBy!.prove;
+  const proving = (atomicOps: boolean): ZooTask => ({ kind: 'prove', variant: 'pin-check-torn', bound: atomicOps ? { ...bound, preemptions: 0 } : bound, atomicOps });
+  const tasks = [check('tls-free-skips-used', 1), check('tls-free-skips-used', 2), check('tls-free-skips-used', 1, true), proving(false), proving(true), check('no-idle-trim', 1)];
+  assert.equal(dispatchOrder(tasks), [3, 4, 2, 0, 1, 5]);
 });
 
 test.run();
