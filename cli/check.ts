@@ -5,7 +5,6 @@
 // token printed) or too little coverage, 2 on bad input.
 // `slabcheck replay TOKEN`: the same report again, byte for byte.
 // `slabcheck coverage`: which lifecycle transitions the runs exercised.
-import { availableParallelism } from 'node:os';
 import { shardRange } from '../properties/search.js';
 import { check, validateCheckOptions, type CheckOptions, type CheckResult } from '../properties/check.js';
 import { execute } from '../properties/execute.js';
@@ -19,7 +18,7 @@ import { quote } from '../impl/quote.js';
 import { checkInteractively, interactive } from './interactive.js';
 import { checkReportDir, writeFile, writeReport } from './report-files.js';
 import { coveragePage } from '../viewer/coverage-page.js';
-import { CONFIG_OPTIONS, configFrom, intOption, parse, SCHEDULER_OPTION, schedulerOption, UsageError } from './usage.js';
+import { CONFIG_OPTIONS, configFrom, intOption, jobsOption, parse, SCHEDULER_OPTION, schedulerOption, UsageError } from './usage.js';
 
 export const CHECK_USAGE = `slabcheck check [--runs N] [--seed S] [--scheduler ${SCHEDULER_OPTION}] [--depth D] [--atomic]
                   [--variant NAME]... [--config FILE] [--set KEY=VALUE]... [--min-coverage PCT] [--json] [--report DIR]
@@ -178,7 +177,7 @@ async function runCheck(values: RunValues, err: Out): Promise<CheckResult | null
     atomicOps: values.atomic === true,
     ...(fromFile ? { config: knobs } : { set: knobs }),
     variants: variants ?? [],
-    jobs: intOption('jobs', values.jobs, availableParallelism(), 1, 256),
+    jobs: jobsOption(values.jobs, 256),
     ...(values.shard === undefined ? {} : { shard: shardOption(values.shard)! }),
   };
   if (!interactive(err)) return check(options);

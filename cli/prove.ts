@@ -3,7 +3,6 @@
 // smallest: report written, token printed, as `check`), 2 on bad input. stdout is a
 // function of the options (the same bytes every time); the time goes to stderr, with a
 // progress line on a terminal.
-import { availableParallelism } from 'node:os';
 import { quote } from '../impl/quote.js';
 import { saveToCorpus } from '../properties/corpus.js';
 import { terminalText } from '../properties/report.js';
@@ -15,7 +14,7 @@ import { caseBound, type CaseBound } from '../properties/prove/guided.js';
 import { decodeToken } from '../properties/token.js';
 import { interactive } from './interactive.js';
 import { checkReportDir, writeReport } from './report-files.js';
-import { CONFIG_OPTIONS, configFrom, intOption, parse, UsageError } from './usage.js';
+import { CONFIG_OPTIONS, configFrom, intOption, jobsOption, parse, UsageError } from './usage.js';
 
 export const PROVE_USAGE = `slabcheck prove [--threads T] [--ops K] [--preemptions P] [--alphabet LETTERS] [--sizes N,...] [--ticks MS,...] [--policies base|neighbours|all]
                   [--no-serial] [--no-dpor] [--no-cache] [--compare] [--variant NAME]... [--config FILE] [--set KEY=VALUE]... [--json] [--report DIR] [--save] [--jobs N]
@@ -49,7 +48,7 @@ export async function proveCommand(argv: string[], out: Out, err: Out): Promise<
       ? `${what}: lower --threads, --ops or the letters, or give --preemptions 0 (one serial search)`
       : `${what}: the token's case (${asked.from.preemptions} preemption(s)) is too large to search around; give a smaller one`);
   }
-  const jobs = intOption('jobs', values.jobs, availableParallelism(), 1, 64);
+  const jobs = jobsOption(values.jobs, 64);
   const options: ProveOptions = { bound, preemptions, configs, serial, dpor: values['no-dpor'] !== true, cache: values['no-cache'] !== true, jobs };
   const started = performance.now();
   const result = await run(options, err);

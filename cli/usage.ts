@@ -1,6 +1,7 @@
 // Command-line plumbing shared by the subcommands: bad input is a UsageError, which
 // main.ts prints and turns into exit code 2.
 import { readFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { ConfigError, DECIMAL, makeConfig, type ConfigInput } from '../impl/config.js';
 import { quote } from '../impl/quote.js';
@@ -49,6 +50,21 @@ export function intOption(name: string, raw: string | undefined, def: number, mi
   const value = Number(raw);
   if (!/^-?\d+$/.test(raw) || !Number.isSafeInteger(value) || value < min || value > max) {
     throw new UsageError(`--${name} must be a whole number from ${min} to ${max}, got ${quote(raw)}`);
+  }
+  return value;
+}
+
+/**
+ * --jobs, threads at once, from 1 to `max`; when absent, SLABCHECK_JOBS if set (for a machine
+ * already busy: a CI runner shared by several jobs, or scripts/test.mjs, which runs a test file
+ * per core), else the machine's cores.
+ */
+export function jobsOption(raw: string | undefined, max: number): number {
+  const env = process.env['SLABCHECK_JOBS'];
+  if (raw !== undefined || env === undefined) return intOption('jobs', raw, availableParallelism(), 1, max);
+  const value = Number(env);
+  if (!/^\d+$/.test(env) || !Number.isSafeInteger(value) || value < 1 || value > max) {
+    throw new UsageError(`SLABCHECK_JOBS (the default of --jobs) must be a whole number from 1 to ${max}, got ${quote(env)}`);
   }
   return value;
 }

@@ -7,9 +7,8 @@
 // preemptions (its atomic column), which must not. A variant passes when it is found
 // (every seed, or prove) and every rule that caught it is one of its `rules`
 // (impl/variants.ts). The searches run --jobs at a time, each in a worker thread (zoo-tasks.ts).
-import { availableParallelism } from 'node:os';
 import { variantByName, VARIANTS, type ProveBound } from '../impl/variants.js';
-import { intOption, parse, SCHEDULER_OPTION, schedulerOption, UsageError } from './usage.js';
+import { intOption, jobsOption, parse, SCHEDULER_OPTION, schedulerOption, UsageError } from './usage.js';
 import { quote } from '../impl/quote.js';
 import { runTasks, type ZooOutcome, type ZooTask } from './zoo-tasks.js';
 import { proveFromCheck, proveZoo, type ProveZooRow } from './zoo-prove.js';
@@ -42,7 +41,7 @@ export async function zooCommand(argv: string[], out: (line: string) => void, er
     budget: { type: 'string' },
     from: { type: 'string' },
   });
-  const jobs = intOption('jobs', values.jobs, availableParallelism(), 1, 256); // checks at once, each in a thread (the rows do not depend on it)
+  const jobs = jobsOption(values.jobs, 256); // searches at once, each in a thread (the rows do not depend on it)
   const names = values.variant ?? VARIANTS.map((v) => v.name);
   for (const n of names) if (!VARIANTS.some((v) => v.name === n)) throw new UsageError(`unknown variant '${n}'`);
   if (values.mode !== undefined && values.mode !== 'check' && values.mode !== 'prove') throw new UsageError(`--mode must be check or prove, got ${quote(values.mode)}`);

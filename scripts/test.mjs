@@ -21,6 +21,11 @@ if (!(Number.isSafeInteger(jobs) && jobs >= 1)) {
   process.exit(2);
 }
 const testDir = join(process.env.DIST_DIR ?? 'dist', 'test');
+// The files already take every core (TEST_JOBS at once): the slabcheck commands they run
+// default to one thread each (SLABCHECK_JOBS, cli/usage.ts jobsOption), not one per core,
+// which would start a cold worker in every file and run twice as many threads as cores.
+// Tests of the parallel paths give --jobs (or the API's jobs) themselves.
+const env = { ...process.env, SLABCHECK_JOBS: process.env.SLABCHECK_JOBS ?? '1' };
 const hooks = fileURLToPath(new URL('./test-hooks.mjs', import.meta.url));
 const child = fileURLToPath(new URL('./test-file.mjs', import.meta.url));
 
@@ -40,7 +45,7 @@ function runFile(file) {
   const label = relative(testDir, file);
   return new Promise((resolve) => {
     const start = performance.now();
-    const proc = spawn(process.execPath, ['--import', hooks, child, file, label], { stdio: ['ignore', 'pipe', 'inherit', 'ipc'] });
+    const proc = spawn(process.execPath, ['--import', hooks, child, file, label], { stdio: ['ignore', 'pipe', 'inherit', 'ipc'], env });
     let current = '(before its first test)';
     let text = '';
     let timedOut = false;

@@ -338,6 +338,16 @@ test('zoo --json: both variants detected 2/2 with small counterexamples', async 
   }
 });
 
+test('zoo --jobs 2: the same rows as --jobs 1 (each search whole in one thread of the pool)', async () => {
+  const rows = async (jobs: string): Promise<unknown[]> => {
+    const r = await cli(...ZOO, '--json', '--jobs', jobs);
+    assert.is(r.code, 0);
+    // ms is the wall time a search took, the one field that may differ
+    return (json(r)['variants'] as Record<string, unknown>[]).map(({ ms: _, seeds, ...row }) => ({ ...row, seeds: (seeds as Record<string, unknown>[]).map(({ ms: __, ...s }) => s) }));
+  };
+  assert.equal(await rows('2'), await rows('1'));
+});
+
 test('zoo human table: the columns and one row per variant', async () => {
   const r = await cliOnce(...ZOO);
   assert.is(r.code, 0);

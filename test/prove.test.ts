@@ -292,8 +292,10 @@ test('prove --policies: the base policy and its neighbours, each program on each
   assert.is(r['report'].invariant.id, 'TLS-DRAIN');
   assert.is(r['bound'].configs[r['found'].config]['HAKMEM_TLS_SLL_DRAIN_INTERVAL'], 2);
   assert.is(decodeToken(r['report'].token).config['HAKMEM_TLS_SLL_DRAIN_INTERVAL'], 2);
-  const all = await cli('prove', '--threads', '1', '--ops', '1', '--policies', 'all', '--json');
+  const all = await cli('prove', '--threads', '1', '--ops', '1', '--policies', 'all', '--json', '--jobs', '1');
   assert.is(JSON.parse(all.out[0]!).bound.configs.length, 96);
+  // enough units (programs x configurations) for workers: two jobs explore them side by side, the same result
+  assert.equal((await cli('prove', '--threads', '1', '--ops', '1', '--policies', 'all', '--json', '--jobs', '2')).out, all.out, 'two jobs');
 });
 
 // A counterexample's bound: the case is one of its programs under one of its schedules,

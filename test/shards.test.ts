@@ -2,6 +2,7 @@
 // the shards of a run, merged, print what one machine prints for the whole run — when
 // nothing fails, and when the first failure sits in a middle shard with later shards
 // failing too (the merge must pick the earliest, whatever order the files come in).
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -134,6 +135,43 @@ test('search workers are kept between checks, up to the cores: a failing check l
   // more jobs than cores: the result stands, the workers beyond the cores are let go
   assert.is(key({ ...clean, jobs: availableParallelism() + 2 }), serial[1]);
   assert.is(searchWorkersKept(), kept, 'as many workers kept as there are other cores');
+});
+
+// --jobs's default (cli/usage.ts jobsOption): the cores, or SLABCHECK_JOBS when set (scripts/test.mjs
+// sets 1 for the files it runs); seen in a fresh process by the search workers a check leaves.
+test('--jobs defaults to the cores, or to SLABCHECK_JOBS; a bad SLABCHECK_JOBS is exit 2 naming it', async () => {
+  const search = new URL('../properties/search.js', import.meta.url).href;
+  const main = new URL('../cli/main.js', import.meta.url).href;
+  const code = `import { main } from ${JSON.stringify(main)}; import { searchWorkersKept } from ${JSON.stringify(search)};
+    const code = await main(['check', '--runs', '60', '--min-coverage', '0'], () => {}, () => {}); console.log(code, searchWorkersKept());`;
+  const workersLeft = (jobs: string | undefined): string => {
+    const env = { ...process.env };
+    if (jobs === undefined) delete env['SLABCHECK_JOBS'];
+    else env['SLABCHECK_JOBS'] = jobs;
+    const p = spawnSync(process.execPath, ['--input-type=module', '-e', code], { encoding: 'utf8', env, timeout: 60_000 });
+    assert.is(p.stderr, '');
+    return p.stdout.trim();
+  };
+  const cores = availableParallelism();
+  assert.is(workersLeft(undefined), `0 ${cores - 1}`, 'one job per core: the others in workers');
+  assert.is(workersLeft('1'), '0 0', 'one job: no worker');
+  assert.is(workersLeft(String(cores + 1)), `0 ${cores - 1}`, 'more jobs than cores: the workers beyond them let go');
+
+  const kept = process.env['SLABCHECK_JOBS'];
+  try {
+    for (const bad of ['0', 'two', '1.5', '-1', '300', '']) {
+      process.env['SLABCHECK_JOBS'] = bad;
+      for (const argv of [['check', '--runs', '5'], ['prove', '--ops', '1'], ['zoo', '--variant', 'no-idle-trim']]) {
+        const r = await cli(...argv);
+        assert.is(r.code, 2, `${argv[0]} with SLABCHECK_JOBS=${bad}`);
+        assert.match(r.err[0]!, /^slabcheck: SLABCHECK_JOBS \(the default of --jobs\) must be a whole number from 1 to \d+, got /);
+      }
+      assert.is((await cli('check', '--runs', '5', '--min-coverage', '0', '--jobs', '1')).code, 0, '--jobs given: SLABCHECK_JOBS is not read');
+    }
+  } finally {
+    if (kept === undefined) delete process.env['SLABCHECK_JOBS'];
+    else process.env['SLABCHECK_JOBS'] = kept;
+  }
 });
 
 test.run();
